@@ -1,0 +1,94 @@
+"""The project's exceptions. The HTTP layer maps each to the error shape of API.md.
+
+Messages are short, lowercase, state the rule that was broken and what to do. They never
+repeat a refused value.
+"""
+
+from __future__ import annotations
+
+
+class AnonscoreError(Exception):
+    """Base class: carries an HTTP status, a stable code and an optional field path."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BadRequest(AnonscoreError):
+    status = 400
+    code = "bad_request"
+
+
+class InvalidJSON(AnonscoreError):
+    status = 400
+    code = "invalid_json"
+
+
+class ValidationFailed(AnonscoreError):
+    status = 422
+    code = "validation_error"
+
+
+class PersonalData(AnonscoreError):
+    status = 422
+    code = "personal_data"
+
+
+class UnsupportedMediaType(AnonscoreError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class PayloadTooLarge(AnonscoreError):
+    status = 413
+    code = "payload_too_large"
+
+
+class Unauthorized(AnonscoreError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(AnonscoreError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(AnonscoreError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(AnonscoreError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class Conflict(AnonscoreError):
+    status = 409
+    code = "conflict"
+
+
+class Gone(AnonscoreError):
+    status = 410
+    code = "session_expired"
+
+
+class Overloaded(AnonscoreError):
+    """The engine could not answer inside the request's deadline."""
+
+    status = 503
+    code = "overloaded"
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ConfigError(Exception):
+    """A config file is invalid; the message names the file, the key and the problem."""

@@ -1,0 +1,74 @@
+"""What plugins see and return: the collected session, the context, features and rule hits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from engine.schema import Attributes
+
+FeatureValue = float | int | str | bool | None
+Features = dict[str, FeatureValue]
+
+
+class CollectedSession(msgspec.Struct, frozen=True):
+    """One collected session, after the privacy firewall. Read-only for plugins."""
+
+    session_id: str
+    tenant: str
+    channel: str
+    attributes: Attributes
+    created_at: float
+    collected_at: float
+    ip_prefix: str | None = None
+    ip_country: str | None = None
+    ip_asn: int | None = None
+    header_languages: tuple[str, ...] = ()
+    do_not_track_header: bool | None = None
+
+
+class Velocity(msgspec.Struct, frozen=True):
+    """Event counts over sliding windows, including the current session."""
+
+    h1: int = 0
+    h24: int = 0
+
+
+class DeviceHistory(msgspec.Struct, frozen=True):
+    """What is known of the device before this session (all tenants, no tenant names)."""
+
+    known: bool = False
+    first_seen: float | None = None
+    sessions: int = 0
+    other_tenants: int = 0
+    user_agents: tuple[str, ...] = ()
+    fraud_reports: int = 0
+    damage_reports: int = 0
+    good_reports: int = 0
+
+
+class Context(msgspec.Struct, frozen=True):
+    """State an extractor or rule needs, fetched by the engine before the hooks run."""
+
+    now: float
+    device_key: str
+    device_velocity: Velocity = Velocity()
+    ip_velocity: Velocity = Velocity()
+    ip_prefix_velocity: Velocity = Velocity()
+    device_history: DeviceHistory = DeviceHistory()
+    ip_fraud_reports: int = 0
+    tenant_settings: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class RuleHit(msgspec.Struct, frozen=True):
+    """A fired rule: the flag it sets (if any), its reason code and a strength 0..1.
+
+    The code is the kernel feature whose weight (config/model.toml) turns the hit into a
+    contribution to the score.
+    """
+
+    code: str
+    flag: str | None = None
+    strength: float = 1.0
+    detail: str = ""

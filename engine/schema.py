@@ -1,0 +1,341 @@
+"""The one schema: wire types, stored records and the attribute catalogue.
+
+Every request is validated against these Structs, every response is built from them,
+`/openapi.json` and `GET /v1/attributes` are generated from them. Field descriptions live
+in `Meta(description=...)`; ranges in `Meta(ge=..., le=...)`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+# -- small reusable constrained types ------------------------------------------------------
+
+Count = Annotated[int, Meta(ge=0, le=1_000_000_000)]
+Pixels = Annotated[int, Meta(ge=0, le=100_000)]
+Millis = Annotated[int, Meta(ge=0, le=86_400_000)]
+ShortStr = Annotated[str, Meta(max_length=256)]
+LongStr = Annotated[str, Meta(max_length=1024)]
+HashStr = Annotated[str, Meta(max_length=128, pattern=r"^[0-9A-Za-z_\-+/=:.]*$")]
+Label = Annotated[str, Meta(max_length=64)]
+
+
+def _d(text: str) -> Meta:
+    return Meta(description=text)
+
+
+# -- attribute payload (collector and SDK) -------------------------------------------------
+
+
+class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Device technical characteristics (seeds 3.3: device technical characteristics data)."""
+
+    screen_width: Annotated[Pixels | None, _d("screen width in CSS pixels")] = None
+    screen_height: Annotated[Pixels | None, _d("screen height in CSS pixels")] = None
+    pixel_ratio: Annotated[float | None, Meta(ge=0, le=64), _d("device pixel ratio")] = None
+    color_depth: Annotated[int | None, Meta(ge=0, le=64), _d("colour depth in bits")] = None
+    hardware_concurrency: Annotated[
+        int | None, Meta(ge=0, le=4096), _d("logical CPU cores reported")
+    ] = None
+    device_memory: Annotated[
+        float | None, Meta(ge=0, le=4096), _d("device memory in GiB (navigator.deviceMemory)")
+    ] = None
+    touch_points: Annotated[int | None, Meta(ge=0, le=256), _d("maximum touch points")] = None
+    webgl_vendor: Annotated[ShortStr | None, _d("unmasked WebGL vendor string")] = None
+    webgl_renderer: Annotated[ShortStr | None, _d("unmasked WebGL renderer string")] = None
+    canvas_hash: Annotated[HashStr | None, _d("hash of a canvas drawing made in the page")] = None
+    audio_hash: Annotated[HashStr | None, _d("hash of an offline audio rendering")] = None
+    fonts_hash: Annotated[HashStr | None, _d("hash of the set of detected fonts")] = None
+    fonts_count: Annotated[Count | None, _d("number of detected fonts")] = None
+    plugins_count: Annotated[Count | None, _d("number of browser plugins")] = None
+    manufacturer: Annotated[ShortStr | None, _d("SDK: device manufacturer")] = None
+    brand: Annotated[ShortStr | None, _d("SDK: device brand")] = None
+    model: Annotated[ShortStr | None, _d("SDK: device model")] = None
+    hardware: Annotated[ShortStr | None, _d("SDK: hardware name (Build.HARDWARE)")] = None
+    product: Annotated[ShortStr | None, _d("SDK: product name (Build.PRODUCT)")] = None
+    build_fingerprint: Annotated[LongStr | None, _d("SDK: OS build fingerprint")] = None
+    sensors: Annotated[
+        list[ShortStr] | None, Meta(max_length=256), _d("SDK: names of the sensors present")
+    ] = None
+    battery_level: Annotated[float | None, Meta(ge=0, le=1), _d("SDK: battery level 0..1")] = None
+    battery_charging: Annotated[bool | None, _d("SDK: battery is charging")] = None
+    storage_total_mb: Annotated[Count | None, _d("SDK: total storage in MB")] = None
+    storage_free_mb: Annotated[Count | None, _d("SDK: free storage in MB")] = None
+    device_id_hash: Annotated[
+        HashStr | None, _d("SDK: platform device ID; stored only truncated and keyed-hashed")
+    ] = None
+    mac_hash: Annotated[
+        HashStr | None,
+        _d("SDK, optional device_mac: device MAC; stored only truncated and keyed-hashed"),
+    ] = None
+
+
+class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Device basic software data (seeds 3.3: OS and browser type and version)."""
+
+    user_agent: Annotated[LongStr | None, _d("User-Agent string of the browser or app")] = None
+    platform: Annotated[ShortStr | None, _d("navigator.platform or SDK OS name")] = None
+    languages: Annotated[
+        list[Annotated[str, Meta(max_length=35)]] | None,
+        Meta(max_length=32),
+        _d("preferred languages, BCP 47"),
+    ] = None
+    timezone: Annotated[ShortStr | None, _d("IANA time zone name")] = None
+    timezone_offset_min: Annotated[
+        int | None, Meta(ge=-900, le=900), _d("minutes east of UTC")
+    ] = None
+    do_not_track: Annotated[bool | None, _d("Do Not Track is set (recorded, not obeyed)")] = None
+    webdriver: Annotated[bool | None, _d("navigator.webdriver is true")] = None
+    os: Annotated[ShortStr | None, _d("SDK: operating system name")] = None
+    os_version: Annotated[ShortStr | None, _d("SDK: operating system version")] = None
+    app_id: Annotated[ShortStr | None, _d("SDK: application identifier")] = None
+    app_version: Annotated[ShortStr | None, _d("SDK: application version")] = None
+
+
+class Network(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Internet-connection data at the time of the visit (seeds 3.3)."""
+
+    connection_type: Annotated[ShortStr | None, _d("connection type (wifi, cellular, 4g...)")] = (
+        None
+    )
+    downlink_mbps: Annotated[float | None, Meta(ge=0, le=100_000), _d("downlink estimate")] = None
+    rtt_ms: Annotated[Millis | None, _d("round-trip time estimate in ms")] = None
+    carrier: Annotated[ShortStr | None, _d("SDK: mobile carrier name")] = None
+    sim_country: Annotated[
+        Annotated[str, Meta(max_length=8)] | None, _d("SDK: SIM country ISO code")
+    ] = None
+    wifi_on: Annotated[bool | None, _d("SDK: Wi-Fi is on")] = None
+    bluetooth_on: Annotated[bool | None, _d("SDK: Bluetooth is on")] = None
+    bluetooth_devices: Annotated[
+        Count | None, _d("SDK, optional bluetooth_details: paired Bluetooth devices")
+    ] = None
+    vpn_active: Annotated[bool | None, _d("SDK: a VPN is active")] = None
+    proxy_configured: Annotated[bool | None, _d("SDK: a proxy is configured")] = None
+    wifi_bssid_hash: Annotated[
+        HashStr | None,
+        _d("SDK, optional wifi_router_mac: router BSSID; stored truncated and keyed-hashed"),
+    ] = None
+
+
+class FieldStats(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Behaviour on one form field: counts only, never what was typed."""
+
+    name: Annotated[str, Meta(max_length=64), _d("form field name")]
+    chars_typed: Annotated[Count, _d("characters typed")] = 0
+    chars_pasted: Annotated[Count, _d("characters pasted")] = 0
+    corrections: Annotated[Count, _d("deletions and corrections")] = 0
+    focus_ms: Annotated[Count, _d("time the field had focus, ms")] = 0
+
+
+class Behaviour(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Statistics of the visit and the form filling (seeds 3.3)."""
+
+    time_on_page_ms: Annotated[Count | None, _d("time on the page, ms")] = None
+    history_length: Annotated[
+        int | None, Meta(ge=0, le=10_000), _d("history.length of the tab")
+    ] = None
+    pages_visited: Annotated[Count | None, _d("pages of the site seen in this session")] = None
+    referrer_host: Annotated[ShortStr | None, _d("host of the referrer, no path")] = None
+    fields: Annotated[
+        list[FieldStats] | None, Meta(max_length=128), _d("per-field form behaviour")
+    ] = None
+    keystroke_intervals_ms: Annotated[
+        list[Annotated[int, Meta(ge=0, le=60_000)]] | None,
+        Meta(max_length=2048),
+        _d("optional typing_rhythm: intervals between keystrokes, ms, no key codes"),
+    ] = None
+
+
+class Apps(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Categories of installed applications, counts only (SDK)."""
+
+    category_counts: Annotated[
+        dict[Annotated[str, Meta(max_length=32)], Count] | None,
+        Meta(max_length=64),
+        _d("installed apps per category: credit, proxy, shopping, games, social..."),
+    ] = None
+
+
+class Location(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Rough location (SDK, optional geolocation); stored rounded to about 1 km."""
+
+    lat: Annotated[float | None, Meta(ge=-90, le=90), _d("latitude, stored rounded ~1 km")] = None
+    lon: Annotated[float | None, Meta(ge=-180, le=180), _d("longitude, stored rounded ~1 km")] = (
+        None
+    )
+    accuracy_m: Annotated[float | None, Meta(ge=0, le=1e7), _d("reported accuracy, m")] = None
+
+
+CustomValue = Annotated[str, Meta(max_length=1024)] | int | float | bool
+
+
+class Attributes(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Everything a collector or SDK sends, grouped by the seeds' categories."""
+
+    device: Device = msgspec.field(default_factory=Device)
+    software: Software = msgspec.field(default_factory=Software)
+    network: Network = msgspec.field(default_factory=Network)
+    behaviour: Behaviour = msgspec.field(default_factory=Behaviour)
+    apps: Apps = msgspec.field(default_factory=Apps)
+    location: Location = msgspec.field(default_factory=Location)
+    custom: Annotated[
+        dict[Annotated[str, Meta(max_length=64)], CustomValue],
+        Meta(max_length=64),
+        _d("client-defined extra fields"),
+    ] = msgspec.field(default_factory=dict)
+
+
+Channel = Literal["web", "android", "ios"]
+FeedbackLabel = Literal["fraud", "damage", "good"]
+
+# -- requests and responses ----------------------------------------------------------------
+
+
+class SessionRequest(Struct, forbid_unknown_fields=True):
+    """Ask for a new session token."""
+
+    site_key: Annotated[str, Meta(min_length=1, max_length=128), _d("the tenant's site key")]
+
+
+class SessionResponse(Struct):
+    session_id: str
+    expires_at: str
+    collect: dict[str, bool]
+
+
+class CollectRequest(Struct, forbid_unknown_fields=True):
+    """Attributes gathered by the collector or SDK for one session."""
+
+    session_id: Annotated[str, Meta(min_length=1, max_length=256)]
+    site_key: Annotated[str, Meta(min_length=1, max_length=128)]
+    channel: Channel
+    attributes: Attributes
+
+
+class CollectResponse(Struct):
+    accepted: int
+    dropped: list[str]
+
+
+class ScoreRequest(Struct, forbid_unknown_fields=True):
+    """Score a collected session."""
+
+    session_id: Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class Reason(Struct):
+    code: str
+    contribution: float
+
+
+class ScoreResponse(Struct):
+    session_id: str
+    score: float
+    device_id: str
+    device_confidence: float
+    user_id: str
+    flags: dict[str, bool]
+    attributes: dict[str, float | int | str | bool | None]
+    reasons: list[Reason]
+    model_version: str
+
+
+class FeedbackRequest(Struct, forbid_unknown_fields=True):
+    """Report the outcome of a scored session."""
+
+    session_id: Annotated[str, Meta(min_length=1, max_length=256)]
+    label: FeedbackLabel
+
+
+class FeedbackResponse(Struct):
+    session_id: str
+    label: str
+
+
+class ErasureRequest(Struct, forbid_unknown_fields=True):
+    """Erase by session or by device; exactly one of the two."""
+
+    session_id: Annotated[str, Meta(min_length=1, max_length=256)] | None = None
+    device_id: Annotated[str, Meta(min_length=1, max_length=256)] | None = None
+
+
+class ErasureResponse(Struct):
+    deleted: int
+
+
+class AttributeInfo(Struct):
+    name: str
+    category: str
+    type: str
+    description: str
+    optional: bool
+    enabled: bool
+    retention: str
+
+
+class ErrorDetail(Struct, omit_defaults=True):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(Struct):
+    error: ErrorDetail
+
+
+# -- stored records ------------------------------------------------------------------------
+
+
+class ScoreResult(Struct):
+    """The last score of a session, kept so a repeated /v1/score is idempotent."""
+
+    response: ScoreResponse
+    collected_at: float
+
+
+class SessionRecord(Struct, omit_defaults=True):
+    """A session as stored: no raw IP, no raw identifiers."""
+
+    tenant: str
+    created_at: float
+    expires_at: float
+    region: str
+    collected_at: float | None = None
+    channel: str | None = None
+    attributes: Attributes | None = None
+    ip_prefix: str | None = None
+    ip_hash: str | None = None
+    ip_country: str | None = None
+    ip_asn: int | None = None
+    do_not_track_header: bool | None = None
+    header_languages: list[str] | None = None
+    scored: ScoreResult | None = None
+    device_key: str | None = None
+    label: str | None = None
+
+
+class DeviceProfile(Struct, omit_defaults=True):
+    """What the service remembers of a device across sessions and tenants."""
+
+    first_seen: float
+    last_seen: float
+    sessions: int = 0
+    tenants: list[str] = msgspec.field(default_factory=list)
+    user_agents: list[str] = msgspec.field(default_factory=list)
+    fraud_reports: int = 0
+    damage_reports: int = 0
+    good_reports: int = 0
+
+
+class Events(Struct):
+    """Timestamps (seconds) of recent events for a velocity key, newest last, 24 h at most."""
+
+    ts: list[float] = msgspec.field(default_factory=list)
+
+
+class IpReputation(Struct):
+    fraud_reports: int = 0
+    good_reports: int = 0
