@@ -35,15 +35,22 @@ class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
     screen_width: Annotated[Pixels | None, _d("screen width in CSS pixels")] = None
     screen_height: Annotated[Pixels | None, _d("screen height in CSS pixels")] = None
-    pixel_ratio: Annotated[float | None, Meta(ge=0, le=64), _d("device pixel ratio")] = None
-    color_depth: Annotated[int | None, Meta(ge=0, le=64), _d("colour depth in bits")] = None
+    pixel_ratio: Annotated[Annotated[float, Meta(ge=0, le=64)] | None, _d("device pixel ratio")] = (
+        None
+    )
+    color_depth: Annotated[Annotated[int, Meta(ge=0, le=64)] | None, _d("colour depth in bits")] = (
+        None
+    )
     hardware_concurrency: Annotated[
-        int | None, Meta(ge=0, le=4096), _d("logical CPU cores reported")
+        Annotated[int, Meta(ge=0, le=4096)] | None, _d("logical CPU cores reported")
     ] = None
     device_memory: Annotated[
-        float | None, Meta(ge=0, le=4096), _d("device memory in GiB (navigator.deviceMemory)")
+        Annotated[float, Meta(ge=0, le=4096)] | None,
+        _d("device memory in GiB (navigator.deviceMemory)"),
     ] = None
-    touch_points: Annotated[int | None, Meta(ge=0, le=256), _d("maximum touch points")] = None
+    touch_points: Annotated[
+        Annotated[int, Meta(ge=0, le=256)] | None, _d("maximum touch points")
+    ] = None
     webgl_vendor: Annotated[ShortStr | None, _d("unmasked WebGL vendor string")] = None
     webgl_renderer: Annotated[ShortStr | None, _d("unmasked WebGL renderer string")] = None
     canvas_hash: Annotated[HashStr | None, _d("hash of a canvas drawing made in the page")] = None
@@ -58,9 +65,12 @@ class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
     product: Annotated[ShortStr | None, _d("SDK: product name (Build.PRODUCT)")] = None
     build_fingerprint: Annotated[LongStr | None, _d("SDK: OS build fingerprint")] = None
     sensors: Annotated[
-        list[ShortStr] | None, Meta(max_length=256), _d("SDK: names of the sensors present")
+        Annotated[list[ShortStr], Meta(max_length=256)] | None,
+        _d("SDK: names of the sensors present"),
     ] = None
-    battery_level: Annotated[float | None, Meta(ge=0, le=1), _d("SDK: battery level 0..1")] = None
+    battery_level: Annotated[
+        Annotated[float, Meta(ge=0, le=1)] | None, _d("SDK: battery level 0..1")
+    ] = None
     battery_charging: Annotated[bool | None, _d("SDK: battery is charging")] = None
     storage_total_mb: Annotated[Count | None, _d("SDK: total storage in MB")] = None
     storage_free_mb: Annotated[Count | None, _d("SDK: free storage in MB")] = None
@@ -79,13 +89,12 @@ class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
     user_agent: Annotated[LongStr | None, _d("User-Agent string of the browser or app")] = None
     platform: Annotated[ShortStr | None, _d("navigator.platform or SDK OS name")] = None
     languages: Annotated[
-        list[Annotated[str, Meta(max_length=35)]] | None,
-        Meta(max_length=32),
+        Annotated[list[Annotated[str, Meta(max_length=35)]], Meta(max_length=32)] | None,
         _d("preferred languages, BCP 47"),
     ] = None
     timezone: Annotated[ShortStr | None, _d("IANA time zone name")] = None
     timezone_offset_min: Annotated[
-        int | None, Meta(ge=-900, le=900), _d("minutes east of UTC")
+        Annotated[int, Meta(ge=-900, le=900)] | None, _d("minutes east of UTC")
     ] = None
     do_not_track: Annotated[bool | None, _d("Do Not Track is set (recorded, not obeyed)")] = None
     webdriver: Annotated[bool | None, _d("navigator.webdriver is true")] = None
@@ -101,7 +110,9 @@ class Network(Struct, forbid_unknown_fields=True, omit_defaults=True):
     connection_type: Annotated[ShortStr | None, _d("connection type (wifi, cellular, 4g...)")] = (
         None
     )
-    downlink_mbps: Annotated[float | None, Meta(ge=0, le=100_000), _d("downlink estimate")] = None
+    downlink_mbps: Annotated[
+        Annotated[float, Meta(ge=0, le=100_000)] | None, _d("downlink estimate")
+    ] = None
     rtt_ms: Annotated[Millis | None, _d("round-trip time estimate in ms")] = None
     carrier: Annotated[ShortStr | None, _d("SDK: mobile carrier name")] = None
     sim_country: Annotated[
@@ -135,16 +146,15 @@ class Behaviour(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
     time_on_page_ms: Annotated[Count | None, _d("time on the page, ms")] = None
     history_length: Annotated[
-        int | None, Meta(ge=0, le=10_000), _d("history.length of the tab")
+        Annotated[int, Meta(ge=0, le=10_000)] | None, _d("history.length of the tab")
     ] = None
     pages_visited: Annotated[Count | None, _d("pages of the site seen in this session")] = None
     referrer_host: Annotated[ShortStr | None, _d("host of the referrer, no path")] = None
     fields: Annotated[
-        list[FieldStats] | None, Meta(max_length=128), _d("per-field form behaviour")
+        Annotated[list[FieldStats], Meta(max_length=128)] | None, _d("per-field form behaviour")
     ] = None
     keystroke_intervals_ms: Annotated[
-        list[Annotated[int, Meta(ge=0, le=60_000)]] | None,
-        Meta(max_length=2048),
+        Annotated[list[Annotated[int, Meta(ge=0, le=60_000)]], Meta(max_length=2048)] | None,
         _d("optional typing_rhythm: intervals between keystrokes, ms, no key codes"),
     ] = None
 
@@ -153,8 +163,7 @@ class Apps(Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Categories of installed applications, counts only (SDK)."""
 
     category_counts: Annotated[
-        dict[Annotated[str, Meta(max_length=32)], Count] | None,
-        Meta(max_length=64),
+        Annotated[dict[Annotated[str, Meta(max_length=32)], Count], Meta(max_length=64)] | None,
         _d("installed apps per category: credit, proxy, shopping, games, social..."),
     ] = None
 
@@ -162,11 +171,15 @@ class Apps(Struct, forbid_unknown_fields=True, omit_defaults=True):
 class Location(Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Rough location (SDK, optional geolocation); stored rounded to about 1 km."""
 
-    lat: Annotated[float | None, Meta(ge=-90, le=90), _d("latitude, stored rounded ~1 km")] = None
-    lon: Annotated[float | None, Meta(ge=-180, le=180), _d("longitude, stored rounded ~1 km")] = (
-        None
-    )
-    accuracy_m: Annotated[float | None, Meta(ge=0, le=1e7), _d("reported accuracy, m")] = None
+    lat: Annotated[
+        Annotated[float, Meta(ge=-90, le=90)] | None, _d("latitude, stored rounded ~1 km")
+    ] = None
+    lon: Annotated[
+        Annotated[float, Meta(ge=-180, le=180)] | None, _d("longitude, stored rounded ~1 km")
+    ] = None
+    accuracy_m: Annotated[
+        Annotated[float, Meta(ge=0, le=1e7)] | None, _d("reported accuracy, m")
+    ] = None
 
 
 CustomValue = Annotated[str, Meta(max_length=1024)] | int | float | bool
@@ -303,6 +316,7 @@ class SessionRecord(Struct, omit_defaults=True):
     created_at: float
     expires_at: float
     region: str
+    purge_at: float
     collected_at: float | None = None
     channel: str | None = None
     attributes: Attributes | None = None

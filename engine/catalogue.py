@@ -1,0 +1,108 @@
+"""The open attribute catalogue, generated from the schema (engine/schema.py)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import msgspec.inspect as mi
+
+from engine.config import MAX_RETENTION_DAYS, Tenant
+from engine.privacy import OPTIONAL_ATTRIBUTES
+from engine.schema import AttributeInfo, Attributes
+
+# Category labels follow section 3.3 of the data policy (seeds/002).
+CATEGORIES = {
+    "device": "Device technical characteristics",
+    "software": "Device basic software",
+    "network": "Internet-connection data",
+    "behaviour": "Statistics of the visit and form filling",
+    "apps": "Categories of installed applications",
+    "location": "Rough geographical location (rounded to 1 km)",
+    "custom": "Client-defined fields",
+}
+
+
+def _type_name(t: mi.Type) -> str:
+    if isinstance(t, mi.UnionType):
+        names = [_type_name(x) for x in t.types if not isinstance(x, mi.NoneType)]
+        return " | ".join(dict.fromkeys(names))
+    if isinstance(t, mi.Metadata):
+        return _type_name(t.type)
+    simple = {mi.IntType: "integer", mi.FloatType: "number", mi.StrType: "string",
+              mi.BoolType: "boolean"}
+    for cls, name in simple.items():
+        if isinstance(t, cls):
+            return name
+    if isinstance(t, mi.ListType):
+        return f"array of {_type_name(t.item_type)}"
+    if isinstance(t, mi.DictType):
+        return f"object of {_type_name(t.value_type)}"
+    if isinstance(t, mi.StructType):
+        return "object"
+    return "value"
+
+
+def _description(t: mi.Type) -> str:
+    if isinstance(t, mi.Metadata):
+        extra = t.extra_json_schema or {}
+        if "description" in extra:
+            return str(extra["description"])
+        return _description(t.type)
+    if isinstance(t, mi.UnionType):
+        for x in t.types:
+            d = _description(x)
+            if d:
+                return d
+    return ""
+
+
+@cache
+def _entries() -> tuple[tuple[str, str, str, str, str | None], ...]:
+    toggle_of = {path: name for name, paths in OPTIONAL_ATTRIBUTES.items() for path in paths}
+    info = mi.type_info(Attributes)
+    assert isinstance(info, mi.StructType)
+    out = []
+    for group in info.fields:
+        gtype = group.type
+        if isinstance(gtype, mi.Metadata):
+            gtype = gtype.type
+        if isinstance(gtype, mi.StructType):
+            for f in gtype.fields:
+                name = f"{group.name}.{f.name}"
+                out.append((name, CATEGORIES[group.name], _type_name(f.type),
+                            _description(f.type), toggle_of.get(name)))
+        else:
+            out.append((group.name, CATEGORIES[group.name], _type_name(gtype),
+                        _description(group.type), None))
+    return tuple(out)
+
+
+def attribute_catalogue(tenant: Tenant | None) -> list[AttributeInfo]:
+    """Every attribute of the payload; `enabled` for the tenant (all optional off if None)."""
+    out = []
+    for name, category, type_name, description, toggle in _entries():
+        enabled = toggle is None or (tenant is not None and toggle in tenant.optional)
+        retention = (f"with the session: {MAX_RETENTION_DAYS} days at most once scored "
+                     "(per-tenant retention_days), 30 days if never scored")
+        if toggle is not None:
+            description = f"{description} (optional: {toggle})"
+        out.append(AttributeInfo(name=name, category=category, type=type_name,
+                                 description=description, optional=toggle is not None,
+                                 enabled=enabled, retention=retention))
+    return out
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as Markdown (docs/ATTRIBUTES.md is generated from this)."""
+    lines = ["# The open attribute catalogue", "",
+             "Generated from `engine/schema.py` by `python -m tools.catalogue`; do not edit.",
+             "Optional attributes are off until a tenant enables them in `config/tenants.toml`.",
+             "", "| name | category | type | optional | description |",
+             "|---|---|---|---|---|"]
+    for a in attribute_catalogue(None):
+        opt = "yes" if a.optional else ""
+        lines.append(f"| `{a.name}` | {a.category} | {a.type} | {opt} | {a.description} |")
+    lines += ["", "Retention: " + attribute_catalogue(None)[0].retention + ".", ""]
+    return "\n".join(lines)
+
+

@@ -1,0 +1,149 @@
+"""The `anonscore` command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import signal
+import sys
+from pathlib import Path
+
+from engine.errors import ConfigError
+
+DESCRIPTION = """\
+anonscore: a privacy-first device-risk scoring service.
+
+Clients' pages run the collector (/collector.js); their back-ends call /v1/score with the
+session id and their API key, and get a score, stochastic device and user IDs, fraud flags,
+attributes and reason codes, without personal data. See README.md and /openapi.json.
+"""
+
+EPILOG = """\
+examples:
+  anonscore serve                          # 127.0.0.1:8080, ./data, ./config
+  anonscore serve --port 9000 --data-dir /var/lib/anonscore
+  anonscore check-config --config-dir ./config
+  anonscore reload                         # re-read config/ in the running service (SIGHUP)
+  anonscore hash-key                       # api_key_hash for a new tenant's API key
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="anonscore", description=DESCRIPTION, epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("serve", help="run the service (HTTP API, collector, engine)",
+                       description="Run the service until Ctrl-C or SIGTERM. GET /readyz "
+                       "answers 200 once it can score. SIGHUP reloads config/.")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
+    s.add_argument("--data-dir", type=Path, default=Path("data"),
+                   help="RocksDB store and server secret (default ./data)")
+    s.add_argument("--config-dir", type=Path, default=Path("config"),
+                   help="tenants.toml, service.toml, model.toml (default ./config)")
+    s.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    c = sub.add_parser("check-config", help="validate config/ and exit (0 if valid)")
+    c.add_argument("--config-dir", type=Path, default=Path("config"))
+
+    r = sub.add_parser("reload", help="validate config/, then tell the running service "
+                       "(found through <data-dir>/anonscore.pid) to apply it")
+    r.add_argument("--data-dir", type=Path, default=Path("data"))
+    r.add_argument("--config-dir", type=Path, default=Path("config"))
+
+    h = sub.add_parser("hash-key", help="print the api_key_hash line for an API key "
+                       "(read from stdin or prompted, never from the command line)")
+    h.add_argument("--stdin", action="store_true", help="read the key from standard input")
+    return p
+
+
+def _plugin_names() -> frozenset[str]:
+    from engine.plugins import PluginHost, build_plugin_manager
+
+    return PluginHost(build_plugin_manager()).names
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "check-config":
+        return _check(args.config_dir)
+    if args.command == "reload":
+        return _reload(args)
+    if args.command == "hash-key":
+        from engine.config import format_api_key_hash
+
+        key = sys.stdin.readline().strip() if args.stdin else getpass.getpass("API key: ")
+        if len(key) < 16:
+            print("anonscore: an API key must be at least 16 characters; use a random one, "
+                  "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+                  file=sys.stderr)
+            return 2
+        print(f'api_key_hash = "{format_api_key_hash(key)}"')
+        return 0
+    return 2
+
+
+def _check(config_dir: Path) -> int:
+    from engine.config import load_config
+
+    try:
+        cfg = load_config(config_dir, plugin_names=_plugin_names())
+    except ConfigError as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return 1
+    print(f"{config_dir}: valid ({len(cfg.tenants)} tenants, model {cfg.model.version})")
+    return 0
+
+
+def _reload(args: argparse.Namespace) -> int:
+    from engine.server import pid_file
+
+    if _check(args.config_dir) != 0:
+        print("anonscore: not reloaded; the running service keeps its config", file=sys.stderr)
+        return 1
+    try:
+        pid = int(pid_file(args.data_dir).read_text().strip())
+        os.kill(pid, signal.SIGHUP)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        print(f"anonscore: no running service found for --data-dir {args.data_dir}",
+              file=sys.stderr)
+        return 1
+    print(f"reload signalled to pid {pid}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import trio
+
+    from engine.logs import setup_logging
+    from engine.server import ServeOptions, serve
+    from engine.storage._rocks import StoreLocked
+
+    setup_logging(args.log_level)
+    opts = ServeOptions(host=args.host, port=args.port, data_dir=args.data_dir,
+                        config_dir=args.config_dir)
+    try:
+        trio.run(serve, opts)
+    except ConfigError as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return 1
+    except StoreLocked as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"anonscore: cannot start: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

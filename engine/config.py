@@ -1,0 +1,271 @@
+"""Config: `config/service.toml`, `config/tenants.toml`, `config/model.toml`.
+
+Loading is all-or-nothing: a bad file raises ConfigError naming the file, the key and the
+problem; the caller keeps the config it had. The loaded Config is immutable, so a reload is
+one reference swap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+from engine.errors import ConfigError
+
+OPTIONAL_ATTRIBUTE_NAMES = (
+    "typing_rhythm",
+    "device_mac",
+    "wifi_router_mac",
+    "bluetooth_details",
+    "persistent_session",
+    "geolocation",
+)
+
+MAX_RETENTION_DAYS = 730
+
+
+class PluginSetting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    enabled: bool = True
+    weight: float = 1.0
+    settings: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    name: str
+    site_key: str
+    api_key_hash: str
+    allowed_origins: list[str] = msgspec.field(default_factory=list)
+    optional: list[str] = msgspec.field(default_factory=list)
+    region: str = "eu"
+    region_mode: Literal["collected", "forced"] = "collected"
+    retention_days: int = MAX_RETENTION_DAYS
+    plugins: dict[str, PluginSetting] = msgspec.field(default_factory=dict)
+
+
+class TenantsFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    tenants: dict[str, TenantFile]
+
+
+class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    trusted_proxies: list[str] = msgspec.field(default_factory=lambda: ["127.0.0.1"])
+    request_deadline_ms: int = 2000
+    max_body_bytes: int = 65536
+    queue_depth: int = 256
+    scorers: int = 2
+    session_ttl_s: int = 3600
+    unscored_retention_days: int = 30
+    sweep_interval_s: int = 3600
+    regions: list[str] = msgspec.field(default_factory=lambda: ["eu"])
+
+
+class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    version: str
+    bias: float
+    weights: dict[str, float]
+
+
+class Tenant(msgspec.Struct, frozen=True):
+    """A tenant as the service uses it."""
+
+    id: str
+    name: str
+    site_key: str
+    api_key_digest: bytes
+    allowed_origins: frozenset[str]
+    optional: frozenset[str]
+    region: str
+    region_mode: str
+    retention_days: int
+    plugins: dict[str, PluginSetting]
+
+    def collect_flags(self) -> dict[str, bool]:
+        return {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
+
+    def plugin(self, name: str) -> PluginSetting:
+        return self.plugins.get(name) or _DEFAULT_PLUGIN
+
+
+_DEFAULT_PLUGIN = PluginSetting()
+
+
+class Config(msgspec.Struct, frozen=True):
+    service: ServiceFile
+    model: ModelFile
+    tenants: dict[str, Tenant]
+    by_site_key: dict[str, Tenant]
+    by_key_digest: dict[bytes, Tenant]
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+    def tenant_for_api_key(self, api_key: str) -> Tenant | None:
+        digest = hash_api_key(api_key)
+        tenant = self.by_key_digest.get(digest)
+        if tenant is None or not hmac.compare_digest(digest, tenant.api_key_digest):
+            return None
+        return tenant
+
+
+def hash_api_key(api_key: str) -> bytes:
+    return hashlib.sha256(api_key.encode("utf-8", "surrogatepass")).digest()
+
+
+def format_api_key_hash(api_key: str) -> str:
+    """The value to put in tenants.toml `api_key_hash` for a new API key."""
+    return "sha256:" + hash_api_key(api_key).hex()
+
+
+def _read(path: Path, kind: type[Any]) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; every config dir needs it") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return msgspec.convert(data, kind)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: {_toml_path(str(exc))}") from None
+
+
+def _toml_path(message: str) -> str:
+    # msgspec says "... - at `$.tenants.demo.site_key`"; operators think in TOML keys.
+    return message.replace("`$.", "`").replace("`$`", "`(top level)`")
+
+
+def _parse_digest(path: Path, tid: str, value: str) -> bytes:
+    algo, _, hexdigest = value.partition(":")
+    if algo != "sha256" or len(hexdigest) != 64:
+        raise ConfigError(
+            f"{path}: tenant '{tid}': api_key_hash must be 'sha256:<64 hex digits>'; "
+            "make one with `anonscore hash-key`"
+        )
+    try:
+        return bytes.fromhex(hexdigest)
+    except ValueError:
+        raise ConfigError(
+            f"{path}: tenant '{tid}': api_key_hash is not hexadecimal; "
+            "make one with `anonscore hash-key`"
+        ) from None
+
+
+def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenant:
+    where = f"{path}: tenant '{tid}'"
+    unknown = [o for o in tf.optional if o not in OPTIONAL_ATTRIBUTE_NAMES]
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown optional attribute '{unknown[0]}'; known: "
+            + ", ".join(OPTIONAL_ATTRIBUTE_NAMES)
+        )
+    if not 1 <= tf.retention_days <= MAX_RETENTION_DAYS:
+        raise ConfigError(f"{where}: retention_days must be between 1 and {MAX_RETENTION_DAYS}")
+    if tf.region not in service.regions:
+        raise ConfigError(
+            f"{where}: region '{tf.region}' is not in service.toml regions "
+            f"({', '.join(service.regions)})"
+        )
+    for origin in tf.allowed_origins:
+        if not origin.startswith(("http://", "https://")) or origin.endswith("/"):
+            raise ConfigError(
+                f"{where}: allowed_origins entry must look like 'https://host[:port]' "
+                "with no path or trailing slash"
+            )
+    for pname, setting in tf.plugins.items():
+        if not 0 <= setting.weight <= 10:
+            raise ConfigError(f"{where}: plugins.{pname}.weight must be between 0 and 10")
+    if not tf.site_key.strip():
+        raise ConfigError(f"{where}: site_key must not be empty")
+    return Tenant(
+        id=tid,
+        name=tf.name,
+        site_key=tf.site_key,
+        api_key_digest=_parse_digest(path, tid, tf.api_key_hash),
+        allowed_origins=frozenset(tf.allowed_origins),
+        optional=frozenset(tf.optional),
+        region=tf.region,
+        region_mode=tf.region_mode,
+        retention_days=tf.retention_days,
+        plugins=dict(tf.plugins),
+    )
+
+
+def load_config(config_dir: Path, *, plugin_names: frozenset[str] | None = None) -> Config:
+    """Load and check every config file; raise ConfigError on the first problem.
+
+    `plugin_names`, when given, is the set of registered plugins: a tenant toggling a
+    plugin that does not exist is an error (a typo would otherwise be silently ignored).
+    """
+    service_path = config_dir / "service.toml"
+    service: ServiceFile = _read(service_path, ServiceFile)
+    for key, low, high in (
+        ("request_deadline_ms", 10, 60_000),
+        ("max_body_bytes", 1024, 10_000_000),
+        ("queue_depth", 1, 100_000),
+        ("scorers", 1, 64),
+        ("session_ttl_s", 10, 86_400),
+        ("unscored_retention_days", 1, 30),
+        ("sweep_interval_s", 1, 86_400),
+    ):
+        value = getattr(service, key)
+        if not low <= value <= high:
+            raise ConfigError(f"{service_path}: {key} must be between {low} and {high}")
+    proxies = []
+    for entry in service.trusted_proxies:
+        try:
+            proxies.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{service_path}: trusted_proxies entry is not an IP address or network"
+            ) from None
+
+    model_path = config_dir / "model.toml"
+    model: ModelFile = _read(model_path, ModelFile)
+    if not model.version.strip():
+        raise ConfigError(f"{model_path}: version must not be empty")
+    for code, weight in model.weights.items():
+        if not -20 <= weight <= 20:
+            raise ConfigError(f"{model_path}: weights.{code} must be between -20 and 20")
+
+    tenants_path = config_dir / "tenants.toml"
+    tenants_file: TenantsFile = _read(tenants_path, TenantsFile)
+    if not tenants_file.tenants:
+        raise ConfigError(f"{tenants_path}: no tenant defined; add a [tenants.<id>] table")
+    tenants: dict[str, Tenant] = {}
+    by_site: dict[str, Tenant] = {}
+    by_digest: dict[bytes, Tenant] = {}
+    for tid, tf in tenants_file.tenants.items():
+        tenant = _tenant(tenants_path, tid, tf, service)
+        if plugin_names is not None:
+            for pname in tenant.plugins:
+                if pname not in plugin_names:
+                    raise ConfigError(
+                        f"{tenants_path}: tenant '{tid}': unknown plugin '{pname}'; known: "
+                        + ", ".join(sorted(plugin_names))
+                    )
+        if tenant.site_key in by_site:
+            raise ConfigError(
+                f"{tenants_path}: tenant '{tid}': site_key is already used by tenant "
+                f"'{by_site[tenant.site_key].id}'"
+            )
+        if tenant.api_key_digest in by_digest:
+            raise ConfigError(
+                f"{tenants_path}: tenant '{tid}': api_key_hash is already used by tenant "
+                f"'{by_digest[tenant.api_key_digest].id}'"
+            )
+        tenants[tid] = by_site[tenant.site_key] = by_digest[tenant.api_key_digest] = tenant
+    return Config(
+        service=service,
+        model=model,
+        tenants=tenants,
+        by_site_key=by_site,
+        by_key_digest=by_digest,
+        trusted_proxies=tuple(proxies),
+    )

@@ -1,0 +1,353 @@
+"""The Quart-Trio HTTP front: routing, body checks, deadlines, errors, CORS.
+
+Handlers stay thin: read and check the body, then hand the work to the engine's actors
+inside the request's deadline. Every error leaves as the JSON shape of API.md.
+"""
+
+from __future__ import annotations
+
+import gc
+import ipaddress
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import trio
+from quart import Response, request
+from quart_trio import QuartTrio
+from werkzeug.exceptions import HTTPException
+
+from engine import errors as E
+from engine.actors import Engine
+from engine.catalogue import attribute_catalogue
+from engine.config import Tenant
+from engine.http.openapi import openapi_document
+from engine.metrics import Metrics
+from engine.schema import (
+    ErasureRequest,
+    ErrorDetail,
+    ErrorResponse,
+    FeedbackRequest,
+    ScoreRequest,
+    SessionRequest,
+)
+from engine.service import Service, check_erasure_request
+from engine.validation import convert, decode_json, require_object
+
+log = logging.getLogger("anonscore.http")
+_enc = msgspec.json.Encoder()
+STATIC = Path(__file__).resolve().parent.parent / "static"
+JSON = "application/json"
+
+
+class AppState:
+    """What the app needs; filled by the server as parts come up."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self.service: Service | None = None
+        self.engine: Engine | None = None
+        self.ready = False
+
+
+def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(_enc.encode(obj), status=status, headers=headers, content_type=JSON)
+
+
+def error_response(exc: E.AnonscoreError) -> Response:
+    body = ErrorResponse(error=ErrorDetail(code=exc.code, message=exc.message, field=exc.field))
+    headers = None
+    if isinstance(exc, E.Overloaded):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return json_response(body, exc.status, headers)
+
+
+def create_app(state: AppState) -> QuartTrio:
+    app = QuartTrio("anonscore", static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = 10_000_000  # hard cap; the configured one is checked below
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+    metrics = state.metrics
+
+    def service() -> Service:
+        if state.service is None or state.engine is None or not state.ready:
+            raise E.Overloaded("the service is starting; retry shortly", retry_after=2)
+        return state.service
+
+    def client_ip() -> str | None:
+        peer = (request.scope.get("client") or (None,))[0]
+        if peer is None:
+            return None
+        cfg = service().runtime.config
+        try:
+            peer_ip = ipaddress.ip_address(peer)
+        except ValueError:
+            return None
+        forwarded = request.headers.get("X-Forwarded-For")
+        if forwarded and any(peer_ip in net for net in cfg.trusted_proxies):
+            hop = forwarded.split(",")[-1].strip()
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer
+        return peer
+
+    async def body_json() -> dict[str, Any]:
+        ctype = request.headers.get("Content-Type", "")
+        if ctype.split(";", 1)[0].strip().lower() != JSON:
+            raise E.UnsupportedMediaType("send the body as JSON with Content-Type: "
+                                         "application/json")
+        limit = service().runtime.config.service.max_body_bytes
+        length = request.content_length
+        if length is not None and length > limit:
+            raise E.PayloadTooLarge(f"request body must be at most {limit} bytes")
+        body = await request.get_data(cache=False, as_text=False)
+        if len(body) > limit:
+            raise E.PayloadTooLarge(f"request body must be at most {limit} bytes")
+        return require_object(decode_json(body))
+
+    def backend_tenant() -> Tenant:
+        auth = request.headers.get("Authorization", "")
+        scheme, _, key = auth.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise E.Unauthorized("missing API key; send Authorization: Bearer <tenant api key>")
+        tenant = service().runtime.config.tenant_for_api_key(key.strip())
+        if tenant is None:
+            raise E.Unauthorized("invalid API key")
+        return tenant
+
+    def cors_headers() -> dict[str, str]:
+        origin = request.headers.get("Origin")
+        if origin is None or state.service is None:
+            return {}
+        cfg = state.service.runtime.config
+        if not any(origin in t.allowed_origins for t in cfg.tenants.values()):
+            return {}
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600"}
+
+    async def within_deadline(fn: Callable[[], Awaitable[Response]]) -> Response:
+        svc = service()
+        deadline = svc.runtime.config.service.request_deadline_ms / 1000
+        with trio.move_on_after(deadline):
+            return await fn()
+        raise E.Overloaded("the request did not finish within its deadline; retry later",
+                           retry_after=1)
+
+    def endpoint(name: str, cors: bool = False) -> Callable[..., Any]:
+        def wrap(handler: Callable[[], Awaitable[Response]]) -> Callable[[], Awaitable[Response]]:
+            async def view() -> Response:
+                start = time.perf_counter()
+                try:
+                    if request.method == "OPTIONS":
+                        response = Response(b"", status=204)
+                    else:
+                        response = await handler()
+                except E.AnonscoreError as exc:
+                    response = error_response(exc)
+                    metrics.errors.labels(exc.code).inc()
+                    log.info("request refused", extra={"endpoint": name, "status": exc.status,
+                                                      "code": exc.code, "field": exc.field})
+                if cors:
+                    response.headers.update(cors_headers())
+                metrics.requests.labels(name, str(response.status_code)).inc()
+                metrics.latency.labels(name).observe(time.perf_counter() - start)
+                return response
+
+            view.__name__ = handler.__name__
+            return view
+
+        return wrap
+
+    # -- collector side --------------------------------------------------------------------
+
+    @app.route("/v1/sessions", methods=["POST", "OPTIONS"])
+    @endpoint("sessions", cors=True)
+    async def sessions() -> Response:
+        req = convert(await body_json(), SessionRequest)
+        svc = service()
+        tenant = svc.tenant_for_site(req.site_key, request.headers.get("Origin"))
+        engine = state.engine
+        assert engine is not None
+
+        async def work() -> Response:
+            result = await engine.run(lambda: svc.create_session(tenant, time.time()))
+            return json_response(result, 201)
+
+        return await within_deadline(work)
+
+    @app.route("/v1/collect", methods=["POST", "OPTIONS"])
+    @endpoint("collect", cors=True)
+    async def collect() -> Response:
+        raw = await body_json()
+        svc = service()
+        origin = request.headers.get("Origin")
+        ip = client_ip()
+        langs = _accept_languages(request.headers.get("Accept-Language", ""))
+        dnt = request.headers.get("DNT")
+        dnt_header = None if dnt is None else dnt.strip() == "1"
+        engine = state.engine
+        assert engine is not None
+
+        async def work() -> Response:
+            result = await engine.run(
+                lambda: svc.collect(raw, origin, ip, langs, dnt_header, time.time()))
+            return json_response(result, 202)
+
+        return await within_deadline(work)
+
+    @app.get("/collector.js")
+    @endpoint("collector_js", cors=True)
+    async def collector_js() -> Response:
+        return _static("collector.js", "application/javascript; charset=utf-8")
+
+    @app.get("/")
+    @app.get("/demo")
+    @endpoint("demo")
+    async def demo() -> Response:
+        return _static("demo.html", "text/html; charset=utf-8")
+
+    # -- back-end side ---------------------------------------------------------------------
+
+    @app.post("/v1/score")
+    @endpoint("score")
+    async def score() -> Response:
+        tenant = backend_tenant()
+        req = convert(await body_json(), ScoreRequest)
+        svc = service()
+        engine = state.engine
+        assert engine is not None
+
+        async def work() -> Response:
+            result = await engine.run(lambda: svc.score(tenant, req.session_id, time.time()))
+            metrics.scores.observe(result.score)
+            for flag, on in result.flags.items():
+                if on:
+                    metrics.flags.labels(flag).inc()
+            return json_response(result)
+
+        return await within_deadline(work)
+
+    @app.post("/v1/feedback")
+    @endpoint("feedback")
+    async def feedback() -> Response:
+        tenant = backend_tenant()
+        req = convert(await body_json(), FeedbackRequest)
+        svc = service()
+        engine = state.engine
+        assert engine is not None
+
+        async def work() -> Response:
+            result = await engine.run(lambda: svc.feedback(tenant, req.session_id, req.label))
+            return json_response(result, 202)
+
+        return await within_deadline(work)
+
+    @app.post("/v1/erasure")
+    @endpoint("erasure")
+    async def erasure() -> Response:
+        tenant = backend_tenant()
+        req = convert(await body_json(), ErasureRequest)
+        check_erasure_request(req.session_id, req.device_id)
+        svc = service()
+        engine = state.engine
+        assert engine is not None
+
+        async def work() -> Response:
+            if req.session_id is not None:
+                sid = req.session_id
+                result = await engine.run(lambda: svc.erase_session(tenant, sid))
+            else:
+                did = req.device_id
+                assert did is not None
+                result = await engine.run_async(lambda: svc.erase_device(tenant, did))
+            return json_response(result)
+
+        return await within_deadline(work)
+
+    @app.get("/v1/attributes")
+    @endpoint("attributes")
+    async def attributes() -> Response:
+        tenant = backend_tenant()
+        return json_response(attribute_catalogue(tenant))
+
+    # -- operations ------------------------------------------------------------------------
+
+    @app.get("/healthz")
+    @endpoint("healthz")
+    async def healthz() -> Response:
+        return json_response({"status": "alive"})
+
+    @app.get("/readyz")
+    @endpoint("readyz")
+    async def readyz() -> Response:
+        if not state.ready:
+            return json_response({"status": "starting"}, 503, {"Retry-After": "1"})
+        return json_response({"status": "ready"})
+
+    @app.get("/metrics")
+    @endpoint("metrics")
+    async def metrics_view() -> Response:
+        if state.engine is not None:
+            metrics.queue.set(state.engine.queued())
+        return Response(metrics.render(), content_type="text/plain; version=0.0.4")
+
+    @app.get("/openapi.json")
+    @endpoint("openapi")
+    async def openapi() -> Response:
+        return Response(openapi_document(), content_type=JSON)
+
+    # -- errors the router raises (404, 405, 413...) keep the API shape --------------------
+
+    @app.errorhandler(HTTPException)
+    async def http_error(exc: HTTPException) -> Response:
+        status = exc.code or 400
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+            status, "bad_request")
+        message = {404: "no such endpoint; see /openapi.json",
+                   405: "method not allowed on this endpoint; see /openapi.json",
+                   413: "request body is too large"}.get(status, "bad request")
+        metrics.errors.labels(code).inc()
+        return json_response(ErrorResponse(error=ErrorDetail(code=code, message=message)),
+                             status)
+
+    @app.errorhandler(Exception)
+    async def internal_error(exc: Exception) -> Response:
+        log.error("internal error", extra={"exc": type(exc).__name__})
+        metrics.errors.labels("internal").inc()
+        return json_response(ErrorResponse(error=ErrorDetail(
+            code="internal", message="internal error; it was logged")), 500)
+
+    return app
+
+
+def _static(name: str, content_type: str) -> Response:
+    path = STATIC / name
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise E.NotFound(f"{name} is not installed") from None
+    return Response(data, content_type=content_type,
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+def _accept_languages(header: str) -> tuple[str, ...]:
+    """Primary language tags of Accept-Language, in order, at most 8 (no q-values)."""
+    out: list[str] = []
+    for part in header.split(","):
+        tag = part.split(";", 1)[0].strip().lower()
+        primary = tag.split("-", 1)[0]
+        if primary.isalpha() and 1 < len(primary) < 9 and primary not in out:
+            out.append(primary)
+        if len(out) == 8:
+            break
+    return tuple(out)
+
+
+def freeze_heap() -> None:
+    """After warm-up: move everything alive into the permanent generation (p99, DESIGN.md)."""
+    gc.collect()
+    gc.freeze()

@@ -1,0 +1,166 @@
+"""Start-up, reload and shutdown: one nursery holding the HTTP server, the engine's actors,
+the retention sweeper and the signal watcher."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+
+import msgspec
+import trio
+from hypercorn.config import Config as HypercornConfig
+from hypercorn.trio import serve as hypercorn_serve
+
+from engine.actors import run_engine
+from engine.config import Config, load_config
+from engine.errors import ConfigError
+from engine.http.app import AppState, create_app, freeze_heap
+from engine.kernels import warm_up
+from engine.metrics import Metrics
+from engine.model import ScoringModel
+from engine.plugins import PluginHost, build_plugin_manager
+from engine.privacy import IpReducer
+from engine.secrets import derive_keys, load_or_create_secret
+from engine.service import Runtime, Service
+from engine.storage import RocksStore
+
+log = logging.getLogger("anonscore.server")
+
+
+class ServeOptions(msgspec.Struct, frozen=True):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("data")
+    config_dir: Path = Path("config")
+
+
+def load_runtime(config_dir: Path, plugin_names: frozenset[str]) -> Runtime:
+    config: Config = load_config(config_dir, plugin_names=plugin_names)
+    return Runtime(config=config, model=ScoringModel(config.model))
+
+
+def pid_file(data_dir: Path) -> Path:
+    return data_dir / "anonscore.pid"
+
+
+async def serve(opts: ServeOptions, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED
+                ) -> None:
+    """Run the service until SIGINT/SIGTERM (or cancellation). Raises ConfigError at start-up
+    when the config is invalid."""
+    metrics = Metrics()
+    host = PluginHost(build_plugin_manager(),
+                      on_error=lambda name: metrics.plugin_errors.labels(name).inc())
+    runtime = load_runtime(opts.config_dir, host.names)
+    secret = load_or_create_secret(opts.data_dir)
+    keys = derive_keys(secret)
+    store = RocksStore(opts.data_dir)
+    shutdown = trio.Event()
+    state = AppState(metrics)
+    app = create_app(state)
+
+    hc = HypercornConfig()
+    hc.bind = [f"{opts.host}:{opts.port}"]
+    hc.accesslog = None
+    hc.errorlog = logging.getLogger("hypercorn.error")
+    hc.graceful_timeout = 5
+    hc.keep_alive_timeout = 30
+
+    try:
+        pid_file(opts.data_dir).write_text(str(os.getpid()))
+        async with trio.open_nursery() as nursery:
+            svc_cfg = runtime.config.service
+            engine = await nursery.start(run_engine, svc_cfg.queue_depth, svc_cfg.scorers)
+            reducer = await trio.to_thread.run_sync(IpReducer)
+            state.service = Service(store, keys, host, runtime, reducer)
+            state.engine = engine
+            nursery.start_soon(_watch_signals, state, opts, host, shutdown)
+            nursery.start_soon(_sweeper, state, metrics, shutdown)
+            bound = await nursery.start(_serve_http, app, hc, shutdown)
+            # compile (or load cached) kernels off the loop; /readyz says 503 meanwhile
+            t0 = time.perf_counter()
+            await trio.to_thread.run_sync(warm_up)
+            freeze_heap()
+            state.ready = True
+            metrics.ready.set(1)
+            log.info("ready", extra={"host": opts.host, "port": bound,
+                                     "ms": round((time.perf_counter() - t0) * 1000),
+                                     "version": runtime.model.version})
+            task_status.started(bound)
+            await shutdown.wait()
+            log.info("shutting down")
+            # hypercorn stops on `shutdown`; then stop the actors and the sweeper
+            await _wait_then_cancel(nursery)
+    finally:
+        store.close()
+        try:
+            pid_file(opts.data_dir).unlink()
+        except FileNotFoundError:
+            pass
+
+
+async def _wait_then_cancel(nursery: trio.Nursery) -> None:
+    await trio.sleep(0.2)
+    nursery.cancel_scope.cancel()
+
+
+async def _serve_http(app: object, hc: HypercornConfig, shutdown: trio.Event, *,
+                      task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
+    await hypercorn_serve(app, hc, shutdown_trigger=shutdown.wait,  # type: ignore[arg-type]
+                          task_status=_PortStatus(task_status))  # type: ignore[arg-type]
+
+
+class _PortStatus:
+    """Adapts hypercorn's `task_status.started(binds)` to report the bound port."""
+
+    def __init__(self, inner: trio.TaskStatus[int]) -> None:
+        self._inner = inner
+
+    def started(self, binds: list[str] | None = None) -> None:
+        port = 0
+        if binds:
+            port = int(binds[0].rsplit(":", 1)[1])
+        self._inner.started(port)
+
+
+async def _watch_signals(state: AppState, opts: ServeOptions, host: PluginHost,
+                         shutdown: trio.Event) -> None:
+    with trio.open_signal_receiver(signal.SIGHUP, signal.SIGTERM, signal.SIGINT) as signals:
+        async for signum in signals:
+            if signum == signal.SIGHUP:
+                reload(state, opts, host)
+            else:
+                shutdown.set()
+                return
+
+
+def reload(state: AppState, opts: ServeOptions, host: PluginHost) -> bool:
+    """Apply a new config atomically; keep the old one when the new one is invalid."""
+    try:
+        runtime = load_runtime(opts.config_dir, host.names)
+    except ConfigError as exc:
+        log.error(f"config reload refused, keeping the running config: {exc}",
+                  extra={"outcome": "refused"})
+        state.metrics.reloads.labels("refused").inc()
+        return False
+    assert state.service is not None
+    state.service.runtime = runtime
+    state.metrics.reloads.labels("applied").inc()
+    log.info("config reloaded", extra={"outcome": "applied", "version": runtime.model.version})
+    return True
+
+
+async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:
+    while not shutdown.is_set():
+        svc = state.service
+        assert svc is not None
+        interval = svc.runtime.config.service.sweep_interval_s
+        if state.ready and state.engine is not None:
+            removed = await state.engine.run_async(svc.sweep)
+            if removed:
+                metrics.swept.inc(removed)
+                log.info("retention sweep", extra={"count": removed})
+        with trio.move_on_after(interval):
+            await shutdown.wait()

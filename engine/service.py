@@ -1,0 +1,403 @@
+"""The domain operations: sessions, collect, score, feedback, erasure, retention.
+
+Every operation that changes state is synchronous and builds one WriteSet applied at its
+end: there is no `await` between its reads and its write, so under Trio each operation is
+atomic, and a cancelled request never leaves half a record behind.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from engine.config import Config, Tenant
+from engine.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
+from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, Velocity
+from engine.flags import FLAG_NAMES
+from engine.identity import (
+    device_key,
+    identifying_parts,
+    public_device_id,
+    public_user_id,
+)
+from engine.model import ScoringModel
+from engine.plugins import PluginHost
+from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload
+from engine.schema import (
+    Attributes,
+    CollectRequest,
+    CollectResponse,
+    DeviceProfile,
+    ErasureResponse,
+    FeedbackResponse,
+    IpReputation,
+    ScoreResponse,
+    ScoreResult,
+    SessionRecord,
+    SessionResponse,
+)
+from engine.secrets import Keys
+from engine.state import (
+    DAY,
+    State,
+    count_since,
+    device_key_,
+    encode,
+    events_key,
+    index_key,
+    index_prefix,
+    mapping_key,
+    parse_purge_key,
+    record_event,
+    reputation_key,
+)
+from engine.storage import KeyValueStore, WriteSet
+from engine.tokens import new_token, token_issued_at
+from engine.validation import convert
+
+MAX_UAS = 8
+MAX_TENANTS = 64
+
+
+def rfc3339(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Runtime(msgspec.Struct, frozen=True):
+    """Everything a reload replaces, swapped as one reference."""
+
+    config: Config
+    model: ScoringModel
+
+
+def count_attributes(attrs: Attributes) -> int:
+    """Number of attribute values present (leaves of the payload)."""
+    n = 0
+    for group in (attrs.device, attrs.software, attrs.network, attrs.behaviour, attrs.apps,
+                  attrs.location):
+        for name in group.__struct_fields__:
+            if getattr(group, name) is not None:
+                n += 1
+    return n + len(attrs.custom)
+
+
+class Service:
+    def __init__(self, store: KeyValueStore, keys: Keys, host: PluginHost,
+                 runtime: Runtime, ip_reducer: IpReducer) -> None:
+        self.state = State(store)
+        self.store = store
+        self.keys = keys
+        self.host = host
+        self.runtime = runtime
+        self.ip = ip_reducer
+
+    # -- tenants ---------------------------------------------------------------------------
+
+    def tenant_for_site(self, site_key: str, origin: str | None) -> Tenant:
+        tenant = self.runtime.config.by_site_key.get(site_key)
+        if tenant is None:
+            raise Forbidden("unknown site key; use the site key of your tenant config",
+                            field="site_key")
+        if origin is not None and origin not in tenant.allowed_origins:
+            raise Forbidden("this page's origin is not allowed for the site key; add it to "
+                            "the tenant's allowed_origins")
+        return tenant
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def create_session(self, tenant: Tenant, now: float) -> SessionResponse:
+        svc = self.runtime.config.service
+        token = new_token(self.keys.token, now)
+        expires = now + svc.session_ttl_s
+        record = SessionRecord(
+            tenant=tenant.id, created_at=now, expires_at=expires, region=tenant.region,
+            purge_at=now + svc.unscored_retention_days * DAY,
+        )
+        w = WriteSet()
+        State.put_session(w, token, None, record)
+        self.store.apply(w)
+        return SessionResponse(session_id=token, expires_at=rfc3339(expires),
+                               collect=tenant.collect_flags())
+
+    def _own_session(self, tenant: Tenant, session_id: str) -> SessionRecord:
+        if token_issued_at(self.keys.token, session_id) is None:
+            raise NotFound("unknown session; create one with POST /v1/sessions",
+                           field="session_id")
+        record = self.state.session(session_id)
+        if record is None or record.tenant != tenant.id:
+            raise NotFound("unknown session; it never existed, was erased or has expired",
+                           field="session_id")
+        return record
+
+    # -- collect ---------------------------------------------------------------------------
+
+    def collect(self, raw: dict[str, Any], origin: str | None, ip: str | None,
+                header_languages: tuple[str, ...], dnt_header: bool | None,
+                now: float) -> CollectResponse:
+        # 1. privacy firewall on every string of the raw body, before anything else
+        scan_payload(raw, "")
+        req = convert(raw, CollectRequest)
+        tenant = self.tenant_for_site(req.site_key, origin)
+        issued = token_issued_at(self.keys.token, req.session_id)
+        if issued is None:
+            raise NotFound("unknown session; create one with POST /v1/sessions",
+                           field="session_id")
+        record = self.state.session(req.session_id)
+        if record is None or record.tenant != tenant.id:
+            raise NotFound("unknown session for this site key; create one with "
+                           "POST /v1/sessions", field="session_id")
+        if now > record.expires_at:
+            raise Gone("session expired; create a new one with POST /v1/sessions",
+                       field="session_id")
+        # 2. make the payload safe: drop what the tenant did not enable, hash, round
+        attrs, dropped = sanitize(req.attributes, tenant.optional, self.keys.hashing)
+        facts: IpFacts = self.ip.reduce(ip) if ip else IpFacts()
+        svc = self.runtime.config.service
+        new = msgspec.structs.replace(
+            record,
+            collected_at=now,
+            channel=req.channel,
+            attributes=attrs,
+            ip_prefix=facts.prefix,
+            ip_hash=facts.ip_hash,
+            ip_country=facts.country,
+            ip_asn=facts.asn,
+            header_languages=list(header_languages) or None,
+            do_not_track_header=dnt_header,
+            purge_at=(record.purge_at if record.scored is not None
+                      else now + svc.unscored_retention_days * DAY),
+        )
+        w = WriteSet()
+        State.put_session(w, req.session_id, record, new)
+        self.store.apply(w)
+        return CollectResponse(accepted=count_attributes(attrs), dropped=dropped)
+
+    # -- score -----------------------------------------------------------------------------
+
+    def score(self, tenant: Tenant, session_id: str, now: float) -> ScoreResponse:
+        record = self._own_session(tenant, session_id)
+        if record.attributes is None or record.collected_at is None or record.channel is None:
+            raise Conflict("no attributes were collected for this session yet; the page "
+                           "must post /v1/collect (collector flush) before scoring",
+                           field="session_id")
+        if record.scored is not None and record.scored.collected_at == record.collected_at:
+            return record.scored.response  # idempotent: nothing new since the last score
+        rt = self.runtime
+        attrs = record.attributes
+        dkey, parts = device_key(attrs, record.channel, self.keys.hashing)
+        profile = self.state.device(dkey)
+        first_score = record.scored is None
+
+        # velocity: this session counts once, at its first score
+        dev_ev = self.state.events("d", dkey)
+        ip_ev = self.state.events("i", record.ip_hash) if record.ip_hash else None
+        pfx_ev = self.state.events("p", record.ip_prefix) if record.ip_prefix else None
+        if first_score:
+            dev_ev = record_event(dev_ev, now)
+            ip_ev = record_event(ip_ev, now) if ip_ev is not None else None
+            pfx_ev = record_event(pfx_ev, now) if pfx_ev is not None else None
+
+        def vel(ev: Any) -> Velocity:
+            if ev is None:
+                return Velocity()
+            return Velocity(h1=count_since(ev, now - 3600), h24=count_since(ev, now - DAY))
+
+        rep = self.state.reputation(record.ip_hash) if record.ip_hash else IpReputation()
+        history = DeviceHistory()
+        if profile is not None:
+            history = DeviceHistory(
+                known=True, first_seen=profile.first_seen, sessions=profile.sessions,
+                other_tenants=len([t for t in profile.tenants if t != tenant.id]),
+                user_agents=tuple(profile.user_agents), fraud_reports=profile.fraud_reports,
+                damage_reports=profile.damage_reports, good_reports=profile.good_reports,
+            )
+        context = Context(
+            now=now, device_key=dkey, device_velocity=vel(dev_ev), ip_velocity=vel(ip_ev),
+            ip_prefix_velocity=vel(pfx_ev), device_history=history,
+            ip_fraud_reports=rep.fraud_reports,
+        )
+        session = CollectedSession(
+            session_id=session_id, tenant=tenant.id, channel=record.channel, attributes=attrs,
+            created_at=record.created_at, collected_at=record.collected_at,
+            ip_prefix=record.ip_prefix, ip_country=record.ip_country, ip_asn=record.ip_asn,
+            header_languages=tuple(record.header_languages or ()),
+            do_not_track_header=record.do_not_track_header,
+        )
+        features, hits = self.host.run(session, context, tenant)
+        flags = dict.fromkeys(FLAG_NAMES, False)
+        strengths: dict[str, float] = {}
+        for hit, weight in hits:
+            _apply_hit(hit, weight, flags, strengths)
+        score, reasons = rt.model.score(strengths)
+
+        device_id = public_device_id(tenant.id, dkey, self.keys.device)
+        attributes: dict[str, Any] = {
+            "channel": record.channel,
+            "ip_country": record.ip_country,
+            "ip_asn": record.ip_asn,
+        }
+        for name, value in features.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                value = None
+            attributes[name] = value
+        confidence = round(parts / identifying_parts(record.channel), 3) if profile else 0.0
+        response = ScoreResponse(
+            session_id=session_id, score=score, device_id=device_id,
+            device_confidence=confidence,
+            user_id=public_user_id(tenant.id, dkey, attrs, self.keys.device),
+            flags=flags, attributes=attributes, reasons=reasons, model_version=rt.model.version,
+        )
+
+        # one atomic write: session, device profile, velocity, indexes
+        w = WriteSet()
+        ua = attrs.software.user_agent
+        if profile is None:
+            profile = DeviceProfile(first_seen=now, last_seen=now)
+        tenants = profile.tenants
+        if tenant.id not in tenants:
+            tenants = [*tenants, tenant.id][-MAX_TENANTS:]
+        uas = profile.user_agents
+        if ua and ua not in uas:
+            uas = [*uas, ua][-MAX_UAS:]
+        profile = msgspec.structs.replace(
+            profile, last_seen=now, sessions=profile.sessions + (1 if first_score else 0),
+            tenants=tenants, user_agents=uas,
+        )
+        w.put(device_key_(dkey), encode(profile))
+        w.put(events_key("d", dkey), encode(dev_ev))
+        if ip_ev is not None and record.ip_hash:
+            w.put(events_key("i", record.ip_hash), encode(ip_ev))
+        if pfx_ev is not None and record.ip_prefix:
+            w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
+        w.put(mapping_key(tenant.id, device_id), dkey.encode())
+        if record.device_key is not None and record.device_key != dkey:
+            w.delete(index_key(tenant.id, record.device_key, session_id))
+        w.put(index_key(tenant.id, dkey, session_id), b"")
+        new = msgspec.structs.replace(
+            record, device_key=dkey,
+            scored=ScoreResult(response=response, collected_at=record.collected_at),
+            purge_at=now + tenant.retention_days * DAY,
+        )
+        State.put_session(w, session_id, record, new)
+        self.store.apply(w)
+        return response
+
+    # -- feedback --------------------------------------------------------------------------
+
+    def feedback(self, tenant: Tenant, session_id: str, label: str) -> FeedbackResponse:
+        record = self._own_session(tenant, session_id)
+        if record.scored is None or record.device_key is None:
+            raise Conflict("feedback is accepted for scored sessions only; call /v1/score "
+                           "first", field="session_id")
+        if record.label == label:
+            return FeedbackResponse(session_id=session_id, label=label)
+        w = WriteSet()
+        profile = self.state.device(record.device_key)
+        if profile is not None:
+            counts = _label_counts(profile.fraud_reports, profile.damage_reports,
+                                   profile.good_reports, record.label, label)
+            w.put(device_key_(record.device_key), encode(msgspec.structs.replace(
+                profile, fraud_reports=counts[0], damage_reports=counts[1],
+                good_reports=counts[2])))
+        if record.ip_hash:
+            rep = self.state.reputation(record.ip_hash)
+            bad_before = record.label in ("fraud", "damage")
+            bad_after = label in ("fraud", "damage")
+            fraud = rep.fraud_reports + int(bad_after) - int(bad_before)
+            good = rep.good_reports + int(label == "good") - int(record.label == "good")
+            w.put(reputation_key(record.ip_hash),
+                  encode(IpReputation(fraud_reports=max(fraud, 0), good_reports=max(good, 0))))
+        State.put_session(w, session_id, record, msgspec.structs.replace(record, label=label))
+        self.store.apply(w)
+        return FeedbackResponse(session_id=session_id, label=label)
+
+    # -- erasure ---------------------------------------------------------------------------
+
+    def erase_session(self, tenant: Tenant, session_id: str) -> ErasureResponse:
+        if token_issued_at(self.keys.token, session_id) is None:
+            return ErasureResponse(deleted=0)
+        record = self.state.session(session_id)
+        if record is None or record.tenant != tenant.id:
+            return ErasureResponse(deleted=0)
+        w = WriteSet()
+        State.delete_session(w, session_id, record)
+        self.store.apply(w)
+        return ErasureResponse(deleted=1)
+
+    async def erase_device(self, tenant: Tenant, device_id: str) -> ErasureResponse:
+        dkey = self.state.mapped_device(tenant.id, device_id)
+        if dkey is None:
+            return ErasureResponse(deleted=0)
+        prefix = index_prefix(tenant.id, dkey)
+        deleted = 0
+        while True:
+            rows = await self.store.scan(prefix, limit=500)
+            w = WriteSet()
+            for key, _ in rows:
+                sid = key[len(prefix):].decode()
+                record = self.state.session(sid)
+                w.delete(key)
+                if record is not None and record.tenant == tenant.id:
+                    State.delete_session(w, sid, record)
+                    deleted += 1
+            if not rows:
+                break
+            self.store.apply(w)
+        w = WriteSet()
+        # the device's own data: its profile and velocity; the mapping for this tenant
+        w.delete(device_key_(dkey))
+        w.delete(events_key("d", dkey))
+        w.delete(mapping_key(tenant.id, device_id))
+        self.store.apply(w)
+        return ErasureResponse(deleted=deleted)
+
+    # -- retention -------------------------------------------------------------------------
+
+    async def sweep(self, now: float | None = None, batch: int = 500) -> int:
+        """Delete every session whose purge time has passed. Returns how many."""
+        now = time.time() if now is None else now
+        limit = f"x:{int(now):012d}".encode()
+        removed = 0
+        while True:
+            rows = await self.store.scan(b"x:", limit=batch)
+            due = [key for key, _ in rows if key < limit]
+            if not due:
+                return removed
+            w = WriteSet()
+            for key in due:
+                stamp, sid = parse_purge_key(key)
+                w.delete(key)
+                record = self.state.session(sid)
+                if record is not None and int(record.purge_at) == stamp:
+                    State.delete_session(w, sid, record)
+                    removed += 1
+            self.store.apply(w)
+            if len(due) < len(rows) or len(rows) < batch:
+                return removed
+
+
+def _apply_hit(hit: RuleHit, weight: float, flags: dict[str, bool],
+               strengths: dict[str, float]) -> None:
+    if hit.flag is not None:
+        flags[hit.flag] = True
+    strength = max(0.0, min(float(hit.strength), 1.0)) * weight
+    if strength > strengths.get(hit.code, 0.0):
+        strengths[hit.code] = strength
+
+
+def _label_counts(fraud: int, damage: int, good: int, old: str | None,
+                  new: str) -> tuple[int, int, int]:
+    counts = {"fraud": fraud, "damage": damage, "good": good}
+    if old in counts:
+        counts[old] = max(counts[old] - 1, 0)
+    counts[new] += 1
+    return counts["fraud"], counts["damage"], counts["good"]
+
+
+def check_erasure_request(session_id: str | None, device_id: str | None) -> None:
+    if (session_id is None) == (device_id is None):
+        raise ValidationFailed("give exactly one of session_id or device_id")

@@ -1,0 +1,129 @@
+"""Typed records over the key-value store: the key layout and the codecs, in one place.
+
+    s:<session_id>                          SessionRecord
+    d:<device_key>                          DeviceProfile (cross-tenant)
+    v:<kind>:<key>                          Events (velocity: d=device, i=ip hash, p=ip prefix)
+    r:<ip_hash>                             IpReputation
+    m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
+    i:<tenant>\0<device_key>\0<session_id>  index of a tenant's sessions per device
+    x:<purge_at, 12 digits>\0<session_id>   retention index, swept in key order
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import msgspec
+
+from engine.schema import DeviceProfile, Events, IpReputation, SessionRecord
+from engine.storage import KeyValueStore, WriteSet
+
+T = TypeVar("T")
+
+_enc = msgspec.msgpack.Encoder()
+_session_dec = msgspec.msgpack.Decoder(SessionRecord)
+_device_dec = msgspec.msgpack.Decoder(DeviceProfile)
+_events_dec = msgspec.msgpack.Decoder(Events)
+_rep_dec = msgspec.msgpack.Decoder(IpReputation)
+
+DAY = 86_400.0
+WINDOW = DAY  # velocity events older than this are pruned
+MAX_EVENTS = 1024  # per key; counts saturate there
+
+
+def session_key(session_id: str) -> bytes:
+    return b"s:" + session_id.encode()
+
+
+def device_key_(dkey: str) -> bytes:
+    return b"d:" + dkey.encode()
+
+
+def events_key(kind: str, key: str) -> bytes:
+    return f"v:{kind}:{key}".encode()
+
+
+def reputation_key(ip_hash: str) -> bytes:
+    return b"r:" + ip_hash.encode()
+
+
+def mapping_key(tenant: str, device_id: str) -> bytes:
+    return f"m:{tenant}\0{device_id}".encode()
+
+
+def index_prefix(tenant: str, dkey: str) -> bytes:
+    return f"i:{tenant}\0{dkey}\0".encode()
+
+
+def index_key(tenant: str, dkey: str, session_id: str) -> bytes:
+    return index_prefix(tenant, dkey) + session_id.encode()
+
+
+def purge_key(purge_at: float, session_id: str) -> bytes:
+    return f"x:{int(purge_at):012d}\0".encode() + session_id.encode()
+
+
+def parse_purge_key(key: bytes) -> tuple[int, str]:
+    stamp, _, sid = key[2:].partition(b"\0")
+    return int(stamp), sid.decode()
+
+
+def encode(record: msgspec.Struct) -> bytes:
+    return _enc.encode(record)
+
+
+class State:
+    """Reads and write-set builders for every record type."""
+
+    def __init__(self, store: KeyValueStore) -> None:
+        self.store = store
+
+    def session(self, session_id: str) -> SessionRecord | None:
+        raw = self.store.get(session_key(session_id))
+        return None if raw is None else _session_dec.decode(raw)
+
+    def device(self, dkey: str) -> DeviceProfile | None:
+        raw = self.store.get(device_key_(dkey))
+        return None if raw is None else _device_dec.decode(raw)
+
+    def events(self, kind: str, key: str) -> Events:
+        raw = self.store.get(events_key(kind, key))
+        return Events() if raw is None else _events_dec.decode(raw)
+
+    def reputation(self, ip_hash: str) -> IpReputation:
+        raw = self.store.get(reputation_key(ip_hash))
+        return IpReputation() if raw is None else _rep_dec.decode(raw)
+
+    def mapped_device(self, tenant: str, device_id: str) -> str | None:
+        raw = self.store.get(mapping_key(tenant, device_id))
+        return None if raw is None else raw.decode()
+
+    @staticmethod
+    def put_session(w: WriteSet, session_id: str, old: SessionRecord | None,
+                    new: SessionRecord) -> None:
+        """Write a session and keep its retention index entry in step with `purge_at`."""
+        if old is not None and int(old.purge_at) != int(new.purge_at):
+            w.delete(purge_key(old.purge_at, session_id))
+        w.put(purge_key(new.purge_at, session_id), b"")
+        w.put(session_key(session_id), encode(new))
+
+    @staticmethod
+    def delete_session(w: WriteSet, session_id: str, record: SessionRecord) -> None:
+        w.delete(session_key(session_id))
+        w.delete(purge_key(record.purge_at, session_id))
+        if record.device_key is not None:
+            w.delete(index_key(record.tenant, record.device_key, session_id))
+
+
+def record_event(events: Events, now: float) -> Events:
+    """Append `now`, drop what is older than the window, cap the list."""
+    cutoff = now - WINDOW
+    ts = [t for t in events.ts if t > cutoff]
+    ts.append(now)
+    if len(ts) > MAX_EVENTS:
+        ts = ts[-MAX_EVENTS:]
+    return Events(ts=ts)
+
+
+def count_since(events: Events, since: float) -> int:
+    return sum(1 for t in events.ts if t > since)

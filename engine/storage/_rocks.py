@@ -1,0 +1,86 @@
+"""The embedded store: one RocksDB database (rocksdict, raw bytes mode) in a directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import trio
+from rocksdict import Options, Rdict, WriteBatch, WriteOptions
+
+from engine.storage._interface import WriteSet
+
+
+class StoreLocked(Exception):
+    """Another process has the database directory open."""
+
+
+class RocksStore:
+    """RocksDB with the write-ahead log on. One process per directory (RocksDB's LOCK)."""
+
+    def __init__(self, path: Path, *, sync: bool = False) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        opts = Options(raw_mode=True)
+        opts.create_if_missing(True)
+        opts.set_max_background_jobs(2)
+        opts.set_keep_log_file_num(5)
+        try:
+            self._db = Rdict(str(path / "rocksdb"), opts)
+        except Exception as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(
+                    f"{path}: the data directory is in use by another anonscore process; "
+                    "stop it or pass another --data-dir"
+                ) from None
+            raise
+        self._wopts = WriteOptions()
+        self._wopts.disable_wal = False
+        self._wopts.sync = sync
+        self._limiter = trio.CapacityLimiter(2)
+        self.path = path
+
+    def get(self, key: bytes) -> bytes | None:
+        value = self._db.get(key)
+        return None if value is None else bytes(value)
+
+    def get_many(self, keys: list[bytes]) -> list[bytes | None]:
+        return [self.get(key) for key in keys]
+
+    def apply(self, writes: WriteSet) -> None:
+        if not writes:
+            return
+        batch = WriteBatch(raw_mode=True)
+        for key in writes.deletes:
+            batch.delete(key)
+        for key, value in writes.puts.items():
+            batch.put(key, value)
+        self._db.write(batch, self._wopts)
+
+    def _scan(self, prefix: bytes, start: bytes | None, limit: int) -> list[tuple[bytes, bytes]]:
+        out: list[tuple[bytes, bytes]] = []
+        it = self._db.iter()
+        it.seek(start if start is not None and start > prefix else prefix)
+        while it.valid() and len(out) < limit:
+            key = bytes(it.key())
+            if not key.startswith(prefix):
+                break
+            out.append((key, bytes(it.value())))
+            it.next()
+        del it
+        return out
+
+    async def scan(
+        self, prefix: bytes, *, start: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        return await trio.to_thread.run_sync(
+            self._scan, prefix, start, limit, limiter=self._limiter
+        )
+
+    async def flush(self) -> None:
+        await trio.to_thread.run_sync(self._flush_sync, limiter=self._limiter)
+
+    def _flush_sync(self) -> None:
+        self._db.flush_wal(True)
+        self._db.flush(True)
+
+    def close(self) -> None:
+        self._db.close()
