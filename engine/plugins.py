@@ -58,7 +58,7 @@ class PluginHost:
         self.extractors = _impls(pm, "anonscore_extract_features")
         self.rules = _impls(pm, "anonscore_evaluate_rule")
         self.describers = _impls(pm, "anonscore_describe_features")
-        self.names = frozenset(i.plugin for i in self.extractors + self.rules + self.describers)
+        self.names = frozenset(name for name, _ in pm.list_name_plugin())
         self._on_error = on_error
 
     def _call(self, impl: _Impl, kwargs: dict[str, Any]) -> Any:
