@@ -42,12 +42,21 @@ def load_runtime(config_dir: Path, plugin_names: frozenset[str]) -> Runtime:
     return Runtime(config=config, model=ScoringModel(config.model))
 
 
+class Handle(msgspec.Struct):
+    """What `serve` reports once ready: the bound port and the live state (for tests)."""
+
+    port: int
+    state: AppState
+    opts: ServeOptions
+    host: PluginHost
+
+
 def pid_file(data_dir: Path) -> Path:
     return data_dir / "anonscore.pid"
 
 
-async def serve(opts: ServeOptions, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED
-                ) -> None:
+async def serve(opts: ServeOptions, *,
+                task_status: trio.TaskStatus[Handle] = trio.TASK_STATUS_IGNORED) -> None:
     """Run the service until SIGINT/SIGTERM (or cancellation). Raises ConfigError at start-up
     when the config is invalid."""
     metrics = Metrics()
@@ -88,7 +97,7 @@ async def serve(opts: ServeOptions, *, task_status: trio.TaskStatus[int] = trio.
             log.info("ready", extra={"host": opts.host, "port": bound,
                                      "ms": round((time.perf_counter() - t0) * 1000),
                                      "version": runtime.model.version})
-            task_status.started(bound)
+            task_status.started(Handle(port=bound, state=state, opts=opts, host=host))
             await shutdown.wait()
             log.info("shutting down")
             # hypercorn stops on `shutdown`; then stop the actors and the sweeper

@@ -94,6 +94,7 @@ class Service:
         self.host = host
         self.runtime = runtime
         self.ip = ip_reducer
+        self.clock = time.time  # replaceable in tests
 
     # -- tenants ---------------------------------------------------------------------------
 
@@ -359,7 +360,7 @@ class Service:
 
     async def sweep(self, now: float | None = None, batch: int = 500) -> int:
         """Delete every session whose purge time has passed. Returns how many."""
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         limit = f"x:{int(now):012d}".encode()
         removed = 0
         while True:

@@ -174,7 +174,7 @@ def create_app(state: AppState) -> QuartTrio:
         assert engine is not None
 
         async def work() -> Response:
-            result = await engine.run(lambda: svc.create_session(tenant, time.time()))
+            result = await engine.run(lambda: svc.create_session(tenant, svc.clock()))
             return json_response(result, 201)
 
         return await within_deadline(work)
@@ -194,7 +194,7 @@ def create_app(state: AppState) -> QuartTrio:
 
         async def work() -> Response:
             result = await engine.run(
-                lambda: svc.collect(raw, origin, ip, langs, dnt_header, time.time()))
+                lambda: svc.collect(raw, origin, ip, langs, dnt_header, svc.clock()))
             return json_response(result, 202)
 
         return await within_deadline(work)
@@ -222,7 +222,7 @@ def create_app(state: AppState) -> QuartTrio:
         assert engine is not None
 
         async def work() -> Response:
-            result = await engine.run(lambda: svc.score(tenant, req.session_id, time.time()))
+            result = await engine.run(lambda: svc.score(tenant, req.session_id, svc.clock()))
             metrics.scores.observe(result.score)
             for flag, on in result.flags.items():
                 if on:

@@ -1,0 +1,81 @@
+"""The embedded store on a real RocksDB directory."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.storage import RocksStore, WriteSet
+from engine.storage._rocks import StoreLocked
+from tests.support import REPO
+
+
+async def test_apply_get_scan_delete(tmp_path: Path) -> None:
+    store = RocksStore(tmp_path)
+    w = WriteSet()
+    for i in range(5):
+        w.put(f"a:{i}".encode(), str(i).encode())
+    w.put(b"b:0", b"x")
+    store.apply(w)
+    assert store.get(b"a:3") == b"3"
+    assert store.get_many([b"a:1", b"zz"]) == [b"1", None]
+    assert [k for k, _ in await store.scan(b"a:")] == [f"a:{i}".encode() for i in range(5)]
+    assert [k for k, _ in await store.scan(b"a:", start=b"a:3")] == [b"a:3", b"a:4"]
+    assert len(await store.scan(b"a:", limit=2)) == 2
+    w = WriteSet()
+    w.delete(b"a:0")
+    w.put(b"a:1", b"one")
+    store.apply(w)
+    assert store.get(b"a:0") is None
+    assert store.get(b"a:1") == b"one"
+    await store.flush()
+    store.close()
+
+
+def test_write_set_last_operation_wins() -> None:
+    w = WriteSet()
+    w.put(b"k", b"1")
+    w.delete(b"k")
+    assert w.puts == {} and w.deletes == {b"k"}
+    w.put(b"k", b"2")
+    assert w.puts == {b"k": b"2"} and w.deletes == set()
+    assert len(w) == 1
+
+
+def test_second_open_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    store = RocksStore(tmp_path)
+    with pytest.raises(StoreLocked, match="in use by another anonscore process"):
+        RocksStore(tmp_path)
+    store.close()
+
+
+_WRITER = """
+import os, sys
+from pathlib import Path
+from engine.storage import RocksStore, WriteSet
+store = RocksStore(Path(sys.argv[1]))
+for i in range(200):
+    w = WriteSet()
+    w.put(b"k:%05d" % i, b"v" * 100)
+    w.put(b"n:%05d" % i, b"pair")
+    store.apply(w)
+print("written", flush=True)
+os.kill(os.getpid(), 9)   # crash: no close, no flush
+"""
+
+
+async def test_acknowledged_writes_survive_a_crash(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", _WRITER, str(tmp_path)], cwd=REPO,
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert "written" in out.stdout
+    assert out.returncode == -signal.SIGKILL
+    store = RocksStore(tmp_path)
+    assert len(await store.scan(b"k:", limit=1000)) == 200
+    assert len(await store.scan(b"n:", limit=1000)) == 200
+    store.close()
+    assert os.path.isdir(tmp_path / "rocksdb")

@@ -1,0 +1,115 @@
+"""The console entry point, run as a real process: serve, SIGHUP/reload, SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support import REPO, copy_config
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cli(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True,
+                          text=True, cwd=REPO, timeout=60, check=False, **kw)  # type: ignore[call-overload]
+
+
+def test_help_lists_the_commands() -> None:
+    out = _cli("--help")
+    assert out.returncode == 0
+    for word in ("serve", "reload", "check-config", "hash-key", "/v1/score"):
+        assert word in out.stdout
+    serve = _cli("serve", "--help")
+    for word in ("--host", "--port", "--data-dir", "--config-dir"):
+        assert word in serve.stdout
+
+
+def test_check_config_reports_file_and_key(tmp_path: Path) -> None:
+    cfg = copy_config(tmp_path / "cfg")
+    assert _cli("check-config", "--config-dir", str(cfg)).returncode == 0
+    (cfg / "service.toml").write_text("max_body_bytes = 'big'\n")
+    out = _cli("check-config", "--config-dir", str(cfg))
+    assert out.returncode == 1
+    assert "service.toml" in out.stderr
+    assert "max_body_bytes" in out.stderr
+
+
+def test_serve_with_bad_config_exits_with_a_clear_message(tmp_path: Path) -> None:
+    cfg = copy_config(tmp_path / "cfg")
+    (cfg / "tenants.toml").write_text("[tenants]\n")
+    out = _cli("serve", "--port", str(_free_port()), "--data-dir", str(tmp_path / "d"),
+               "--config-dir", str(cfg))
+    assert out.returncode == 1
+    assert "tenants.toml: no tenant defined" in out.stderr
+
+
+def test_hash_key_reads_stdin() -> None:
+    out = _cli("hash-key", "--stdin", input="a-long-random-api-key-123\n")
+    assert out.returncode == 0
+    assert out.stdout.startswith('api_key_hash = "sha256:')
+    assert "a-long-random-api-key-123" not in out.stdout
+
+
+def test_serve_reload_and_sigterm(tmp_path: Path) -> None:
+    cfg = copy_config(tmp_path / "cfg")
+    data = tmp_path / "data"
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--data-dir",
+         str(data), "--config-dir", str(cfg)], cwd=REPO, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "service never became ready"
+            time.sleep(0.2)
+        # an invalid config is refused by `anonscore reload` and the service keeps running
+        tenants = cfg / "tenants.toml"
+        good = tenants.read_text()
+        tenants.write_text(good.replace('optional = []', 'optional = ["nope"]'))
+        out = _cli("reload", "--data-dir", str(data), "--config-dir", str(cfg))
+        assert out.returncode == 1
+        assert "unknown optional attribute 'nope'" in out.stderr
+        # a valid one is applied through SIGHUP
+        tenants.write_text(good.replace('site_key = "demo_site"', 'site_key = "renamed_site"'))
+        out = _cli("reload", "--data-dir", str(data), "--config-dir", str(cfg))
+        assert out.returncode == 0, out.stderr
+        for _ in range(50):
+            r = httpx.post(url + "/v1/sessions", json={"site_key": "renamed_site"})
+            if r.status_code == 201:
+                break
+            time.sleep(0.1)
+        assert r.status_code == 201
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert not (data / "anonscore.pid").exists()
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+    stderr = proc.stderr.read() if proc.stderr else ""
+    # structured logs: every line is one JSON object
+    import json
+
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert lines
+    for line in lines:
+        json.loads(line)
