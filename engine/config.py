@@ -17,6 +17,7 @@ from typing import Any, Literal
 import msgspec
 
 from engine.errors import ConfigError
+from engine.validation import locate
 
 OPTIONAL_ATTRIBUTE_NAMES = (
     "typing_rhythm",
@@ -133,12 +134,10 @@ def _read(path: Path, kind: type[Any]) -> Any:
     try:
         return msgspec.convert(data, kind)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"{path}: {_toml_path(str(exc))}") from None
-
-
-def _toml_path(message: str) -> str:
-    # msgspec says "... - at `$.tenants.demo.site_key`"; operators think in TOML keys.
-    return message.replace("`$.", "`").replace("`$`", "`(top level)`")
+        msg, where = locate(data, kind, exc)
+        # operators think in TOML keys: `tenants.demo.site_key`, not `$.tenants[...]`
+        key = where.lstrip(".") or "(top level)"
+        raise ConfigError(f"{path}: {msg} - at `{key}`") from None
 
 
 def _parse_digest(path: Path, tid: str, value: str) -> bytes:

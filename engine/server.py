@@ -82,7 +82,7 @@ async def serve(opts: ServeOptions, *,
         async with trio.open_nursery() as nursery:
             svc_cfg = runtime.config.service
             engine = await nursery.start(run_engine, svc_cfg.queue_depth, svc_cfg.scorers)
-            reducer = await trio.to_thread.run_sync(IpReducer)
+            reducer = await trio.to_thread.run_sync(IpReducer, keys.hashing)
             state.service = Service(store, keys, host, runtime, reducer)
             state.engine = engine
             nursery.start_soon(_watch_signals, state, opts, host, shutdown)

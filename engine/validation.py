@@ -43,14 +43,55 @@ def dotted(path: str) -> str | None:
     return path or None
 
 
+def locate(data: Any, kind: type[Any], exc: msgspec.ValidationError) -> tuple[str, str]:
+    """(message, `$`-path) of a validation error, with dict keys named where msgspec says
+    `[...]`: the failing key is found by converting the document one key at a time."""
+    m = _AT.match(str(exc))
+    assert m is not None
+    msg, path = m.group("msg"), m.group("path") or ""
+    if "[...]" not in path:
+        return msg, path
+    head = path.split("[...]", 1)[0]
+    parts = [p for p in _INDEX.sub(r".\1", head).split(".") if p]
+    try:
+        target = _walk(data, parts)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return msg, path
+    if not isinstance(target, dict):
+        return msg, path
+    for key, value in target.items():
+        trial = _replace(data, parts, {key: value})
+        try:
+            msgspec.convert(trial, kind)
+        except msgspec.ValidationError as inner:
+            im = _AT.match(str(inner))
+            assert im is not None
+            return im.group("msg"), (im.group("path") or "").replace("[...]", f".{key}", 1)
+    return msg, path
+
+
+def _walk(data: Any, parts: list[str]) -> Any:
+    for p in parts:
+        data = data[int(p)] if isinstance(data, list) else data[p]
+    return data
+
+
+def _replace(data: Any, parts: list[str], value: Any) -> Any:
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if isinstance(data, list):
+        i = int(head)
+        return [*data[:i], _replace(data[i], rest, value), *data[i + 1 :]]
+    return {**data, head: _replace(data[head], rest, value)}
+
+
 def convert(data: Any, kind: type[T]) -> T:
     """Convert decoded JSON into a Struct; errors name the field, never the value."""
     try:
         return msgspec.convert(data, kind)
     except msgspec.ValidationError as exc:
-        m = _AT.match(str(exc))
-        assert m is not None
-        msg, path = m.group("msg"), m.group("path") or ""
+        msg, path = locate(data, kind, exc)
         field = dotted(path)
         unknown = re.match(r"Object contains unknown field `([^`]*)`", msg)
         if unknown:

@@ -123,7 +123,7 @@ async def test_wrong_origin(svc: Running) -> None:
     assert await svc.snapshot() == before
 
 
-@pytest.mark.parametrize("header", [None, "Bearer wrong_key", "Basic ZGVtbzpkZW1v", "Bearer "])
+@pytest.mark.parametrize("header", [None, "Bearer wrong_key", "Basic ZGVtbzpkZW1v", "Bearer"])
 async def test_wrong_api_key(svc: Running, header: str | None) -> None:
     sid = await svc.session()
     headers = {} if header is None else {"Authorization": header}
@@ -140,7 +140,7 @@ async def test_oversized_body(svc: Running) -> None:
     sid = await svc.session()
     before = await svc.snapshot()
     attrs = web_attributes()
-    attrs["custom"] = {f"k{i}": "v" * 1000 for i in range(60)}
+    attrs["custom"] = {"k": "v" * 70_000}
     r = await _collect_raw(svc, {"session_id": sid, "site_key": "demo_site",
                                  "channel": "web", "attributes": attrs})
     assert_error(r, 413, "payload_too_large")
