@@ -1,0 +1,656 @@
+/*! anonscore web collector — Apache-2.0
+ *
+ * Gathers device, software, network and behaviour attributes for one session and posts them
+ * to the anonscore service. It never reads what a visitor types: form fields are counted
+ * (characters typed and pasted, corrections, time in focus), not read; no cookie, no
+ * localStorage, no sessionStorage. The session id lives in page memory only.
+ *
+ *   <script src="https://risk.example/collector.js" data-site-key="SITE_KEY"></script>
+ *   <form data-anonscore> ... </form>      (forms with data-anonscore are attached on load)
+ *
+ * Configuration, from the script tag (or from `window.anonscoreConfig = {siteKey, endpoint}`
+ * set before the script, which wins over the tag):
+ *   data-site-key   the tenant's public site key (required)
+ *   data-endpoint   base URL of the service; default: the origin this script was loaded from
+ *
+ * API (window.anonscore):
+ *   ready           Promise of the session id once the session exists (null if the service
+ *                   could not be reached: the collector never breaks the page)
+ *   sessionId()     the session id, or null
+ *   flush()         Promise: posts the current attributes to /v1/collect; resolves with the
+ *                   service's answer ({accepted, dropped}) or null on failure, never rejects
+ *   attach(form)    tracks the form's fields; on submit, flushes (at most SUBMIT_WAIT_MS),
+ *                   writes the session id into a hidden input `anonscore_session_id`, then lets
+ *                   the submission go on
+ *
+ * Plain ES2018, no dependencies, no build step.
+ */
+(function () {
+  'use strict';
+
+  if (window.anonscore && window.anonscore.version) {
+    return; // included twice: the first copy is in charge
+  }
+
+  var VERSION = '1';
+  var SUBMIT_WAIT_MS = 1500; // a broken service never blocks the applicant longer than this
+  var SESSION_TIMEOUT_MS = 5000;
+  var AUDIO_TIMEOUT_MS = 500; // OfflineAudioContext can hang (background tabs, old engines)
+  var IDB_TIMEOUT_MS = 1000;
+  var MAX_FIELDS = 128;
+  var MAX_INTERVALS = 2048;
+  var MAX_INTERVAL_MS = 60000;
+  var HIDDEN_INPUT = 'anonscore_session_id';
+
+  // -- configuration ----------------------------------------------------------------------
+
+  // currentScript is null when a tag manager evaluates the script: then look for the tag.
+  var script = document.currentScript ||
+    document.querySelector('script[data-site-key][src*="collector.js"]');
+  var overrides = window.anonscoreConfig || {};
+
+  function scriptData(name) {
+    return script && script.getAttribute ? script.getAttribute(name) : null;
+  }
+
+  function defaultEndpoint() {
+    try {
+      if (script && script.src) return new URL(script.src, location.href).origin;
+    } catch (e) { /* fall through */ }
+    return location.origin;
+  }
+
+  var siteKey = overrides.siteKey || scriptData('data-site-key');
+  var endpoint = String(overrides.endpoint || scriptData('data-endpoint') || defaultEndpoint())
+    .replace(/\/+$/, '');
+
+  // -- small helpers ----------------------------------------------------------------------
+
+  function now() {
+    return (window.performance && performance.now) ? performance.now() : Date.now();
+  }
+
+  function withTimeout(promise, ms) {
+    return new Promise(function (resolve) {
+      var timer = setTimeout(function () { resolve(undefined); }, ms);
+      Promise.resolve(promise).then(
+        function (value) { clearTimeout(timer); resolve(value); },
+        function () { clearTimeout(timer); resolve(undefined); });
+    });
+  }
+
+  function attempt(fn) { // a failing probe is skipped, never fatal
+    try { return fn(); } catch (e) { return undefined; }
+  }
+
+  function isNumber(v) { return typeof v === 'number' && isFinite(v); }
+
+  function intIn(v, lo, hi) {
+    if (typeof v === 'string' && v !== '') v = Number(v);
+    if (!isNumber(v)) return undefined;
+    return Math.min(hi, Math.max(lo, Math.round(v)));
+  }
+
+  function numIn(v, lo, hi) {
+    if (typeof v === 'string' && v !== '') v = Number(v);
+    if (!isNumber(v)) return undefined;
+    return Math.min(hi, Math.max(lo, v));
+  }
+
+  function strMax(v, max) {
+    if (typeof v !== 'string' || v === '') return undefined;
+    return v.length > max ? v.slice(0, max) : v;
+  }
+
+  function boolOf(v) { return typeof v === 'boolean' ? v : undefined; }
+
+  function put(target, key, value) { // omit null, undefined, NaN: the schema wants the type
+    if (value === undefined || value === null) return;
+    if (typeof value === 'number' && !isFinite(value)) return;
+    target[key] = value;
+  }
+
+  function hex(bytes) {
+    var out = '';
+    for (var i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+    return out;
+  }
+
+  // cyrb53 (public domain): a fast 53-bit string hash, used where crypto.subtle is missing
+  // (pages not in a secure context).
+  function cyrb53(str, seed) {
+    var h1 = 0xdeadbeef ^ seed;
+    var h2 = 0x41c6ce57 ^ seed;
+    for (var i = 0; i < str.length; i++) {
+      var ch = str.charCodeAt(i);
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    var n = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+    return ('00000000000000' + n.toString(16)).slice(-14);
+  }
+
+  // Hex SHA-256 of a string (64 chars), or a 28-char cyrb53 pair without crypto.subtle.
+  function hashHex(str) {
+    var subtle = window.crypto && crypto.subtle;
+    if (subtle && window.TextEncoder) {
+      return subtle.digest('SHA-256', new TextEncoder().encode(str))
+        .then(function (buf) { return hex(new Uint8Array(buf)); })
+        .catch(function () { return cyrb53(str, 1) + cyrb53(str, 2); });
+    }
+    return Promise.resolve(cyrb53(str, 1) + cyrb53(str, 2));
+  }
+
+  function postJson(path, body, keepalive) {
+    var init = {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    };
+    // keepalive lets a flush finish while the page unloads; browsers cap its body at 64 KiB.
+    if (keepalive && init.body.length < 60000) init.keepalive = true;
+    return fetch(endpoint + path, init).catch(function (error) {
+      if (!init.keepalive) throw error;
+      delete init.keepalive; // some engines refuse keepalive with a CORS preflight: retry plain
+      return fetch(endpoint + path, init);
+    });
+  }
+
+  function warn(message) {
+    if (window.console && console.warn) console.warn('anonscore: ' + message);
+  }
+
+  // -- probes: device, software, network (gathered once) --------------------------------
+
+  function webgl() {
+    var canvas = document.createElement('canvas');
+    var gl = canvas.getContext('webgl') || canvas.getContext('experimental-webgl');
+    if (!gl) return {};
+    var out = {};
+    var info = gl.getExtension('WEBGL_debug_renderer_info');
+    put(out, 'vendor', attempt(function () {
+      return gl.getParameter(info ? info.UNMASKED_VENDOR_WEBGL : gl.VENDOR);
+    }));
+    put(out, 'renderer', attempt(function () {
+      return gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+    }));
+    var lose = gl.getExtension('WEBGL_lose_context');
+    if (lose) lose.loseContext(); // free the context now, browsers keep only a few
+    return out;
+  }
+
+  function canvasHash() {
+    var canvas = document.createElement('canvas');
+    canvas.width = 240;
+    canvas.height = 60;
+    var ctx = canvas.getContext('2d');
+    if (!ctx) return undefined;
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillStyle = '#f60';
+    ctx.fillRect(100, 1, 62, 20);
+    ctx.fillStyle = '#069';
+    ctx.font = '11pt "Times New Roman", serif';
+    ctx.fillText('anonscore, Cwm fjordbank glyphs vext quiz \u{1F603}', 2, 15);
+    ctx.fillStyle = 'rgba(102, 204, 0, 0.7)';
+    ctx.font = '18pt Arial, sans-serif';
+    ctx.fillText('anonscore \u00e9\u00df\u03a9', 4, 45);
+    ctx.globalCompositeOperation = 'multiply';
+    var colours = ['#f2f', '#2ff', '#ff2'];
+    for (var i = 0; i < colours.length; i++) {
+      ctx.fillStyle = colours[i];
+      ctx.beginPath();
+      ctx.arc(190 + i * 14, 30, 18, 0, Math.PI * 2, true);
+      ctx.closePath();
+      ctx.fill();
+    }
+    return hashHex(canvas.toDataURL());
+  }
+
+  function audioHash() {
+    var Offline = window.OfflineAudioContext || window.webkitOfflineAudioContext;
+    if (!Offline) return undefined;
+    var rendered = new Promise(function (resolve, reject) {
+      var ctx = new Offline(1, 5000, 44100);
+      var oscillator = ctx.createOscillator();
+      oscillator.type = 'triangle';
+      oscillator.frequency.value = 10000;
+      var compressor = ctx.createDynamicsCompressor();
+      compressor.threshold.value = -50;
+      compressor.knee.value = 40;
+      compressor.ratio.value = 12;
+      compressor.attack.value = 0;
+      compressor.release.value = 0.25;
+      oscillator.connect(compressor);
+      compressor.connect(ctx.destination);
+      oscillator.start(0);
+      ctx.oncomplete = function (event) { resolve(event.renderedBuffer); };
+      var promise = ctx.startRendering(); // a Promise in current engines, undefined in old ones
+      if (promise && promise.then) promise.then(resolve, reject);
+    });
+    return withTimeout(rendered, AUDIO_TIMEOUT_MS).then(function (buffer) {
+      if (!buffer) return undefined;
+      var samples = buffer.getChannelData(0).subarray(4500, 5000);
+      var parts = [];
+      for (var i = 0; i < samples.length; i++) parts.push(samples[i].toPrecision(6));
+      return hashHex(parts.join(','));
+    });
+  }
+
+  var FONTS = [
+    'Arial', 'Arial Black', 'Arial Narrow', 'Bahnschrift', 'Book Antiqua', 'Bookman Old Style',
+    'Calibri', 'Cambria', 'Candara', 'Century Gothic', 'Comic Sans MS', 'Consolas', 'Constantia',
+    'Corbel', 'Courier New', 'DejaVu Sans', 'DejaVu Serif', 'Droid Sans', 'Franklin Gothic Medium',
+    'Garamond', 'Geneva', 'Georgia', 'Helvetica', 'Helvetica Neue', 'Impact', 'Liberation Mono',
+    'Liberation Sans', 'Lucida Console', 'Lucida Grande', 'Menlo', 'Monaco', 'Noto Sans',
+    'Palatino Linotype', 'Roboto', 'Segoe UI', 'Tahoma', 'Times New Roman', 'Trebuchet MS',
+    'Ubuntu', 'Verdana',
+  ];
+  var BASE_FAMILIES = ['monospace', 'sans-serif', 'serif'];
+
+  function fonts() {
+    var ctx = document.createElement('canvas').getContext('2d');
+    if (!ctx) return undefined;
+    var sample = 'mmmmmmmmmmlli WwQq 0123';
+    function width(family) {
+      ctx.font = '72px ' + family;
+      return ctx.measureText(sample).width;
+    }
+    var base = BASE_FAMILIES.map(width);
+    var found = FONTS.filter(function (font) {
+      return BASE_FAMILIES.some(function (family, i) {
+        return width('"' + font + '", ' + family) !== base[i];
+      });
+    });
+    return { count: found.length, hash: hashHex(found.join(',')) };
+  }
+
+  function languages() {
+    var list = navigator.languages && navigator.languages.length
+      ? Array.prototype.slice.call(navigator.languages)
+      : [navigator.language];
+    return list.filter(function (tag) {
+      return typeof tag === 'string' && tag !== '' && tag.length <= 35;
+    }).slice(0, 32);
+  }
+
+  // Returns a Promise of {device, software, network}: the attributes that do not change
+  // while the page is open. Every probe is guarded; a missing value is simply left out.
+  function gatherStatic() {
+    var device = {};
+    var software = {};
+    var network = {};
+    var pending = [];
+
+    function later(key, promiseFn) {
+      var promise = attempt(promiseFn);
+      if (!promise) return;
+      pending.push(Promise.resolve(promise).then(
+        function (value) { put(device, key, strMax(value, 128)); },
+        function () { /* probe failed: field left out */ }));
+    }
+
+    var scr = window.screen || {};
+    put(device, 'screen_width', attempt(function () { return intIn(scr.width, 0, 100000); }));
+    put(device, 'screen_height', attempt(function () { return intIn(scr.height, 0, 100000); }));
+    put(device, 'pixel_ratio', attempt(function () { return numIn(window.devicePixelRatio, 0, 64); }));
+    put(device, 'color_depth', attempt(function () { return intIn(scr.colorDepth, 0, 64); }));
+    put(device, 'hardware_concurrency',
+      attempt(function () { return intIn(navigator.hardwareConcurrency, 0, 4096); }));
+    put(device, 'device_memory', attempt(function () { return numIn(navigator.deviceMemory, 0, 4096); }));
+    put(device, 'touch_points', attempt(function () { return intIn(navigator.maxTouchPoints, 0, 256); }));
+    var gl = attempt(webgl) || {};
+    put(device, 'webgl_vendor', strMax(gl.vendor, 256));
+    put(device, 'webgl_renderer', strMax(gl.renderer, 256));
+    later('canvas_hash', canvasHash);
+    later('audio_hash', audioHash);
+    var fontInfo = attempt(fonts);
+    if (fontInfo) {
+      put(device, 'fonts_count', intIn(fontInfo.count, 0, 1000000000));
+      later('fonts_hash', function () { return fontInfo.hash; });
+    }
+    put(device, 'plugins_count', attempt(function () {
+      return intIn(navigator.plugins ? navigator.plugins.length : undefined, 0, 1000000000);
+    }));
+
+    put(software, 'user_agent', attempt(function () { return strMax(navigator.userAgent, 1024); }));
+    put(software, 'platform', attempt(function () {
+      var uaData = navigator.userAgentData;
+      return strMax(navigator.platform || (uaData && uaData.platform), 256);
+    }));
+    put(software, 'languages', attempt(languages));
+    put(software, 'timezone', attempt(function () {
+      return strMax(Intl.DateTimeFormat().resolvedOptions().timeZone, 256);
+    }));
+    put(software, 'timezone_offset_min', attempt(function () {
+      return intIn(-new Date().getTimezoneOffset(), -900, 900); // minutes east of UTC
+    }));
+    put(software, 'do_not_track', attempt(function () {
+      return navigator.doNotTrack === '1' || window.doNotTrack === '1';
+    }));
+    put(software, 'webdriver', attempt(function () { return navigator.webdriver === true; }));
+
+    var connection = attempt(function () { return navigator.connection; });
+    if (connection) {
+      put(network, 'connection_type',
+        attempt(function () { return strMax(connection.type || connection.effectiveType, 256); }));
+      put(network, 'downlink_mbps', attempt(function () { return numIn(connection.downlink, 0, 100000); }));
+      put(network, 'rtt_ms', attempt(function () { return intIn(connection.rtt, 0, 86400000); }));
+    }
+
+    return Promise.all(pending).then(function () {
+      return { device: device, software: software, network: network };
+    });
+  }
+
+  // -- behaviour: counts per form field, never the content -------------------------------
+
+  var fields = new Map(); // field name -> stats
+  var focused = null; // {stats, since}
+  var intervals = []; // keystroke intervals, only when the tenant enabled typing_rhythm
+  var lastKeyAt = null;
+  var typingRhythm = false; // known once the session says so; nothing is recorded before
+
+  var TRACKED_TAGS = { INPUT: 1, TEXTAREA: 1, SELECT: 1 };
+  var UNTRACKED_TYPES = { hidden: 1, submit: 1, button: 1, reset: 1, image: 1, file: 1 };
+
+  function fieldName(el) {
+    if (!el || !TRACKED_TAGS[el.tagName]) return null;
+    if (el.tagName === 'INPUT' && UNTRACKED_TYPES[(el.type || '').toLowerCase()]) return null;
+    var name = el.getAttribute('name') || el.id;
+    return name ? name.slice(0, 64) : null;
+  }
+
+  function statsFor(el) {
+    var name = fieldName(el);
+    if (!name) return null;
+    var stats = fields.get(name);
+    if (!stats) {
+      if (fields.size >= MAX_FIELDS) return null;
+      stats = { name: name, chars_typed: 0, chars_pasted: 0, corrections: 0, focus_ms: 0 };
+      fields.set(name, stats);
+    }
+    return stats;
+  }
+
+  function isPassword(el) {
+    return el && el.tagName === 'INPUT' && (el.type || '').toLowerCase() === 'password';
+  }
+
+  function textLength(text) { return typeof text === 'string' ? text.length : 0; }
+
+  var handlers = {
+    focusin: function (event) {
+      var stats = statsFor(event.target);
+      if (stats) focused = { stats: stats, since: now() };
+    },
+    focusout: function (event) {
+      var stats = statsFor(event.target);
+      if (focused && focused.stats === stats) {
+        stats.focus_ms += Math.round(now() - focused.since);
+        focused = null;
+      }
+    },
+    keydown: function (event) {
+      var stats = statsFor(event.target);
+      if (!stats || !typingRhythm || event.repeat) return;
+      if (isPassword(event.target)) { // no rhythm from passwords, nor across them
+        lastKeyAt = null;
+        return;
+      }
+      var at = event.timeStamp || now();
+      if (lastKeyAt !== null && intervals.length < MAX_INTERVALS) {
+        intervals.push(Math.min(MAX_INTERVAL_MS, Math.max(0, Math.round(at - lastKeyAt))));
+      }
+      lastKeyAt = at;
+    },
+    input: function (event) {
+      var stats = statsFor(event.target);
+      var kind = event.inputType;
+      if (!stats || typeof kind !== 'string') return;
+      // Only the length of what was inserted is used, never the text itself.
+      if (kind === 'insertText' || kind === 'insertReplacementText') {
+        stats.chars_typed += Math.max(1, textLength(event.data));
+      } else if (kind === 'insertLineBreak' || kind === 'insertParagraph') {
+        stats.chars_typed += 1;
+      } else if (kind.indexOf('delete') === 0 || kind === 'historyUndo') {
+        stats.corrections += 1;
+      }
+    },
+    compositionend: function (event) { // IME input arrives here, as a whole
+      var stats = statsFor(event.target);
+      if (stats) stats.chars_typed += textLength(event.data);
+    },
+    paste: function (event) {
+      var stats = statsFor(event.target);
+      if (!stats) return;
+      var length = attempt(function () { return event.clipboardData.getData('text').length; });
+      stats.chars_pasted += isNumber(length) ? length : 0;
+    },
+    drop: function (event) {
+      var stats = statsFor(event.target);
+      if (!stats) return;
+      var length = attempt(function () { return event.dataTransfer.getData('text').length; });
+      stats.chars_pasted += isNumber(length) ? length : 0;
+    },
+  };
+
+  function behaviour() {
+    var out = {};
+    put(out, 'time_on_page_ms', intIn(now(), 0, 1000000000));
+    put(out, 'history_length', attempt(function () { return intIn(history.length, 0, 10000); }));
+    // One page: the collector keeps no storage that could count pages across navigations.
+    put(out, 'pages_visited', 1);
+    put(out, 'referrer_host', attempt(function () {
+      return document.referrer ? strMax(new URL(document.referrer).host, 256) : undefined;
+    }));
+    var list = [];
+    fields.forEach(function (stats) {
+      var copy = {
+        name: stats.name,
+        chars_typed: stats.chars_typed,
+        chars_pasted: stats.chars_pasted,
+        corrections: stats.corrections,
+        focus_ms: stats.focus_ms,
+      };
+      if (focused && focused.stats === stats) copy.focus_ms += Math.round(now() - focused.since);
+      list.push(copy);
+    });
+    if (list.length) out.fields = list;
+    if (typingRhythm) out.keystroke_intervals_ms = intervals.slice(0, MAX_INTERVALS);
+    return out;
+  }
+
+  // -- optional persistent session (IndexedDB; only when the tenant enabled it) -----------
+
+  function persistentSession(sessionId) {
+    if (!window.indexedDB) return Promise.resolve(undefined);
+    var value = hashHex('anonscore-ps:' + sessionId);
+    var stored = value.then(function (fresh) {
+      return new Promise(function (resolve) {
+        var open = indexedDB.open('anonscore', 1);
+        open.onupgradeneeded = function () { open.result.createObjectStore('kv'); };
+        open.onerror = function () { resolve(undefined); };
+        open.onsuccess = function () {
+          var db = open.result;
+          var result;
+          var tx = db.transaction('kv', 'readwrite');
+          var store = tx.objectStore('kv');
+          var get = store.get('ps');
+          get.onsuccess = function () {
+            if (typeof get.result === 'string' && /^[0-9a-f]{16,64}$/.test(get.result)) {
+              result = get.result;
+            } else {
+              result = fresh;
+              store.put(fresh, 'ps');
+            }
+          };
+          tx.oncomplete = function () { db.close(); resolve(result); };
+          tx.onerror = tx.onabort = function () { db.close(); resolve(undefined); };
+        };
+      });
+    });
+    return withTimeout(stored, IDB_TIMEOUT_MS);
+  }
+
+  // -- session and flush --------------------------------------------------------------------
+
+  var session = null; // {id, collect}
+  var staticAttributes = withTimeout(
+    new Promise(function (resolve) { setTimeout(resolve, 0); }).then(gatherStatic), 3000
+  ).then(function (value) {
+    return value || { device: {}, software: {}, network: {} };
+  });
+
+  var ready = new Promise(function (resolve) {
+    if (!siteKey) {
+      warn('no site key: add data-site-key to the collector script tag');
+      resolve(null);
+      return;
+    }
+    var request = postJson('/v1/sessions', { site_key: siteKey }, false).then(function (response) {
+      if (!response.ok) throw new Error('session refused, HTTP ' + response.status);
+      return response.json();
+    });
+    withTimeout(request.catch(function (error) {
+      warn('no session: ' + error.message);
+    }), SESSION_TIMEOUT_MS).then(function (body) {
+      if (!body || typeof body.session_id !== 'string') {
+        resolve(null);
+        return;
+      }
+      var collect = body.collect || {};
+      session = { id: body.session_id, collect: collect, custom: {} };
+      typingRhythm = collect.typing_rhythm === true;
+      if (collect.persistent_session === true) {
+        session.custom = persistentSession(body.session_id).then(function (ps) {
+          return ps ? { ps: ps } : {};
+        });
+      }
+      resolve(body.session_id);
+    });
+  });
+
+  function flush() {
+    return ready.then(function (sessionId) {
+      if (!sessionId) return null;
+      return Promise.all([staticAttributes, session.custom]).then(function (parts) {
+        var attributes = {
+          device: parts[0].device,
+          software: parts[0].software,
+          network: parts[0].network,
+          behaviour: behaviour(),
+        };
+        if (Object.keys(parts[1]).length) attributes.custom = parts[1];
+        return postJson('/v1/collect', {
+          session_id: sessionId,
+          site_key: siteKey,
+          channel: 'web',
+          attributes: attributes,
+        }, true);
+      }).then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (body) {
+          if (response.ok) return body;
+          var error = (body && body.error) || {};
+          warn('attributes refused, HTTP ' + response.status + ' ' + (error.code || '') +
+            (error.field ? ' at ' + error.field : ''));
+          return null;
+        });
+      });
+    }).catch(function (error) {
+      warn('flush failed: ' + (error && error.message));
+      return null;
+    });
+  }
+
+  // -- forms --------------------------------------------------------------------------------
+
+  var attached = new WeakMap(); // form -> {pending, passThrough}
+
+  function writeSessionInput(form) {
+    var input = form.querySelector('input[name="' + HIDDEN_INPUT + '"]');
+    if (!input) {
+      input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = HIDDEN_INPUT;
+      form.appendChild(input);
+    }
+    input.value = (session && session.id) || '';
+  }
+
+  function resubmit(form, state, submitter) {
+    state.passThrough = true;
+    try {
+      if (typeof form.requestSubmit === 'function') {
+        // Fires `submit` again (the page's own handlers see it, once, after the flush).
+        form.requestSubmit(submitter && submitter.isConnected && submitter.form === form
+          ? submitter : undefined);
+      } else {
+        HTMLFormElement.prototype.submit.call(form);
+      }
+    } finally {
+      state.passThrough = false;
+    }
+  }
+
+  function onSubmit(event) {
+    var form = event.currentTarget;
+    var state = attached.get(form);
+    if (state.passThrough) return; // our own re-submission: let it through
+    if (state.pending) { // a second click while flushing
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    if (event.defaultPrevented) { // the page cancelled it: just send what we have
+      writeSessionInput(form);
+      flush();
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    state.pending = true;
+    var submitter = event.submitter;
+    withTimeout(flush(), SUBMIT_WAIT_MS).then(function () {
+      state.pending = false;
+      writeSessionInput(form);
+      resubmit(form, state, submitter);
+    });
+  }
+
+  function attach(form) {
+    if (!form || form.tagName !== 'FORM' || attached.has(form)) return form;
+    attached.set(form, { pending: false, passThrough: false });
+    Object.keys(handlers).forEach(function (type) {
+      form.addEventListener(type, handlers[type], true);
+    });
+    form.addEventListener('submit', onSubmit, true); // capture: runs before the page's own
+    var active = document.activeElement;
+    if (active && form.contains(active)) handlers.focusin({ target: active }); // autofocus
+    writeSessionInput(form);
+    ready.then(function () { writeSessionInput(form); });
+    return form;
+  }
+
+  function attachMarkedForms() {
+    var forms = document.querySelectorAll('form[data-anonscore]');
+    for (var i = 0; i < forms.length; i++) attach(forms[i]);
+  }
+
+  window.anonscore = {
+    version: VERSION,
+    ready: ready,
+    sessionId: function () { return session ? session.id : null; },
+    flush: flush,
+    attach: attach,
+  };
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', attachMarkedForms);
+  } else {
+    attachMarkedForms();
+  }
+})();
