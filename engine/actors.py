@@ -75,7 +75,10 @@ async def actor(inbox: trio.MemoryReceiveChannel[Job[Any]]) -> None:
 
 
 async def run_engine(
-    queue_depth: int, actors: int, *, task_status: trio.TaskStatus[Engine] = trio.TASK_STATUS_IGNORED
+    queue_depth: int,
+    actors: int,
+    *,
+    task_status: trio.TaskStatus[Engine] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     inbox_tx, inbox_rx = trio.open_memory_channel[Job[Any]](queue_depth)
     async with trio.open_nursery() as nursery:

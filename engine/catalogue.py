@@ -28,8 +28,12 @@ def _type_name(t: mi.Type) -> str:
         return " | ".join(dict.fromkeys(names))
     if isinstance(t, mi.Metadata):
         return _type_name(t.type)
-    simple = {mi.IntType: "integer", mi.FloatType: "number", mi.StrType: "string",
-              mi.BoolType: "boolean"}
+    simple = {
+        mi.IntType: "integer",
+        mi.FloatType: "number",
+        mi.StrType: "string",
+        mi.BoolType: "boolean",
+    }
     for cls, name in simple.items():
         if isinstance(t, cls):
             return name
@@ -69,11 +73,25 @@ def _entries() -> tuple[tuple[str, str, str, str, str | None], ...]:
         if isinstance(gtype, mi.StructType):
             for f in gtype.fields:
                 name = f"{group.name}.{f.name}"
-                out.append((name, CATEGORIES[group.name], _type_name(f.type),
-                            _description(f.type), toggle_of.get(name)))
+                out.append(
+                    (
+                        name,
+                        CATEGORIES[group.name],
+                        _type_name(f.type),
+                        _description(f.type),
+                        toggle_of.get(name),
+                    )
+                )
         else:
-            out.append((group.name, CATEGORIES[group.name], _type_name(gtype),
-                        _description(group.type), None))
+            out.append(
+                (
+                    group.name,
+                    CATEGORIES[group.name],
+                    _type_name(gtype),
+                    _description(group.type),
+                    None,
+                )
+            )
     return tuple(out)
 
 
@@ -82,27 +100,39 @@ def attribute_catalogue(tenant: Tenant | None) -> list[AttributeInfo]:
     out = []
     for name, category, type_name, description, toggle in _entries():
         enabled = toggle is None or (tenant is not None and toggle in tenant.optional)
-        retention = (f"with the session: {MAX_RETENTION_DAYS} days at most once scored "
-                     "(per-tenant retention_days), 30 days if never scored")
+        retention = (
+            f"with the session: {MAX_RETENTION_DAYS} days at most once scored "
+            "(per-tenant retention_days), 30 days if never scored"
+        )
         if toggle is not None:
             description = f"{description} (optional: {toggle})"
-        out.append(AttributeInfo(name=name, category=category, type=type_name,
-                                 description=description, optional=toggle is not None,
-                                 enabled=enabled, retention=retention))
+        out.append(
+            AttributeInfo(
+                name=name,
+                category=category,
+                type=type_name,
+                description=description,
+                optional=toggle is not None,
+                enabled=enabled,
+                retention=retention,
+            )
+        )
     return out
 
 
 def catalogue_markdown() -> str:
     """The catalogue as Markdown (docs/ATTRIBUTES.md is generated from this)."""
-    lines = ["# The open attribute catalogue", "",
-             "Generated from `engine/schema.py` by `python -m tools.catalogue`; do not edit.",
-             "Optional attributes are off until a tenant enables them in `config/tenants.toml`.",
-             "", "| name | category | type | optional | description |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "# The open attribute catalogue",
+        "",
+        "Generated from `engine/schema.py` by `python -m tools.catalogue`; do not edit.",
+        "Optional attributes are off until a tenant enables them in `config/tenants.toml`.",
+        "",
+        "| name | category | type | optional | description |",
+        "|---|---|---|---|---|",
+    ]
     for a in attribute_catalogue(None):
         opt = "yes" if a.optional else ""
         lines.append(f"| `{a.name}` | {a.category} | {a.type} | {opt} | {a.description} |")
     lines += ["", "Retention: " + attribute_catalogue(None)[0].retention + ".", ""]
     return "\n".join(lines)
-
-

@@ -30,31 +30,52 @@ examples:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="anonscore", description=DESCRIPTION, epilog=EPILOG,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="anonscore",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("serve", help="run the service (HTTP API, collector, engine)",
-                       description="Run the service until Ctrl-C or SIGTERM. GET /readyz "
-                       "answers 200 once it can score. SIGHUP reloads config/.")
+    s = sub.add_parser(
+        "serve",
+        help="run the service (HTTP API, collector, engine)",
+        description="Run the service until Ctrl-C or SIGTERM. GET /readyz "
+        "answers 200 once it can score. SIGHUP reloads config/.",
+    )
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
-    s.add_argument("--data-dir", type=Path, default=Path("data"),
-                   help="RocksDB store and server secret (default ./data)")
-    s.add_argument("--config-dir", type=Path, default=Path("config"),
-                   help="tenants.toml, service.toml, model.toml (default ./config)")
+    s.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("data"),
+        help="RocksDB store and server secret (default ./data)",
+    )
+    s.add_argument(
+        "--config-dir",
+        type=Path,
+        default=Path("config"),
+        help="tenants.toml, service.toml, model.toml (default ./config)",
+    )
     s.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
     c = sub.add_parser("check-config", help="validate config/ and exit (0 if valid)")
     c.add_argument("--config-dir", type=Path, default=Path("config"))
 
-    r = sub.add_parser("reload", help="validate config/, then tell the running service "
-                       "(found through <data-dir>/anonscore.pid) to apply it")
+    r = sub.add_parser(
+        "reload",
+        help="validate config/, then tell the running service "
+        "(found through <data-dir>/anonscore.pid) to apply it",
+    )
     r.add_argument("--data-dir", type=Path, default=Path("data"))
     r.add_argument("--config-dir", type=Path, default=Path("config"))
 
-    h = sub.add_parser("hash-key", help="print the api_key_hash line for an API key "
-                       "(read from stdin or prompted, never from the command line)")
+    h = sub.add_parser(
+        "hash-key",
+        help="print the api_key_hash line for an API key "
+        "(read from stdin or prompted, never from the command line)",
+    )
     h.add_argument("--stdin", action="store_true", help="read the key from standard input")
     return p
 
@@ -81,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
 
         key = sys.stdin.readline().strip() if args.stdin else getpass.getpass("API key: ")
         if len(key) < 16:
-            print("anonscore: an API key must be at least 16 characters; use a random one, "
-                  "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'",
-                  file=sys.stderr)
+            print(
+                "anonscore: an API key must be at least 16 characters; use a random one, "
+                "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+                file=sys.stderr,
+            )
             return 2
         print(f'api_key_hash = "{format_api_key_hash(key)}"')
         return 0
@@ -112,8 +135,9 @@ def _reload(args: argparse.Namespace) -> int:
         pid = int(pid_file(args.data_dir).read_text().strip())
         os.kill(pid, signal.SIGHUP)
     except (FileNotFoundError, ValueError, ProcessLookupError):
-        print(f"anonscore: no running service found for --data-dir {args.data_dir}",
-              file=sys.stderr)
+        print(
+            f"anonscore: no running service found for --data-dir {args.data_dir}", file=sys.stderr
+        )
         return 1
     print(f"reload signalled to pid {pid}")
     return 0
@@ -127,8 +151,9 @@ def _serve(args: argparse.Namespace) -> int:
     from engine.storage._rocks import StoreLocked
 
     setup_logging(args.log_level)
-    opts = ServeOptions(host=args.host, port=args.port, data_dir=args.data_dir,
-                        config_dir=args.config_dir)
+    opts = ServeOptions(
+        host=args.host, port=args.port, data_dir=args.data_dir, config_dir=args.config_dir
+    )
     try:
         trio.run(serve, opts)
     except ConfigError as exc:

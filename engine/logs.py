@@ -12,8 +12,23 @@ import time
 
 import msgspec
 
-_ALLOWED = ("endpoint", "status", "ms", "tenant", "code", "field", "plugin", "exc", "count",
-            "host", "port", "path", "file", "version", "outcome")
+_ALLOWED = (
+    "endpoint",
+    "status",
+    "ms",
+    "tenant",
+    "code",
+    "field",
+    "plugin",
+    "exc",
+    "count",
+    "host",
+    "port",
+    "path",
+    "file",
+    "version",
+    "outcome",
+)
 _enc = msgspec.json.Encoder()
 
 

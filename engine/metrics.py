@@ -9,25 +9,39 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.requests = Counter("anonscore_http_requests", "HTTP requests by endpoint and status",
-                                ["endpoint", "status"], registry=r)
+        self.requests = Counter(
+            "anonscore_http_requests",
+            "HTTP requests by endpoint and status",
+            ["endpoint", "status"],
+            registry=r,
+        )
         self.latency = Histogram(
-            "anonscore_http_request_seconds", "HTTP request latency by endpoint", ["endpoint"],
+            "anonscore_http_request_seconds",
+            "HTTP request latency by endpoint",
+            ["endpoint"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-            registry=r)
+            registry=r,
+        )
         self.errors = Counter("anonscore_errors", "error answers by code", ["code"], registry=r)
-        self.scores = Histogram("anonscore_score", "scores returned",
-                                buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0), registry=r)
-        self.flags = Counter("anonscore_flags", "flags raised in score answers", ["flag"],
-                             registry=r)
-        self.plugin_errors = Counter("anonscore_plugin_errors", "plugin calls that raised",
-                                     ["plugin"], registry=r)
-        self.queue = Gauge("anonscore_engine_queue", "jobs waiting in the engine inbox",
-                           registry=r)
-        self.swept = Counter("anonscore_sessions_swept", "sessions deleted by retention",
-                             registry=r)
-        self.reloads = Counter("anonscore_config_reloads", "config reloads by outcome",
-                               ["outcome"], registry=r)
+        self.scores = Histogram(
+            "anonscore_score",
+            "scores returned",
+            buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0),
+            registry=r,
+        )
+        self.flags = Counter(
+            "anonscore_flags", "flags raised in score answers", ["flag"], registry=r
+        )
+        self.plugin_errors = Counter(
+            "anonscore_plugin_errors", "plugin calls that raised", ["plugin"], registry=r
+        )
+        self.queue = Gauge("anonscore_engine_queue", "jobs waiting in the engine inbox", registry=r)
+        self.swept = Counter(
+            "anonscore_sessions_swept", "sessions deleted by retention", registry=r
+        )
+        self.reloads = Counter(
+            "anonscore_config_reloads", "config reloads by outcome", ["outcome"], registry=r
+        )
         self.ready = Gauge("anonscore_ready", "1 once the service can score", registry=r)
 
     def render(self) -> bytes:

@@ -24,9 +24,9 @@ log = logging.getLogger("anonscore.plugins")
 ENTRY_POINT_GROUP = "anonscore"
 
 
-def build_plugin_manager(extra: Iterable[ModuleType] = (), *, entry_points: bool = True) -> (
-    pluggy.PluginManager
-):
+def build_plugin_manager(
+    extra: Iterable[ModuleType] = (), *, entry_points: bool = True
+) -> pluggy.PluginManager:
     pm = pluggy.PluginManager("anonscore")
     pm.add_hookspecs(hookspecs)
     if entry_points:
@@ -95,9 +95,7 @@ class PluginHost:
             if not setting.enabled:
                 continue
             ctx = self._context_for(context, tenant, impl.plugin)
-            result = self._call(
-                impl, {"session": session, "features": features, "context": ctx}
-            )
+            result = self._call(impl, {"session": session, "features": features, "context": ctx})
             if result is None:
                 continue
             for hit in result if isinstance(result, list) else [result]:

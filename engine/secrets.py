@@ -23,14 +23,14 @@ def load_or_create_secret(data_dir: Path) -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         secret = path.read_bytes()
-        if len(secret) != 32:
-            raise ValueError(f"{path}: must hold exactly 32 bytes; restore it from backup")
-        return secret
-    secret = os.urandom(32)
-    with os.fdopen(fd, "wb") as f:
-        f.write(secret)
-        f.flush()
-        os.fsync(f.fileno())
+    else:
+        secret = os.urandom(32)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secret)
+            f.flush()
+            os.fsync(f.fileno())
+    if len(secret) != 32:
+        raise ValueError(f"{path}: must hold exactly 32 bytes; restore it from backup")
     return secret
 
 

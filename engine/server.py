@@ -8,6 +8,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import trio
@@ -55,13 +56,15 @@ def pid_file(data_dir: Path) -> Path:
     return data_dir / "anonscore.pid"
 
 
-async def serve(opts: ServeOptions, *,
-                task_status: trio.TaskStatus[Handle] = trio.TASK_STATUS_IGNORED) -> None:
+async def serve(
+    opts: ServeOptions, *, task_status: trio.TaskStatus[Handle] = trio.TASK_STATUS_IGNORED
+) -> None:
     """Run the service until SIGINT/SIGTERM (or cancellation). Raises ConfigError at start-up
     when the config is invalid."""
     metrics = Metrics()
-    host = PluginHost(build_plugin_manager(),
-                      on_error=lambda name: metrics.plugin_errors.labels(name).inc())
+    host = PluginHost(
+        build_plugin_manager(), on_error=lambda name: metrics.plugin_errors.labels(name).inc()
+    )
     runtime = load_runtime(opts.config_dir, host.names)
     secret = load_or_create_secret(opts.data_dir)
     keys = derive_keys(secret)
@@ -94,9 +97,15 @@ async def serve(opts: ServeOptions, *,
             freeze_heap()
             state.ready = True
             metrics.ready.set(1)
-            log.info("ready", extra={"host": opts.host, "port": bound,
-                                     "ms": round((time.perf_counter() - t0) * 1000),
-                                     "version": runtime.model.version})
+            log.info(
+                "ready",
+                extra={
+                    "host": opts.host,
+                    "port": bound,
+                    "ms": round((time.perf_counter() - t0) * 1000),
+                    "version": runtime.model.version,
+                },
+            )
             task_status.started(Handle(port=bound, state=state, opts=opts, host=host))
             await shutdown.wait()
             log.info("shutting down")
@@ -115,10 +124,19 @@ async def _wait_then_cancel(nursery: trio.Nursery) -> None:
     nursery.cancel_scope.cancel()
 
 
-async def _serve_http(app: object, hc: HypercornConfig, shutdown: trio.Event, *,
-                      task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
-    await hypercorn_serve(app, hc, shutdown_trigger=shutdown.wait,  # type: ignore[arg-type]
-                          task_status=_PortStatus(task_status))  # type: ignore[arg-type]
+async def _serve_http(
+    app: Any,
+    hc: HypercornConfig,
+    shutdown: trio.Event,
+    *,
+    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    await hypercorn_serve(
+        app,
+        hc,
+        shutdown_trigger=shutdown.wait,
+        task_status=_PortStatus(task_status),
+    )
 
 
 class _PortStatus:
@@ -134,8 +152,9 @@ class _PortStatus:
         self._inner.started(port)
 
 
-async def _watch_signals(state: AppState, opts: ServeOptions, host: PluginHost,
-                         shutdown: trio.Event) -> None:
+async def _watch_signals(
+    state: AppState, opts: ServeOptions, host: PluginHost, shutdown: trio.Event
+) -> None:
     with trio.open_signal_receiver(signal.SIGHUP, signal.SIGTERM, signal.SIGINT) as signals:
         async for signum in signals:
             if signum == signal.SIGHUP:
@@ -150,8 +169,10 @@ def reload(state: AppState, opts: ServeOptions, host: PluginHost) -> bool:
     try:
         runtime = load_runtime(opts.config_dir, host.names)
     except ConfigError as exc:
-        log.error(f"config reload refused, keeping the running config: {exc}",
-                  extra={"outcome": "refused"})
+        log.error(
+            f"config reload refused, keeping the running config: {exc}",
+            extra={"outcome": "refused"},
+        )
         state.metrics.reloads.labels("refused").inc()
         return False
     assert state.service is not None

@@ -77,8 +77,14 @@ class Runtime(msgspec.Struct, frozen=True):
 def count_attributes(attrs: Attributes) -> int:
     """Number of attribute values present (leaves of the payload)."""
     n = 0
-    for group in (attrs.device, attrs.software, attrs.network, attrs.behaviour, attrs.apps,
-                  attrs.location):
+    for group in (
+        attrs.device,
+        attrs.software,
+        attrs.network,
+        attrs.behaviour,
+        attrs.apps,
+        attrs.location,
+    ):
         for name in group.__struct_fields__:
             if getattr(group, name) is not None:
                 n += 1
@@ -86,8 +92,14 @@ def count_attributes(attrs: Attributes) -> int:
 
 
 class Service:
-    def __init__(self, store: KeyValueStore, keys: Keys, host: PluginHost,
-                 runtime: Runtime, ip_reducer: IpReducer) -> None:
+    def __init__(
+        self,
+        store: KeyValueStore,
+        keys: Keys,
+        host: PluginHost,
+        runtime: Runtime,
+        ip_reducer: IpReducer,
+    ) -> None:
         self.state = State(store)
         self.store = store
         self.keys = keys
@@ -101,11 +113,14 @@ class Service:
     def tenant_for_site(self, site_key: str, origin: str | None) -> Tenant:
         tenant = self.runtime.config.by_site_key.get(site_key)
         if tenant is None:
-            raise Forbidden("unknown site key; use the site key of your tenant config",
-                            field="site_key")
+            raise Forbidden(
+                "unknown site key; use the site key of your tenant config", field="site_key"
+            )
         if origin is not None and origin not in tenant.allowed_origins:
-            raise Forbidden("this page's origin is not allowed for the site key; add it to "
-                            "the tenant's allowed_origins")
+            raise Forbidden(
+                "this page's origin is not allowed for the site key; add it to "
+                "the tenant's allowed_origins"
+            )
         return tenant
 
     # -- sessions --------------------------------------------------------------------------
@@ -115,45 +130,57 @@ class Service:
         token = new_token(self.keys.token, now)
         expires = now + svc.session_ttl_s
         record = SessionRecord(
-            tenant=tenant.id, created_at=now, expires_at=expires, region=tenant.region,
+            tenant=tenant.id,
+            created_at=now,
+            expires_at=expires,
+            region=tenant.region,
             purge_at=now + svc.unscored_retention_days * DAY,
         )
         w = WriteSet()
         State.put_session(w, token, None, record)
         self.store.apply(w)
-        return SessionResponse(session_id=token, expires_at=rfc3339(expires),
-                               collect=tenant.collect_flags())
+        return SessionResponse(
+            session_id=token, expires_at=rfc3339(expires), collect=tenant.collect_flags()
+        )
 
     def _own_session(self, tenant: Tenant, session_id: str) -> SessionRecord:
         if token_issued_at(self.keys.token, session_id) is None:
-            raise NotFound("unknown session; create one with POST /v1/sessions",
-                           field="session_id")
+            raise NotFound("unknown session; create one with POST /v1/sessions", field="session_id")
         record = self.state.session(session_id)
         if record is None or record.tenant != tenant.id:
-            raise NotFound("unknown session; it never existed, was erased or has expired",
-                           field="session_id")
+            raise NotFound(
+                "unknown session; it never existed, was erased or has expired", field="session_id"
+            )
         return record
 
     # -- collect ---------------------------------------------------------------------------
 
-    def collect(self, raw: dict[str, Any], origin: str | None, ip: str | None,
-                header_languages: tuple[str, ...], dnt_header: bool | None,
-                now: float) -> CollectResponse:
+    def collect(
+        self,
+        raw: dict[str, Any],
+        origin: str | None,
+        ip: str | None,
+        header_languages: tuple[str, ...],
+        dnt_header: bool | None,
+        now: float,
+    ) -> CollectResponse:
         # 1. privacy firewall on every string of the raw body, before anything else
         scan_payload(raw, "")
         req = convert(raw, CollectRequest)
         tenant = self.tenant_for_site(req.site_key, origin)
         issued = token_issued_at(self.keys.token, req.session_id)
         if issued is None:
-            raise NotFound("unknown session; create one with POST /v1/sessions",
-                           field="session_id")
+            raise NotFound("unknown session; create one with POST /v1/sessions", field="session_id")
         record = self.state.session(req.session_id)
         if record is None or record.tenant != tenant.id:
-            raise NotFound("unknown session for this site key; create one with "
-                           "POST /v1/sessions", field="session_id")
+            raise NotFound(
+                "unknown session for this site key; create one with POST /v1/sessions",
+                field="session_id",
+            )
         if now > record.expires_at:
-            raise Gone("session expired; create a new one with POST /v1/sessions",
-                       field="session_id")
+            raise Gone(
+                "session expired; create a new one with POST /v1/sessions", field="session_id"
+            )
         # 2. make the payload safe: drop what the tenant did not enable, hash, round
         attrs, dropped = sanitize(req.attributes, tenant.optional, self.keys.hashing)
         facts: IpFacts = self.ip.reduce(ip) if ip else IpFacts()
@@ -169,8 +196,11 @@ class Service:
             ip_asn=facts.asn,
             header_languages=list(header_languages) or None,
             do_not_track_header=dnt_header,
-            purge_at=(record.purge_at if record.scored is not None
-                      else now + svc.unscored_retention_days * DAY),
+            purge_at=(
+                record.purge_at
+                if record.scored is not None
+                else now + svc.unscored_retention_days * DAY
+            ),
         )
         w = WriteSet()
         State.put_session(w, req.session_id, record, new)
@@ -182,9 +212,11 @@ class Service:
     def score(self, tenant: Tenant, session_id: str, now: float) -> ScoreResponse:
         record = self._own_session(tenant, session_id)
         if record.attributes is None or record.collected_at is None or record.channel is None:
-            raise Conflict("no attributes were collected for this session yet; the page "
-                           "must post /v1/collect (collector flush) before scoring",
-                           field="session_id")
+            raise Conflict(
+                "no attributes were collected for this session yet; the page "
+                "must post /v1/collect (collector flush) before scoring",
+                field="session_id",
+            )
         if record.scored is not None and record.scored.collected_at == record.collected_at:
             return record.scored.response  # idempotent: nothing new since the last score
         rt = self.runtime
@@ -211,20 +243,34 @@ class Service:
         history = DeviceHistory()
         if profile is not None:
             history = DeviceHistory(
-                known=True, first_seen=profile.first_seen, sessions=profile.sessions,
+                known=True,
+                first_seen=profile.first_seen,
+                sessions=profile.sessions,
                 other_tenants=len([t for t in profile.tenants if t != tenant.id]),
-                user_agents=tuple(profile.user_agents), fraud_reports=profile.fraud_reports,
-                damage_reports=profile.damage_reports, good_reports=profile.good_reports,
+                user_agents=tuple(profile.user_agents),
+                fraud_reports=profile.fraud_reports,
+                damage_reports=profile.damage_reports,
+                good_reports=profile.good_reports,
             )
         context = Context(
-            now=now, device_key=dkey, device_velocity=vel(dev_ev), ip_velocity=vel(ip_ev),
-            ip_prefix_velocity=vel(pfx_ev), device_history=history,
+            now=now,
+            device_key=dkey,
+            device_velocity=vel(dev_ev),
+            ip_velocity=vel(ip_ev),
+            ip_prefix_velocity=vel(pfx_ev),
+            device_history=history,
             ip_fraud_reports=rep.fraud_reports,
         )
         session = CollectedSession(
-            session_id=session_id, tenant=tenant.id, channel=record.channel, attributes=attrs,
-            created_at=record.created_at, collected_at=record.collected_at,
-            ip_prefix=record.ip_prefix, ip_country=record.ip_country, ip_asn=record.ip_asn,
+            session_id=session_id,
+            tenant=tenant.id,
+            channel=record.channel,
+            attributes=attrs,
+            created_at=record.created_at,
+            collected_at=record.collected_at,
+            ip_prefix=record.ip_prefix,
+            ip_country=record.ip_country,
+            ip_asn=record.ip_asn,
             header_languages=tuple(record.header_languages or ()),
             do_not_track_header=record.do_not_track_header,
         )
@@ -247,10 +293,15 @@ class Service:
             attributes[name] = value
         confidence = round(parts / identifying_parts(record.channel), 3) if profile else 0.0
         response = ScoreResponse(
-            session_id=session_id, score=score, device_id=device_id,
+            session_id=session_id,
+            score=score,
+            device_id=device_id,
             device_confidence=confidence,
             user_id=public_user_id(tenant.id, dkey, attrs, self.keys.device),
-            flags=flags, attributes=attributes, reasons=reasons, model_version=rt.model.version,
+            flags=flags,
+            attributes=attributes,
+            reasons=reasons,
+            model_version=rt.model.version,
         )
 
         # one atomic write: session, device profile, velocity, indexes
@@ -265,8 +316,11 @@ class Service:
         if ua and ua not in uas:
             uas = [*uas, ua][-MAX_UAS:]
         profile = msgspec.structs.replace(
-            profile, last_seen=now, sessions=profile.sessions + (1 if first_score else 0),
-            tenants=tenants, user_agents=uas,
+            profile,
+            last_seen=now,
+            sessions=profile.sessions + (1 if first_score else 0),
+            tenants=tenants,
+            user_agents=uas,
         )
         w.put(device_key_(dkey), encode(profile))
         w.put(events_key("d", dkey), encode(dev_ev))
@@ -279,7 +333,8 @@ class Service:
             w.delete(index_key(tenant.id, record.device_key, session_id))
         w.put(index_key(tenant.id, dkey, session_id), b"")
         new = msgspec.structs.replace(
-            record, device_key=dkey,
+            record,
+            device_key=dkey,
             scored=ScoreResult(response=response, collected_at=record.collected_at),
             purge_at=now + tenant.retention_days * DAY,
         )
@@ -292,26 +347,43 @@ class Service:
     def feedback(self, tenant: Tenant, session_id: str, label: str) -> FeedbackResponse:
         record = self._own_session(tenant, session_id)
         if record.scored is None or record.device_key is None:
-            raise Conflict("feedback is accepted for scored sessions only; call /v1/score "
-                           "first", field="session_id")
+            raise Conflict(
+                "feedback is accepted for scored sessions only; call /v1/score first",
+                field="session_id",
+            )
         if record.label == label:
             return FeedbackResponse(session_id=session_id, label=label)
         w = WriteSet()
         profile = self.state.device(record.device_key)
         if profile is not None:
-            counts = _label_counts(profile.fraud_reports, profile.damage_reports,
-                                   profile.good_reports, record.label, label)
-            w.put(device_key_(record.device_key), encode(msgspec.structs.replace(
-                profile, fraud_reports=counts[0], damage_reports=counts[1],
-                good_reports=counts[2])))
+            counts = _label_counts(
+                profile.fraud_reports,
+                profile.damage_reports,
+                profile.good_reports,
+                record.label,
+                label,
+            )
+            w.put(
+                device_key_(record.device_key),
+                encode(
+                    msgspec.structs.replace(
+                        profile,
+                        fraud_reports=counts[0],
+                        damage_reports=counts[1],
+                        good_reports=counts[2],
+                    )
+                ),
+            )
         if record.ip_hash:
             rep = self.state.reputation(record.ip_hash)
             bad_before = record.label in ("fraud", "damage")
             bad_after = label in ("fraud", "damage")
             fraud = rep.fraud_reports + int(bad_after) - int(bad_before)
             good = rep.good_reports + int(label == "good") - int(record.label == "good")
-            w.put(reputation_key(record.ip_hash),
-                  encode(IpReputation(fraud_reports=max(fraud, 0), good_reports=max(good, 0))))
+            w.put(
+                reputation_key(record.ip_hash),
+                encode(IpReputation(fraud_reports=max(fraud, 0), good_reports=max(good, 0))),
+            )
         State.put_session(w, session_id, record, msgspec.structs.replace(record, label=label))
         self.store.apply(w)
         return FeedbackResponse(session_id=session_id, label=label)
@@ -339,7 +411,7 @@ class Service:
             rows = await self.store.scan(prefix, limit=500)
             w = WriteSet()
             for key, _ in rows:
-                sid = key[len(prefix):].decode()
+                sid = key[len(prefix) :].decode()
                 record = self.state.session(sid)
                 w.delete(key)
                 if record is not None and record.tenant == tenant.id:
@@ -381,8 +453,9 @@ class Service:
                 return removed
 
 
-def _apply_hit(hit: RuleHit, weight: float, flags: dict[str, bool],
-               strengths: dict[str, float]) -> None:
+def _apply_hit(
+    hit: RuleHit, weight: float, flags: dict[str, bool], strengths: dict[str, float]
+) -> None:
     if hit.flag is not None:
         flags[hit.flag] = True
     strength = max(0.0, min(float(hit.strength), 1.0)) * weight
@@ -390,8 +463,9 @@ def _apply_hit(hit: RuleHit, weight: float, flags: dict[str, bool],
         strengths[hit.code] = strength
 
 
-def _label_counts(fraud: int, damage: int, good: int, old: str | None,
-                  new: str) -> tuple[int, int, int]:
+def _label_counts(
+    fraud: int, damage: int, good: int, old: str | None, new: str
+) -> tuple[int, int, int]:
     counts = {"fraud": fraud, "damage": damage, "good": good}
     if old in counts:
         counts[old] = max(counts[old] - 1, 0)

@@ -1,12 +1,12 @@
 """Typed records over the key-value store: the key layout and the codecs, in one place.
 
-    s:<session_id>                          SessionRecord
-    d:<device_key>                          DeviceProfile (cross-tenant)
-    v:<kind>:<key>                          Events (velocity: d=device, i=ip hash, p=ip prefix)
-    r:<ip_hash>                             IpReputation
-    m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
-    i:<tenant>\0<device_key>\0<session_id>  index of a tenant's sessions per device
-    x:<purge_at, 12 digits>\0<session_id>   retention index, swept in key order
+s:<session_id>                          SessionRecord
+d:<device_key>                          DeviceProfile (cross-tenant)
+v:<kind>:<key>                          Events (velocity: d=device, i=ip hash, p=ip prefix)
+r:<ip_hash>                             IpReputation
+m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
+i:<tenant>\0<device_key>\0<session_id>  index of a tenant's sessions per device
+x:<purge_at, 12 digits>\0<session_id>   retention index, swept in key order
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ class State:
         return None if raw is None else raw.decode()
 
     @staticmethod
-    def put_session(w: WriteSet, session_id: str, old: SessionRecord | None,
-                    new: SessionRecord) -> None:
+    def put_session(
+        w: WriteSet, session_id: str, old: SessionRecord | None, new: SessionRecord
+    ) -> None:
         """Write a session and keep its retention index entry in step with `purge_at`."""
         if old is not None and int(old.purge_at) != int(new.purge_at):
             w.delete(purge_key(old.purge_at, session_id))

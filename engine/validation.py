@@ -26,9 +26,7 @@ def decode_json(body: bytes) -> Any:
     try:
         return _json.decode(body)
     except msgspec.DecodeError:
-        raise InvalidJSON(
-            "request body is not valid JSON; send a UTF-8 JSON object"
-        ) from None
+        raise InvalidJSON("request body is not valid JSON; send a UTF-8 JSON object") from None
 
 
 def require_object(value: Any) -> dict[str, Any]:

@@ -24,29 +24,52 @@ CHROME_WIN = (
 
 WEB_ATTRIBUTES: dict[str, Any] = {
     "device": {
-        "screen_width": 1920, "screen_height": 1080, "pixel_ratio": 1.25, "color_depth": 24,
-        "hardware_concurrency": 8, "device_memory": 8, "touch_points": 0,
+        "screen_width": 1920,
+        "screen_height": 1080,
+        "pixel_ratio": 1.25,
+        "color_depth": 24,
+        "hardware_concurrency": 8,
+        "device_memory": 8,
+        "touch_points": 0,
         "webgl_vendor": "Google Inc. (NVIDIA)",
         "webgl_renderer": "ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x00002503) Direct3D11 "
-                          "vs_5_0 ps_5_0, D3D11)",
+        "vs_5_0 ps_5_0, D3D11)",
         "canvas_hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-        "audio_hash": "124.04347527516074", "fonts_hash": "c3ab8ff13720e8ad9047dd39466b3c89",
-        "fonts_count": 52, "plugins_count": 5,
+        "audio_hash": "124.04347527516074",
+        "fonts_hash": "c3ab8ff13720e8ad9047dd39466b3c89",
+        "fonts_count": 52,
+        "plugins_count": 5,
     },
     "software": {
-        "user_agent": CHROME_WIN, "platform": "Win32", "languages": ["en-GB", "en"],
-        "timezone": "Europe/London", "timezone_offset_min": 0, "do_not_track": False,
+        "user_agent": CHROME_WIN,
+        "platform": "Win32",
+        "languages": ["en-GB", "en"],
+        "timezone": "Europe/London",
+        "timezone_offset_min": 0,
+        "do_not_track": False,
         "webdriver": False,
     },
     "network": {"connection_type": "4g", "downlink_mbps": 10.0, "rtt_ms": 50},
     "behaviour": {
-        "time_on_page_ms": 95000, "history_length": 3, "pages_visited": 2,
+        "time_on_page_ms": 95000,
+        "history_length": 3,
+        "pages_visited": 2,
         "referrer_host": "www.example.com",
         "fields": [
-            {"name": "full_name", "chars_typed": 14, "chars_pasted": 0, "corrections": 1,
-             "focus_ms": 5200},
-            {"name": "amount", "chars_typed": 4, "chars_pasted": 0, "corrections": 0,
-             "focus_ms": 1900},
+            {
+                "name": "full_name",
+                "chars_typed": 14,
+                "chars_pasted": 0,
+                "corrections": 1,
+                "focus_ms": 5200,
+            },
+            {
+                "name": "amount",
+                "chars_typed": 4,
+                "chars_pasted": 0,
+                "corrections": 0,
+                "focus_ms": 1900,
+            },
         ],
     },
 }
@@ -86,25 +109,42 @@ class Running:
         return self.handle.state.service
 
     async def session(self, site_key: str = "demo_site") -> str:
-        r = await self.client.post("/v1/sessions", json={"site_key": site_key},
-                                   headers={"Origin": ORIGIN})
+        r = await self.client.post(
+            "/v1/sessions", json={"site_key": site_key}, headers={"Origin": ORIGIN}
+        )
         assert r.status_code == 201, r.text
         return str(r.json()["session_id"])
 
-    async def collect(self, sid: str, attributes: dict[str, Any] | None = None,
-                      site_key: str = "demo_site", channel: str = "web",
-                      headers: dict[str, str] | None = None) -> httpx.Response:
-        body = {"session_id": sid, "site_key": site_key, "channel": channel,
-                "attributes": web_attributes() if attributes is None else attributes}
-        return await self.client.post("/v1/collect", json=body,
-                                      headers={"Origin": ORIGIN, **(headers or {})})
+    async def collect(
+        self,
+        sid: str,
+        attributes: dict[str, Any] | None = None,
+        site_key: str = "demo_site",
+        channel: str = "web",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        body = {
+            "session_id": sid,
+            "site_key": site_key,
+            "channel": channel,
+            "attributes": web_attributes() if attributes is None else attributes,
+        }
+        return await self.client.post(
+            "/v1/collect", json=body, headers={"Origin": ORIGIN, **(headers or {})}
+        )
 
     async def score(self, sid: str, key: str = "demo_key") -> httpx.Response:
-        return await self.client.post("/v1/score", json={"session_id": sid},
-                                      headers={"Authorization": f"Bearer {key}"})
+        return await self.client.post(
+            "/v1/score", json={"session_id": sid}, headers={"Authorization": f"Bearer {key}"}
+        )
 
-    async def flow(self, attributes: dict[str, Any] | None = None, site_key: str = "demo_site",
-                   key: str = "demo_key", **kw: Any) -> dict[str, Any]:
+    async def flow(
+        self,
+        attributes: dict[str, Any] | None = None,
+        site_key: str = "demo_site",
+        key: str = "demo_key",
+        **kw: Any,
+    ) -> dict[str, Any]:
         sid = await self.session(site_key)
         r = await self.collect(sid, attributes, site_key=site_key, **kw)
         assert r.status_code == 202, r.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -22,8 +23,15 @@ def _free_port() -> int:
 
 
 def _cli(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True,
-                          text=True, cwd=REPO, timeout=60, check=False, **kw)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "engine.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+        **kw,
+    )  # type: ignore[call-overload]
 
 
 def test_help_lists_the_commands() -> None:
@@ -49,8 +57,15 @@ def test_check_config_reports_file_and_key(tmp_path: Path) -> None:
 def test_serve_with_bad_config_exits_with_a_clear_message(tmp_path: Path) -> None:
     cfg = copy_config(tmp_path / "cfg")
     (cfg / "tenants.toml").write_text("[tenants]\n")
-    out = _cli("serve", "--port", str(_free_port()), "--data-dir", str(tmp_path / "d"),
-               "--config-dir", str(cfg))
+    out = _cli(
+        "serve",
+        "--port",
+        str(_free_port()),
+        "--data-dir",
+        str(tmp_path / "d"),
+        "--config-dir",
+        str(cfg),
+    )
     assert out.returncode == 1
     assert "tenants.toml: no tenant defined" in out.stderr
 
@@ -66,50 +81,66 @@ def test_serve_reload_and_sigterm(tmp_path: Path) -> None:
     cfg = copy_config(tmp_path / "cfg")
     data = tmp_path / "data"
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--data-dir",
-         str(data), "--config-dir", str(cfg)], cwd=REPO, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "service never became ready"
-            time.sleep(0.2)
-        # an invalid config is refused by `anonscore reload` and the service keeps running
-        tenants = cfg / "tenants.toml"
-        good = tenants.read_text()
-        tenants.write_text(good.replace('optional = []', 'optional = ["nope"]'))
-        out = _cli("reload", "--data-dir", str(data), "--config-dir", str(cfg))
-        assert out.returncode == 1
-        assert "unknown optional attribute 'nope'" in out.stderr
-        # a valid one is applied through SIGHUP
-        tenants.write_text(good.replace('site_key = "demo_site"', 'site_key = "renamed_site"'))
-        out = _cli("reload", "--data-dir", str(data), "--config-dir", str(cfg))
-        assert out.returncode == 0, out.stderr
-        for _ in range(50):
-            r = httpx.post(url + "/v1/sessions", json={"site_key": "renamed_site"})
-            if r.status_code == 201:
-                break
-            time.sleep(0.1)
-        assert r.status_code == 201
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=20) == 0
-        assert not (data / "anonscore.pid").exists()
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-    stderr = proc.stderr.read() if proc.stderr else ""
+    cmd = [
+        sys.executable,
+        "-m",
+        "engine.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data),
+        "--config-dir",
+        str(cfg),
+    ]
+    with subprocess.Popen(
+        cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            _exercise_running_service(f"http://127.0.0.1:{port}", cfg, data)
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.communicate()
+    assert proc.returncode == 0
+    assert not (data / "anonscore.pid").exists()
     # structured logs: every line is one JSON object
-    import json
-
     lines = [line for line in stderr.splitlines() if line.strip()]
-    assert lines
-    for line in lines:
-        json.loads(line)
+    assert any(json.loads(line)["event"] == "ready" for line in lines)
+    assert any("config reload refused" in json.loads(line)["event"] for line in lines)
+
+
+def _exercise_running_service(url: str, cfg: Path, data: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(url + "/readyz").status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "service never became ready"
+        time.sleep(0.2)
+    tenants = cfg / "tenants.toml"
+    good = tenants.read_text()
+    # an invalid config is refused by `anonscore reload`; the service keeps running
+    tenants.write_text(good.replace("optional = []", 'optional = ["nope"]'))
+    out = _cli("reload", "--data-dir", str(data), "--config-dir", str(cfg))
+    assert out.returncode == 1
+    assert "unknown optional attribute 'nope'" in out.stderr
+    # the running service refuses it too on SIGHUP, and keeps serving
+    pid = int((data / "anonscore.pid").read_text())
+    os.kill(pid, signal.SIGHUP)
+    time.sleep(0.3)
+    assert httpx.post(url + "/v1/sessions", json={"site_key": "demo_site"}).status_code == 201
+    # a valid one is applied
+    tenants.write_text(good.replace('site_key = "demo_site"', 'site_key = "renamed_site"'))
+    out = _cli("reload", "--data-dir", str(data), "--config-dir", str(cfg))
+    assert out.returncode == 0, out.stderr
+    for _ in range(50):
+        r = httpx.post(url + "/v1/sessions", json={"site_key": "renamed_site"})
+        if r.status_code == 201:
+            break
+        time.sleep(0.1)
+    assert r.status_code == 201

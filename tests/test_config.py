@@ -16,13 +16,22 @@ def test_shipped_config_loads() -> None:
     assert set(cfg.tenants) >= {"demo", "demo2"}
     assert cfg.tenants["demo"].optional == frozenset()
     assert cfg.tenants["demo2"].optional == frozenset(
-        {"typing_rhythm", "device_mac", "wifi_router_mac", "bluetooth_details",
-         "persistent_session", "geolocation"})
+        {
+            "typing_rhythm",
+            "device_mac",
+            "wifi_router_mac",
+            "bluetooth_details",
+            "persistent_session",
+            "geolocation",
+        }
+    )
     assert cfg.tenant_for_api_key("demo_key") is cfg.tenants["demo"]
     assert cfg.tenant_for_api_key("demo2_key") is cfg.tenants["demo2"]
     assert cfg.tenant_for_api_key("demo_key ") is None
     assert cfg.by_site_key["demo_site"].allowed_origins == {
-        "http://127.0.0.1:8080", "http://localhost:8080"}
+        "http://127.0.0.1:8080",
+        "http://localhost:8080",
+    }
 
 
 def _edit(cfg: Path, name: str, old: str, new: str) -> None:
@@ -32,32 +41,76 @@ def _edit(cfg: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize(("name", "old", "new", "expected"), [
-    ("tenants.toml", 'optional = []', 'optional = ["typing_rythm"]',
-     "tenants.toml: tenant 'demo': unknown optional attribute 'typing_rythm'; known: "
-     "typing_rhythm, device_mac"),
-    ("tenants.toml", 'site_key = "demo2_site"', 'site_key = "demo_site"',
-     "tenant 'demo2': site_key is already used by tenant 'demo'"),
-    ("tenants.toml", 'retention_days = 730', 'retention_days = 9999',
-     "tenant 'demo': retention_days must be between 1 and 730"),
-    ("tenants.toml", 'region = "eu"', 'region = "mars"',
-     "tenant 'demo': region 'mars' is not in service.toml regions"),
-    ("tenants.toml", 'site_key = "demo_site"', 'site_key = 5',
-     "tenants.toml: Expected `str`, got `int` - at `tenants.demo.site_key`"),
-    ("tenants.toml", 'name = "Demo lender', 'colour = "red"\nname = "Demo lender',
-     "tenants.toml: Object contains unknown field `colour` - at `tenants.demo`"),
-    ("tenants.toml", "api_key_hash = \"sha256:a49a", "api_key_hash = \"md5:a49a",
-     "tenant 'demo': api_key_hash must be 'sha256:<64 hex digits>'"),
-    ("tenants.toml", "[tenants.demo]", "[tenants.demo", "tenants.toml: not valid TOML"),
-    ("service.toml", "request_deadline_ms = 2000", "request_deadline_ms = 0",
-     "service.toml: request_deadline_ms must be between 10 and 60000"),
-    ("service.toml", 'trusted_proxies = ["127.0.0.1"', 'trusted_proxies = ["localhost"',
-     "service.toml: trusted_proxies entry is not an IP address or network"),
-    ("model.toml", "bias = ", "bias = \"high\"\nxbias = ",
-     "model.toml: Expected `float`, got `str` - at `bias`"),
-])
-def test_bad_config_names_file_key_and_problem(tmp_path: Path, name: str, old: str, new: str,
-                                               expected: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        (
+            "tenants.toml",
+            "optional = []",
+            'optional = ["typing_rythm"]',
+            "tenants.toml: tenant 'demo': unknown optional attribute 'typing_rythm'; known: "
+            "typing_rhythm, device_mac",
+        ),
+        (
+            "tenants.toml",
+            'site_key = "demo2_site"',
+            'site_key = "demo_site"',
+            "tenant 'demo2': site_key is already used by tenant 'demo'",
+        ),
+        (
+            "tenants.toml",
+            "retention_days = 730",
+            "retention_days = 9999",
+            "tenant 'demo': retention_days must be between 1 and 730",
+        ),
+        (
+            "tenants.toml",
+            'region = "eu"',
+            'region = "mars"',
+            "tenant 'demo': region 'mars' is not in service.toml regions",
+        ),
+        (
+            "tenants.toml",
+            'site_key = "demo_site"',
+            "site_key = 5",
+            "tenants.toml: Expected `str`, got `int` - at `tenants.demo.site_key`",
+        ),
+        (
+            "tenants.toml",
+            'name = "Demo lender',
+            'colour = "red"\nname = "Demo lender',
+            "tenants.toml: Object contains unknown field `colour` - at `tenants.demo`",
+        ),
+        (
+            "tenants.toml",
+            'api_key_hash = "sha256:a49a',
+            'api_key_hash = "md5:a49a',
+            "tenant 'demo': api_key_hash must be 'sha256:<64 hex digits>'",
+        ),
+        ("tenants.toml", "[tenants.demo]", "[tenants.demo", "tenants.toml: not valid TOML"),
+        (
+            "service.toml",
+            "request_deadline_ms = 2000",
+            "request_deadline_ms = 0",
+            "service.toml: request_deadline_ms must be between 10 and 60000",
+        ),
+        (
+            "service.toml",
+            'trusted_proxies = ["127.0.0.1"',
+            'trusted_proxies = ["localhost"',
+            "service.toml: trusted_proxies entry is not an IP address or network",
+        ),
+        (
+            "model.toml",
+            "bias = ",
+            'bias = "high"\nxbias = ',
+            "model.toml: Expected `float`, got `str` - at `bias`",
+        ),
+    ],
+)
+def test_bad_config_names_file_key_and_problem(
+    tmp_path: Path, name: str, old: str, new: str, expected: str
+) -> None:
     cfg = copy_config(tmp_path / "cfg")
     _edit(cfg, name, old, new)
     with pytest.raises(ConfigError) as info:
@@ -69,14 +122,15 @@ def test_bad_config_names_file_key_and_problem(tmp_path: Path, name: str, old: s
 def test_missing_file(tmp_path: Path) -> None:
     cfg = copy_config(tmp_path / "cfg")
     (cfg / "model.toml").unlink()
-    with pytest.raises(ConfigError, match="model.toml: file not found"):
+    with pytest.raises(ConfigError, match=r"model\.toml: file not found"):
         load_config(cfg)
 
 
 def test_unknown_plugin_toggle(tmp_path: Path) -> None:
     cfg = copy_config(tmp_path / "cfg")
-    _edit(cfg, "tenants.toml", "[tenants.demo2.plugins.velocity]",
-          "[tenants.demo2.plugins.velocty]")
+    _edit(
+        cfg, "tenants.toml", "[tenants.demo2.plugins.velocity]", "[tenants.demo2.plugins.velocty]"
+    )
     with pytest.raises(ConfigError, match="unknown plugin 'velocty'; known: "):
         load_config(cfg, plugin_names=frozenset({"velocity", "automation"}))
 

@@ -13,17 +13,20 @@ from tests.support import Running, web_attributes
 MARKER = "ZZmarkerQQ"
 
 
-async def test_no_attribute_value_reaches_the_logs(svc: Running,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+async def test_no_attribute_value_reaches_the_logs(
+    svc: Running, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
-    attrs = web_attributes(software__timezone=f"Europe/{MARKER}",
-                           device__webgl_renderer=f"GPU {MARKER}")
+    attrs = web_attributes(
+        software__timezone=f"Europe/{MARKER}", device__webgl_renderer=f"GPU {MARKER}"
+    )
     await svc.flow(attrs, headers={"X-Forwarded-For": "203.0.113.77"})
     # refused requests log too: none of them may echo what was sent
     sid = await svc.session()
     await svc.collect(sid, web_attributes(device__screen_width=MARKER))
-    await svc.client.post("/v1/score", json={"session_id": MARKER},
-                          headers={"Authorization": f"Bearer {MARKER}"})
+    await svc.client.post(
+        "/v1/score", json={"session_id": MARKER}, headers={"Authorization": f"Bearer {MARKER}"}
+    )
     fmt = JsonFormatter()
     lines = [fmt.format(r) for r in caplog.records]
     assert lines

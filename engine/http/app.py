@@ -97,13 +97,15 @@ def create_app(state: AppState) -> QuartTrio:
     async def body_json() -> dict[str, Any]:
         ctype = request.headers.get("Content-Type", "")
         if ctype.split(";", 1)[0].strip().lower() != JSON:
-            raise E.UnsupportedMediaType("send the body as JSON with Content-Type: "
-                                         "application/json")
+            raise E.UnsupportedMediaType(
+                "send the body as JSON with Content-Type: application/json"
+            )
         limit = service().runtime.config.service.max_body_bytes
         length = request.content_length
         if length is not None and length > limit:
             raise E.PayloadTooLarge(f"request body must be at most {limit} bytes")
-        body = await request.get_data(cache=False, as_text=False)
+        body = await request.get_data(cache=False, as_text=False, parse_form_data=False)
+        assert isinstance(body, bytes)
         if len(body) > limit:
             raise E.PayloadTooLarge(f"request body must be at most {limit} bytes")
         return require_object(decode_json(body))
@@ -125,17 +127,22 @@ def create_app(state: AppState) -> QuartTrio:
         cfg = state.service.runtime.config
         if not any(origin in t.allowed_origins for t in cfg.tenants.values()):
             return {}
-        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
-                "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600"}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Vary": "Origin",
+            "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+        }
 
     async def within_deadline(fn: Callable[[], Awaitable[Response]]) -> Response:
         svc = service()
         deadline = svc.runtime.config.service.request_deadline_ms / 1000
         with trio.move_on_after(deadline):
             return await fn()
-        raise E.Overloaded("the request did not finish within its deadline; retry later",
-                           retry_after=1)
+        raise E.Overloaded(
+            "the request did not finish within its deadline; retry later", retry_after=1
+        )
 
     def endpoint(name: str, cors: bool = False) -> Callable[..., Any]:
         def wrap(handler: Callable[[], Awaitable[Response]]) -> Callable[[], Awaitable[Response]]:
@@ -149,8 +156,15 @@ def create_app(state: AppState) -> QuartTrio:
                 except E.AnonscoreError as exc:
                     response = error_response(exc)
                     metrics.errors.labels(exc.code).inc()
-                    log.info("request refused", extra={"endpoint": name, "status": exc.status,
-                                                      "code": exc.code, "field": exc.field})
+                    log.info(
+                        "request refused",
+                        extra={
+                            "endpoint": name,
+                            "status": exc.status,
+                            "code": exc.code,
+                            "field": exc.field,
+                        },
+                    )
                 if cors:
                     response.headers.update(cors_headers())
                 metrics.requests.labels(name, str(response.status_code)).inc()
@@ -194,7 +208,8 @@ def create_app(state: AppState) -> QuartTrio:
 
         async def work() -> Response:
             result = await engine.run(
-                lambda: svc.collect(raw, origin, ip, langs, dnt_header, svc.clock()))
+                lambda: svc.collect(raw, origin, ip, langs, dnt_header, svc.clock())
+            )
             return json_response(result, 202)
 
         return await within_deadline(work)
@@ -306,20 +321,26 @@ def create_app(state: AppState) -> QuartTrio:
     async def http_error(exc: HTTPException) -> Response:
         status = exc.code or 400
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-            status, "bad_request")
-        message = {404: "no such endpoint; see /openapi.json",
-                   405: "method not allowed on this endpoint; see /openapi.json",
-                   413: "request body is too large"}.get(status, "bad request")
+            status, "bad_request"
+        )
+        message = {
+            404: "no such endpoint; see /openapi.json",
+            405: "method not allowed on this endpoint; see /openapi.json",
+            413: "request body is too large",
+        }.get(status, "bad request")
         metrics.errors.labels(code).inc()
-        return json_response(ErrorResponse(error=ErrorDetail(code=code, message=message)),
-                             status)
+        return json_response(ErrorResponse(error=ErrorDetail(code=code, message=message)), status)
 
     @app.errorhandler(Exception)
     async def internal_error(exc: Exception) -> Response:
         log.error("internal error", extra={"exc": type(exc).__name__})
         metrics.errors.labels("internal").inc()
-        return json_response(ErrorResponse(error=ErrorDetail(
-            code="internal", message="internal error; it was logged")), 500)
+        return json_response(
+            ErrorResponse(
+                error=ErrorDetail(code="internal", message="internal error; it was logged")
+            ),
+            500,
+        )
 
     return app
 
@@ -330,8 +351,9 @@ def _static(name: str, content_type: str) -> Response:
         data = path.read_bytes()
     except FileNotFoundError:
         raise E.NotFound(f"{name} is not installed") from None
-    return Response(data, content_type=content_type,
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        data, content_type=content_type, headers={"Cache-Control": "public, max-age=300"}
+    )
 
 
 def _accept_languages(header: str) -> tuple[str, ...]:

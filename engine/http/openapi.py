@@ -33,56 +33,124 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 @cache
 def openapi_document() -> bytes:
-    types = [S.SessionRequest, S.SessionResponse, S.CollectRequest, S.CollectResponse,
-             S.ScoreRequest, S.ScoreResponse, S.FeedbackRequest, S.FeedbackResponse,
-             S.ErasureRequest, S.ErasureResponse, S.AttributeInfo, S.ErrorResponse]
+    types = [
+        S.SessionRequest,
+        S.SessionResponse,
+        S.CollectRequest,
+        S.CollectResponse,
+        S.ScoreRequest,
+        S.ScoreResponse,
+        S.FeedbackRequest,
+        S.FeedbackResponse,
+        S.ErasureRequest,
+        S.ErasureResponse,
+        S.AttributeInfo,
+        S.ErrorResponse,
+    ]
     (_, components) = msgspec.json.schema_components(
-        types, ref_template="#/components/schemas/{name}")
-    bearer = [{"apiKey": []}]
+        types, ref_template="#/components/schemas/{name}"
+    )
+    bearer: list[dict[str, list[str]]] = [{"apiKey": []}]
     paths: dict[str, Any] = {
-        "/v1/sessions": {"post": {
-            "summary": "Create a session (collector side, site key, Origin checked)",
-            "requestBody": _body("SessionRequest"),
-            "responses": {"201": _resp("session created", "SessionResponse"),
-                          **_errors(400, 403, 413, 415, 422, 503)}}},
-        "/v1/collect": {"post": {
-            "summary": "Post collected attributes for a session",
-            "requestBody": _body("CollectRequest"),
-            "responses": {"202": _resp("accepted", "CollectResponse"),
-                          **_errors(400, 403, 404, 410, 413, 415, 422, 503)}}},
-        "/v1/score": {"post": {
-            "summary": "Score a collected session", "security": bearer,
-            "requestBody": _body("ScoreRequest"),
-            "responses": {"200": _resp("the score", "ScoreResponse"),
-                          **_errors(400, 401, 404, 409, 413, 415, 422, 503)}}},
-        "/v1/feedback": {"post": {
-            "summary": "Report the outcome of a scored session", "security": bearer,
-            "requestBody": _body("FeedbackRequest"),
-            "responses": {"202": _resp("recorded", "FeedbackResponse"),
-                          **_errors(400, 401, 404, 409, 413, 415, 422, 503)}}},
-        "/v1/erasure": {"post": {
-            "summary": "Erase a session or every session of a device", "security": bearer,
-            "requestBody": _body("ErasureRequest"),
-            "responses": {"200": _resp("erased", "ErasureResponse"),
-                          **_errors(400, 401, 413, 415, 422, 503)}}},
-        "/v1/attributes": {"get": {
-            "summary": "The open attribute catalogue", "security": bearer,
-            "responses": {"200": {"description": "catalogue", "content": {_JSON: {"schema": {
-                "type": "array", "items": _ref("AttributeInfo")}}}}, **_errors(401)}}},
+        "/v1/sessions": {
+            "post": {
+                "summary": "Create a session (collector side, site key, Origin checked)",
+                "requestBody": _body("SessionRequest"),
+                "responses": {
+                    "201": _resp("session created", "SessionResponse"),
+                    **_errors(400, 403, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/v1/collect": {
+            "post": {
+                "summary": "Post collected attributes for a session",
+                "requestBody": _body("CollectRequest"),
+                "responses": {
+                    "202": _resp("accepted", "CollectResponse"),
+                    **_errors(400, 403, 404, 410, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/v1/score": {
+            "post": {
+                "summary": "Score a collected session",
+                "security": bearer,
+                "requestBody": _body("ScoreRequest"),
+                "responses": {
+                    "200": _resp("the score", "ScoreResponse"),
+                    **_errors(400, 401, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/v1/feedback": {
+            "post": {
+                "summary": "Report the outcome of a scored session",
+                "security": bearer,
+                "requestBody": _body("FeedbackRequest"),
+                "responses": {
+                    "202": _resp("recorded", "FeedbackResponse"),
+                    **_errors(400, 401, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/v1/erasure": {
+            "post": {
+                "summary": "Erase a session or every session of a device",
+                "security": bearer,
+                "requestBody": _body("ErasureRequest"),
+                "responses": {
+                    "200": _resp("erased", "ErasureResponse"),
+                    **_errors(400, 401, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/v1/attributes": {
+            "get": {
+                "summary": "The open attribute catalogue",
+                "security": bearer,
+                "responses": {
+                    "200": {
+                        "description": "catalogue",
+                        "content": {
+                            _JSON: {"schema": {"type": "array", "items": _ref("AttributeInfo")}}
+                        },
+                    },
+                    **_errors(401),
+                },
+            }
+        },
         "/healthz": {"get": {"summary": "alive", "responses": {"200": _resp("alive")}}},
-        "/readyz": {"get": {"summary": "ready to score",
-                            "responses": {"200": _resp("ready"), "503": _resp("starting")}}},
-        "/metrics": {"get": {"summary": "Prometheus metrics",
-                             "responses": {"200": {"description": "metrics", "content": {
-                                 "text/plain": {"schema": {"type": "string"}}}}}}},
+        "/readyz": {
+            "get": {
+                "summary": "ready to score",
+                "responses": {"200": _resp("ready"), "503": _resp("starting")},
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "responses": {
+                    "200": {
+                        "description": "metrics",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
     }
     doc = {
         "openapi": "3.1.0",
-        "info": {"title": "anonscore", "version": "1",
-                 "description": "Privacy-first device-risk scoring. Errors always have the "
-                                "shape of ErrorResponse."},
+        "info": {
+            "title": "anonscore",
+            "version": "1",
+            "description": "Privacy-first device-risk scoring. Errors always have the "
+            "shape of ErrorResponse.",
+        },
         "paths": paths,
-        "components": {"schemas": components,
-                       "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+        },
     }
     return msgspec.json.encode(doc)

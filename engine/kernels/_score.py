@@ -15,7 +15,7 @@ from numba import njit
 F64 = npt.NDArray[np.float64]
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@njit(cache=True, nogil=True)
 def score_batch(x: F64, weights: F64, bias: float, scores: F64, contributions: F64) -> None:
     """Score `x` (sessions x features) in place: `scores[n]`, `contributions[n, k]`."""
     n, k = x.shape
@@ -37,8 +37,9 @@ def logistic_score(x: F64, weights: F64, bias: float) -> tuple[F64, F64]:
     x2 = np.ascontiguousarray(x, dtype=np.float64).reshape(-1, weights.shape[0])
     scores = np.empty(x2.shape[0], dtype=np.float64)
     contributions = np.empty_like(x2)
-    score_batch(x2, np.ascontiguousarray(weights, dtype=np.float64), float(bias), scores,
-                contributions)
+    score_batch(
+        x2, np.ascontiguousarray(weights, dtype=np.float64), float(bias), scores, contributions
+    )
     return scores, contributions
 
 

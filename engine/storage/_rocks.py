@@ -33,7 +33,8 @@ class RocksStore:
                 ) from None
             raise
         self._wopts = WriteOptions()
-        self._wopts.disable_wal = False
+        # rocksdict's stubs call this a method; at run time it is a property
+        self._wopts.disable_wal = False  # type: ignore[method-assign,assignment]
         self._wopts.sync = sync
         self._limiter = trio.CapacityLimiter(2)
         self.path = path

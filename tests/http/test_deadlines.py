@@ -14,14 +14,16 @@ def _tight_config(dst: Path) -> Path:
     path = cfg / "service.toml"
     text = path.read_text()
     text = text.replace("request_deadline_ms = 2000", "request_deadline_ms = 200")
-    text = text.replace("queue_depth = 256", "queue_depth = 1").replace("scorers = 2",
-                                                                         "scorers = 1")
+    text = text.replace("queue_depth = 256", "queue_depth = 1").replace(
+        "scorers = 2", "scorers = 1"
+    )
     path.write_text(text)
     return cfg
 
 
-async def test_busy_engine_gives_503_with_retry_after(nursery: trio.Nursery,
-                                                      tmp_path: Path) -> None:
+async def test_busy_engine_gives_503_with_retry_after(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
     svc: Running = await start(nursery, tmp_path / "data", _tight_config(tmp_path / "cfg"))
     async with svc.client:
         sid = await svc.session()

@@ -15,15 +15,21 @@ API_FLAGS = (
 
 
 async def test_session_collect_score_has_every_field_and_flag(svc: Running) -> None:
-    r = await svc.client.post("/v1/sessions", json={"site_key": "demo_site"},
-                              headers={"Origin": ORIGIN})
+    r = await svc.client.post(
+        "/v1/sessions", json={"site_key": "demo_site"}, headers={"Origin": ORIGIN}
+    )
     assert r.status_code == 201
     body = r.json()
     assert set(body) == {"session_id", "expires_at", "collect"}
     assert body["expires_at"].endswith("Z")
-    assert body["collect"] == {"typing_rhythm": False, "device_mac": False,
-                               "wifi_router_mac": False, "bluetooth_details": False,
-                               "persistent_session": False, "geolocation": False}
+    assert body["collect"] == {
+        "typing_rhythm": False,
+        "device_mac": False,
+        "wifi_router_mac": False,
+        "bluetooth_details": False,
+        "persistent_session": False,
+        "geolocation": False,
+    }
     sid = body["session_id"]
     r = await svc.collect(sid)
     assert r.status_code == 202
@@ -32,8 +38,17 @@ async def test_session_collect_score_has_every_field_and_flag(svc: Running) -> N
     r = await svc.score(sid)
     assert r.status_code == 200
     data = r.json()
-    assert set(data) == {"session_id", "score", "device_id", "device_confidence", "user_id",
-                         "flags", "attributes", "reasons", "model_version"}
+    assert set(data) == {
+        "session_id",
+        "score",
+        "device_id",
+        "device_confidence",
+        "user_id",
+        "flags",
+        "attributes",
+        "reasons",
+        "model_version",
+    }
     msgspec.convert(data, ScoreResponse)
     assert data["session_id"] == sid
     assert 0.0 <= data["score"] <= 1.0
@@ -78,17 +93,20 @@ async def test_tenant_cannot_read_another_tenants_session(svc: Running) -> None:
     r = await svc.score(sid, key="demo2_key")
     assert r.status_code == 404
     assert r.json()["error"]["field"] == "session_id"
-    r = await svc.client.post("/v1/feedback", json={"session_id": sid, "label": "fraud"},
-                              headers={"Authorization": "Bearer demo2_key"})
+    r = await svc.client.post(
+        "/v1/feedback",
+        json={"session_id": sid, "label": "fraud"},
+        headers={"Authorization": "Bearer demo2_key"},
+    )
     assert r.status_code == 404
 
 
 async def test_feedback_marks_device_as_known_fraud(svc: Running) -> None:
     first = await svc.flow()
     auth = {"Authorization": "Bearer demo_key"}
-    r = await svc.client.post("/v1/feedback",
-                              json={"session_id": first["session_id"], "label": "fraud"},
-                              headers=auth)
+    r = await svc.client.post(
+        "/v1/feedback", json={"session_id": first["session_id"], "label": "fraud"}, headers=auth
+    )
     assert r.status_code == 202
     assert r.json() == {"session_id": first["session_id"], "label": "fraud"}
     later = await svc.flow()
@@ -99,8 +117,11 @@ async def test_feedback_marks_device_as_known_fraud(svc: Running) -> None:
 
 async def test_feedback_before_score_is_a_conflict(svc: Running) -> None:
     sid = await svc.session()
-    r = await svc.client.post("/v1/feedback", json={"session_id": sid, "label": "good"},
-                              headers={"Authorization": "Bearer demo_key"})
+    r = await svc.client.post(
+        "/v1/feedback",
+        json={"session_id": sid, "label": "good"},
+        headers={"Authorization": "Bearer demo_key"},
+    )
     assert r.status_code == 409
     assert r.json()["error"]["field"] == "session_id"
 
@@ -115,12 +136,10 @@ async def test_score_before_collect_is_a_conflict(svc: Running) -> None:
 async def test_erasure_by_session(svc: Running) -> None:
     data = await svc.flow()
     auth = {"Authorization": "Bearer demo_key"}
-    r = await svc.client.post("/v1/erasure", json={"session_id": data["session_id"]},
-                              headers=auth)
+    r = await svc.client.post("/v1/erasure", json={"session_id": data["session_id"]}, headers=auth)
     assert r.json() == {"deleted": 1}
     assert (await svc.score(data["session_id"])).status_code == 404
-    r = await svc.client.post("/v1/erasure", json={"session_id": data["session_id"]},
-                              headers=auth)
+    r = await svc.client.post("/v1/erasure", json={"session_id": data["session_id"]}, headers=auth)
     assert r.json() == {"deleted": 0}
 
 
@@ -130,8 +149,7 @@ async def test_erasure_by_device_removes_every_session_and_the_profile(svc: Runn
     other_tenant = await svc.flow(site_key="demo2_site", key="demo2_key")
     assert one["device_id"] == two["device_id"]
     auth = {"Authorization": "Bearer demo_key"}
-    r = await svc.client.post("/v1/erasure", json={"device_id": one["device_id"]},
-                              headers=auth)
+    r = await svc.client.post("/v1/erasure", json={"device_id": one["device_id"]}, headers=auth)
     assert r.status_code == 200
     assert r.json() == {"deleted": 2}
     for sid in (one["session_id"], two["session_id"]):
@@ -163,8 +181,12 @@ async def test_attribute_catalogue_is_per_tenant(svc: Running) -> None:
     assert one["behaviour.keystroke_intervals_ms"]["optional"] is True
     assert one["behaviour.keystroke_intervals_ms"]["enabled"] is False
     assert two["behaviour.keystroke_intervals_ms"]["enabled"] is True
-    assert one["device.screen_width"] == {**one["device.screen_width"], "optional": False,
-                                          "enabled": True, "type": "integer"}
+    assert one["device.screen_width"] == {
+        **one["device.screen_width"],
+        "optional": False,
+        "enabled": True,
+        "type": "integer",
+    }
 
 
 async def test_operations_endpoints(svc: Running) -> None:
@@ -176,18 +198,27 @@ async def test_operations_endpoints(svc: Running) -> None:
     assert "anonscore_ready 1.0" in metrics
     doc = (await svc.client.get("/openapi.json")).json()
     assert doc["openapi"].startswith("3.")
-    assert {"/v1/sessions", "/v1/collect", "/v1/score", "/v1/feedback", "/v1/erasure",
-            "/v1/attributes"} <= set(doc["paths"])
+    assert {
+        "/v1/sessions",
+        "/v1/collect",
+        "/v1/score",
+        "/v1/feedback",
+        "/v1/erasure",
+        "/v1/attributes",
+    } <= set(doc["paths"])
     assert "ScoreResponse" in doc["components"]["schemas"]
 
 
 async def test_cors_preflight_for_allowed_origin_only(svc: Running) -> None:
-    r = await svc.client.options("/v1/collect", headers={
-        "Origin": ORIGIN, "Access-Control-Request-Method": "POST"})
+    r = await svc.client.options(
+        "/v1/collect", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
     assert r.status_code == 204
     assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
-    r = await svc.client.options("/v1/collect", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    r = await svc.client.options(
+        "/v1/collect",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     assert "Access-Control-Allow-Origin" not in r.headers
 
 

@@ -41,8 +41,7 @@ def test_batch_equals_single() -> None:
 
 
 def test_model_reasons_are_sorted_and_unknown_codes_ignored() -> None:
-    model = ScoringModel(ModelFile(version="t", bias=-4.0,
-                                   weights={"A": 1.0, "B": 3.0, "C": -0.5}))
+    model = ScoringModel(ModelFile(version="t", bias=-4.0, weights={"A": 1.0, "B": 3.0, "C": -0.5}))
     score, reasons = model.score({"A": 1.0, "B": 0.5, "C": 1.0, "UNKNOWN": 1.0})
     assert [r.code for r in reasons] == ["B", "A", "C"]
     assert [r.contribution for r in reasons] == [1.5, 1.0, -0.5]
@@ -50,5 +49,6 @@ def test_model_reasons_are_sorted_and_unknown_codes_ignored() -> None:
     base, none = model.score({})
     assert none == []
     assert base < score
-    assert np.allclose(model.score_many([{}, {"A": 1.0, "B": 0.5, "C": 1.0}]),
-                       [base, score], atol=1e-6)
+    assert np.allclose(
+        model.score_many([{}, {"A": 1.0, "B": 0.5, "C": 1.0}]), [base, score], atol=1e-6
+    )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import trio
 
 from engine.storage import RocksStore, WriteSet
 from engine.storage._rocks import StoreLocked
@@ -41,9 +40,11 @@ def test_write_set_last_operation_wins() -> None:
     w = WriteSet()
     w.put(b"k", b"1")
     w.delete(b"k")
-    assert w.puts == {} and w.deletes == {b"k"}
+    assert w.puts == {}
+    assert w.deletes == {b"k"}
     w.put(b"k", b"2")
-    assert w.puts == {b"k": b"2"} and w.deletes == set()
+    assert w.puts == {b"k": b"2"}
+    assert w.deletes == set()
     assert len(w) == 1
 
 
@@ -70,12 +71,16 @@ os.kill(os.getpid(), 9)   # crash: no close, no flush
 
 
 async def test_acknowledged_writes_survive_a_crash(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-c", _WRITER, str(tmp_path)], cwd=REPO,
-                         capture_output=True, text=True, timeout=60, check=False)
-    assert "written" in out.stdout
+    out = await trio.run_process(
+        [sys.executable, "-c", _WRITER, str(tmp_path)],
+        cwd=REPO,
+        capture_stdout=True,
+        capture_stderr=True,
+        check=False,
+    )
+    assert b"written" in out.stdout
     assert out.returncode == -signal.SIGKILL
     store = RocksStore(tmp_path)
     assert len(await store.scan(b"k:", limit=1000)) == 200
     assert len(await store.scan(b"n:", limit=1000)) == 200
     store.close()
-    assert os.path.isdir(tmp_path / "rocksdb")

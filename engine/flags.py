@@ -1,0 +1,25 @@
+"""The flags every score response carries (API.md), in contract order.
+
+The engine defaults each to False; a plugin's `RuleHit.flag` turns one on. Every name here
+is set by at least one built-in plugin (tests/plugins/test_registry.py checks it).
+"""
+
+from __future__ import annotations
+
+FLAG_NAMES: tuple[str, ...] = (
+    "proxy",
+    "vpn",
+    "tor",
+    "datacenter_ip",
+    "emulator",
+    "virtual_machine",
+    "automation",
+    "timezone_mismatch",
+    "language_mismatch",
+    "ua_mismatch",
+    "paste_in_form",
+    "typing_anomaly",
+    "credit_app_stacking",
+    "proxy_app_installed",
+    "known_fraud_device",
+)

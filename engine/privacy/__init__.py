@@ -1,0 +1,43 @@
+"""The privacy firewall: direct-identifier detection, payload scanning and sanitizing, and
+the client IP reduced to what rules need. Re-exports only."""
+
+from engine.privacy.detectors import (
+    CARD,
+    DOCUMENT,
+    EMAIL,
+    IBAN,
+    PHONE,
+    field_hint,
+    find_identifier,
+)
+from engine.privacy.firewall import (
+    MAX_DEPTH,
+    OPTIONAL_ATTRIBUTES,
+    PSEUDONYMISED,
+    coarsen_location,
+    pseudonymise,
+    sanitize,
+    scan_payload,
+)
+from engine.privacy.network import IpFacts, IpReducer, load_geo_database, reduce_ip
+
+__all__ = [
+    "CARD",
+    "DOCUMENT",
+    "EMAIL",
+    "IBAN",
+    "MAX_DEPTH",
+    "OPTIONAL_ATTRIBUTES",
+    "PHONE",
+    "PSEUDONYMISED",
+    "IpFacts",
+    "IpReducer",
+    "coarsen_location",
+    "field_hint",
+    "find_identifier",
+    "load_geo_database",
+    "pseudonymise",
+    "reduce_ip",
+    "sanitize",
+    "scan_payload",
+]

@@ -1,0 +1,208 @@
+"""The privacy firewall: refuse payloads that carry direct identifiers, strip what is not
+enabled, and keep device identifiers only as truncated keyed hashes.
+
+Two steps, in this order, for every collected payload:
+
+1. `scan_payload` on the decoded JSON, before it is even validated against the schema:
+   every string value, every dict key and every long integer is checked by
+   `detectors.find_identifier`. One hit refuses the whole payload (`PersonalData`).
+2. `sanitize` on the validated `Attributes`: optional attributes the tenant has not enabled
+   are removed (and named in `dropped`), device/router identifiers are truncated and
+   keyed-hashed, the location is coarsened to about 1 km.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import re
+
+import msgspec
+
+from engine.errors import PersonalData, ValidationFailed
+from engine.privacy.detectors import field_hint, find_identifier
+from engine.schema import Attributes
+
+MAX_DEPTH = 16
+
+OPTIONAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "typing_rhythm": ("behaviour.keystroke_intervals_ms",),
+    "device_mac": ("device.mac_hash",),
+    "wifi_router_mac": ("network.wifi_bssid_hash",),
+    "bluetooth_details": ("network.bluetooth_devices",),
+    "persistent_session": (),  # a collector behaviour, no payload field
+    "geolocation": ("location.lat", "location.lon", "location.accuracy_m"),
+}
+"""Optional attribute toggle -> the dotted attribute paths it governs."""
+
+PSEUDONYMISED: tuple[str, ...] = (
+    "device.device_id_hash",
+    "device.mac_hash",
+    "network.wifi_bssid_hash",
+)
+"""Attributes stored only as `pseudonymise(...)` output."""
+
+HASH_PREFIX = "k1:"
+GEO_CELL_DEGREES = 0.01  # of latitude: about 1.1 km
+MIN_ACCURACY_M = 1000.0
+
+_LONG_INT = 10**8  # integers of 9 digits and more may be phone or card numbers
+_HINTED_INT = 10**4  # in a field named like a document or a phone field, 5 digits suffice
+
+
+# -- 1. scanning ----------------------------------------------------------------------------
+
+
+def _refuse(kind: str, path: str) -> PersonalData:
+    return PersonalData(f"a direct identifier ({kind}) is not accepted here", field=path or None)
+
+
+def _name_of(path: str) -> str:
+    """The nearest named component of a dotted path: `fields.2` -> `fields`."""
+    for part in reversed(path.split(".")):
+        if not part.isdigit():
+            return part
+    return ""
+
+
+def scan_payload(obj: object, path: str) -> None:
+    """Raise PersonalData at the first direct identifier found anywhere in `obj`.
+
+    `obj` is a decoded JSON value and `path` its dotted location in the request (for
+    example `"attributes"`). A hit in a string value reports that value's path; a hit in a
+    dict key reports the path of the object holding the key, so the refused key itself is
+    never echoed back. Nesting deeper than MAX_DEPTH containers raises ValidationFailed.
+    """
+    _scan(obj, path, _name_of(path), 0)
+
+
+def _scan(obj: object, path: str, name: str, depth: int) -> None:
+    if isinstance(obj, str):
+        kind = find_identifier(obj, name)
+        if kind is not None:
+            raise _refuse(kind, path)
+    elif isinstance(obj, dict):
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ValidationFailed(
+                f"nesting deeper than {MAX_DEPTH} levels is not accepted", field=path or None
+            )
+        prefix = f"{path}." if path else ""
+        for key, value in obj.items():
+            key = str(key)
+            kind = find_identifier(key, name)
+            if kind is not None:
+                raise _refuse(kind, path)
+            if value is None or value is True or value is False:
+                continue
+            # Inside a field named like a document ("passport": {"number": ...}) the
+            # children keep that name, so their values are checked as document numbers.
+            inherit = field_hint(name) is not None and field_hint(key) is None
+            _scan(value, prefix + key, name if inherit else key, depth)
+    elif isinstance(obj, list):
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ValidationFailed(
+                f"nesting deeper than {MAX_DEPTH} levels is not accepted", field=path or None
+            )
+        for index, item in enumerate(obj):
+            if item is None or item is True or item is False:
+                continue
+            _scan(item, f"{path}.{index}", name, depth)
+    elif isinstance(obj, int) and not isinstance(obj, bool):
+        _scan_number(abs(obj), path, name)
+    elif isinstance(obj, float) and obj.is_integer() and abs(obj) < 1e20:
+        _scan_number(int(abs(obj)), path, name)
+
+
+def _scan_number(number: int, path: str, name: str) -> None:
+    if number >= _LONG_INT or (number >= _HINTED_INT and field_hint(name) is not None):
+        kind = find_identifier(str(number), name)
+        if kind is not None:
+            raise _refuse(kind, path)
+
+
+# -- 2. sanitizing --------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s:._\-]+")
+
+
+def pseudonymise(attribute: str, value: str, secret: bytes) -> str | None:
+    """Return the stored form of an identifier such as a MAC or a platform device ID.
+
+    The value is normalised (separators removed, lowercased), its final third is DROPPED
+    (a MAC keeps 8 of its 12 hex digits: the vendor prefix and two more), and what remains
+    is keyed-hashed with HMAC-SHA256 under `secret`, with `attribute` as domain separation;
+    the first 32 hex digits are kept, prefixed with HASH_PREFIX. Even with the secret, the
+    stored value maps back to a group of identifiers (65,536 MACs), never to one. Whatever
+    the client sent is re-hashed, including a value that already looks like our output.
+    None when nothing is left after normalising.
+    """
+    normal = _SEPARATORS.sub("", value).lower()
+    if not normal:
+        return None
+    kept = normal[: len(normal) - len(normal) // 3]
+    message = attribute.encode() + b"\x00" + kept.encode()
+    return HASH_PREFIX + hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+def coarsen_location(
+    lat: float | None, lon: float | None, accuracy_m: float | None
+) -> tuple[float | None, float | None, float | None]:
+    """Snap a position to a grid of about 1.1 km x 1.1 km cells.
+
+    Latitude is rounded to 0.01 degree (about 1.1 km everywhere). Longitude is rounded to
+    0.01 / cos(latitude) degree, so the cell stays about 1.1 km wide away from the equator
+    too (plain 2-decimal longitude would be 0.55 km wide at 60 degrees); the cell width is
+    capped at one degree near the poles. Accuracy is rounded up, to at least 1000 m.
+    """
+    step = GEO_CELL_DEGREES
+    if lat is not None:
+        lat = min(90.0, max(-90.0, round(round(lat / step) * step, 6)))
+    if lon is not None:
+        scale = max(math.cos(math.radians(lat)), GEO_CELL_DEGREES) if lat is not None else 1.0
+        lon_step = step / scale
+        lon = min(180.0, max(-180.0, round(round(lon / lon_step) * lon_step, 6)))
+    if accuracy_m is not None:
+        accuracy_m = max(MIN_ACCURACY_M, float(math.ceil(accuracy_m)))
+    return lat, lon, accuracy_m
+
+
+def sanitize(
+    attrs: Attributes, enabled_optional: frozenset[str], secret: bytes
+) -> tuple[Attributes, list[str]]:
+    """Return the attributes as they may be stored, and the dotted names dropped.
+
+    Attributes of optional toggles not in `enabled_optional` are removed (named in the
+    list only when they were present); identifiers in PSEUDONYMISED are replaced by
+    `pseudonymise(...)`; the location is coarsened. `attrs` is not modified.
+    """
+    if not secret:
+        raise ValueError("secret must not be empty")
+    changes: dict[str, dict[str, object]] = {}
+    dropped: list[str] = []
+    for toggle, paths in OPTIONAL_ATTRIBUTES.items():
+        if toggle in enabled_optional:
+            continue
+        for dotted in paths:
+            group, attribute = dotted.split(".")
+            if getattr(getattr(attrs, group), attribute) is not None:
+                dropped.append(dotted)
+                changes.setdefault(group, {})[attribute] = None
+    for dotted in PSEUDONYMISED:
+        group, attribute = dotted.split(".")
+        value = getattr(getattr(attrs, group), attribute)
+        if value is not None and attribute not in changes.get(group, {}):
+            changes.setdefault(group, {})[attribute] = pseudonymise(dotted, value, secret)
+    location = attrs.location
+    if "location" not in changes and (
+        location.lat is not None or location.lon is not None or location.accuracy_m is not None
+    ):
+        lat, lon, accuracy_m = coarsen_location(location.lat, location.lon, location.accuracy_m)
+        changes["location"] = {"lat": lat, "lon": lon, "accuracy_m": accuracy_m}
+    groups = {
+        group: msgspec.structs.replace(getattr(attrs, group), **fields)
+        for group, fields in changes.items()
+    }
+    return msgspec.structs.replace(attrs, **groups), dropped
