@@ -95,15 +95,29 @@ def _entries() -> tuple[tuple[str, str, str, str, str | None], ...]:
     return tuple(out)
 
 
+_HASHED = {"device.device_id_hash", "device.mac_hash", "network.wifi_bssid_hash"}
+_ROUNDED = {"location.lat", "location.lon", "location.accuracy_m"}
+RETENTION = (
+    f"with its session: at most {MAX_RETENTION_DAYS} days once scored (tenant "
+    "retention_days), 30 days if never scored; erased on request"
+)
+
+
+def stored_as(name: str) -> str:
+    if name in _HASHED:
+        return "part removed, then keyed hash (irreversible)"
+    if name in _ROUNDED:
+        return "rounded to about 1 km"
+    if name == "custom" or name.endswith(("referrer_host", "user_agent")):
+        return "as sent, after the direct-identifier scan"
+    return "as sent"
+
+
 def attribute_catalogue(tenant: Tenant | None) -> list[AttributeInfo]:
     """Every attribute of the payload; `enabled` for the tenant (all optional off if None)."""
     out = []
     for name, category, type_name, description, toggle in _entries():
         enabled = toggle is None or (tenant is not None and toggle in tenant.optional)
-        retention = (
-            f"with the session: {MAX_RETENTION_DAYS} days at most once scored "
-            "(per-tenant retention_days), 30 days if never scored"
-        )
         if toggle is not None:
             description = f"{description} (optional: {toggle})"
         out.append(
@@ -114,25 +128,29 @@ def attribute_catalogue(tenant: Tenant | None) -> list[AttributeInfo]:
                 description=description,
                 optional=toggle is not None,
                 enabled=enabled,
-                retention=retention,
+                retention=RETENTION,
+                stored_as=stored_as(name),
             )
         )
     return out
 
 
 def catalogue_markdown() -> str:
-    """The catalogue as Markdown (docs/ATTRIBUTES.md is generated from this)."""
+    """The catalogue as Markdown (engine/ATTRIBUTES.md is generated from this)."""
     lines = [
         "# The open attribute catalogue",
         "",
-        "Generated from `engine/schema.py` by `python -m tools.catalogue`; do not edit.",
+        "Generated from `engine/schema.py` by `python -m tools.catalogue --write`; do not edit.",
         "Optional attributes are off until a tenant enables them in `config/tenants.toml`.",
+        f"Every attribute is kept {RETENTION}.",
         "",
-        "| name | category | type | optional | description |",
-        "|---|---|---|---|---|",
+        "| name | category | type | optional | stored as | description |",
+        "|---|---|---|---|---|---|",
     ]
     for a in attribute_catalogue(None):
-        opt = "yes" if a.optional else ""
-        lines.append(f"| `{a.name}` | {a.category} | {a.type} | {opt} | {a.description} |")
-    lines += ["", "Retention: " + attribute_catalogue(None)[0].retention + ".", ""]
+        opt = a.description.rsplit("(optional: ", 1)[-1].rstrip(")") if a.optional else ""
+        lines.append(
+            f"| `{a.name}` | {a.category} | {a.type} | {opt} | {a.stored_as} | {a.description} |"
+        )
+    lines.append("")
     return "\n".join(lines)

@@ -287,6 +287,7 @@ class AttributeInfo(Struct):
     optional: bool
     enabled: bool
     retention: str
+    stored_as: str
 
 
 class ErrorDetail(Struct, omit_defaults=True):

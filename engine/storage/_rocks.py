@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import trio
-from rocksdict import Options, Rdict, WriteBatch, WriteOptions
+from rocksdict import AccessType, Options, Rdict, WriteBatch, WriteOptions
 
 from engine.storage._interface import WriteSet
 
@@ -17,14 +17,20 @@ class StoreLocked(Exception):
 class RocksStore:
     """RocksDB with the write-ahead log on. One process per directory (RocksDB's LOCK)."""
 
-    def __init__(self, path: Path, *, sync: bool = False) -> None:
-        path.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, sync: bool = False, read_only: bool = False) -> None:
+        """Open (creating it if needed) the store in `path`. `read_only` opens an existing
+        store beside a running service, for audits; writes then fail."""
         opts = Options(raw_mode=True)
-        opts.create_if_missing(True)
         opts.set_max_background_jobs(2)
         opts.set_keep_log_file_num(5)
+        if not read_only:
+            path.mkdir(parents=True, exist_ok=True)
+            opts.create_if_missing(True)
+        elif not (path / "rocksdb").is_dir():
+            raise FileNotFoundError(f"{path}: no anonscore store here (no rocksdb directory)")
+        access = AccessType.read_only() if read_only else AccessType.read_write()
         try:
-            self._db = Rdict(str(path / "rocksdb"), opts)
+            self._db = Rdict(str(path / "rocksdb"), opts, access_type=access)
         except Exception as exc:
             if "lock" in str(exc).lower():
                 raise StoreLocked(

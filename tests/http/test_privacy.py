@@ -1,0 +1,207 @@
+"""The privacy firewall over HTTP: identifiers anywhere refuse the payload whole, with the
+field path and nothing stored; realistic device payloads pass; the store audit finds zero."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import msgspec
+
+from tests.support import ORIGIN, Running, web_attributes
+from tools.audit import audit, format_report
+
+IDENTIFIERS = {
+    "e-mail address": ["maria.gonzalez+loans@example.co.uk", "Jöhn.Doe@sub.mail.example.org"],
+    "phone number": [
+        "+44 20 7946 0958",
+        "+7 (912) 345-67-89",
+        "(415) 555-2671",
+        "0049 30 1234567",
+        "8 (912) 345-67-89",
+    ],
+    "payment card number": ["4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005"],
+    "IBAN": [
+        "GB82 WEST 1234 5698 7654 32",
+        "DE89370400440532013000",
+        "FR14 2004 1010 0505 0001 3M02 606",
+    ],
+}
+
+# (where, how to plant a value, the field path the error must name)
+PLACEMENTS: list[tuple[str, Any, str]] = [
+    (
+        "custom value",
+        lambda a, v: a.setdefault("custom", {}).update(note=v),
+        "attributes.custom.note",
+    ),
+    (
+        "custom value in text",
+        lambda a, v: a.setdefault("custom", {}).update(comment=f"please call {v} after 6pm"),
+        "attributes.custom.comment",
+    ),
+    ("custom key", lambda a, v: a.setdefault("custom", {}).update({v: 1}), "attributes.custom"),
+    (
+        "field name",
+        lambda a, v: a["behaviour"]["fields"][1].update(name=v),
+        "attributes.behaviour.fields.1.name",
+    ),
+    (
+        "renderer",
+        lambda a, v: a["device"].update(webgl_renderer=f"ANGLE ({v})"),
+        "attributes.device.webgl_renderer",
+    ),
+    (
+        "language list",
+        lambda a, v: a["software"].update(languages=["en", v]),
+        "attributes.software.languages.1",
+    ),
+    ("unknown field", lambda a, v: a["device"].update(owner=v), "attributes.device.owner"),
+    (
+        "referrer",
+        lambda a, v: a["behaviour"].update(referrer_host=v),
+        "attributes.behaviour.referrer_host",
+    ),
+]
+
+
+def _body(sid: str, attrs: dict[str, Any]) -> bytes:
+    return msgspec.json.encode(
+        {"session_id": sid, "site_key": "demo_site", "channel": "web", "attributes": attrs}
+    )
+
+
+async def _post(svc: Running, body: bytes) -> Any:
+    return await svc.client.post(
+        "/v1/collect", content=body, headers={"Content-Type": "application/json", "Origin": ORIGIN}
+    )
+
+
+async def test_identifiers_anywhere_are_refused_and_nothing_is_stored(svc: Running) -> None:
+    sid = await svc.session()
+    cases = 0
+    for kind, values in IDENTIFIERS.items():
+        for value in values:
+            for where, plant, field in PLACEMENTS:
+                attrs = web_attributes()
+                plant(attrs, value)
+                before = await svc.snapshot()
+                r = await _post(svc, _body(sid, attrs))
+                assert r.status_code == 422, (kind, where, r.text)
+                error = r.json()["error"]
+                assert error["code"] == "personal_data", (kind, where)
+                assert error["field"].startswith(field), (kind, where, error["field"])
+                assert kind in error["message"], (kind, where, error["message"])
+                assert value not in r.text
+                assert await svc.snapshot() == before, (kind, where)
+                cases += 1
+    assert cases == 13 * len(PLACEMENTS)
+    # the session itself is untouched and still usable
+    assert (await svc.collect(sid)).status_code == 202
+
+
+async def test_document_numbers_in_fields_named_like_documents(svc: Running) -> None:
+    sid = await svc.session()
+    for name, value in (
+        ("passport_number", "AB1234567"),
+        ("snils", "112-233-445 95"),
+        ("national_id", "X1234567L"),
+        ("ssn", "078-05-1120"),
+    ):
+        attrs = web_attributes()
+        attrs["custom"] = {name: value}
+        before = await svc.snapshot()
+        r = await _post(svc, _body(sid, attrs))
+        assert r.status_code == 422, (name, r.text)
+        assert r.json()["error"]["field"] == f"attributes.custom.{name}"
+        assert await svc.snapshot() == before
+
+
+REALISTIC = [
+    web_attributes(),
+    web_attributes(
+        software__user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) "
+        "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Mobile/15E148 Safari/604.1",
+        software__platform="iPhone",
+        device__webgl_renderer="Apple GPU",
+        device__webgl_vendor="Apple Inc.",
+        device__touch_points=5,
+        device__screen_width=393,
+        device__screen_height=852,
+        device__pixel_ratio=3,
+    ),
+    {
+        "device": {
+            "manufacturer": "samsung",
+            "brand": "samsung",
+            "model": "SM-S918B",
+            "hardware": "qcom",
+            "product": "dm3qxxx",
+            "build_fingerprint": "samsung/dm3qxxx/dm3q:14/UP1A.231005.007/"
+            "S918BXXU3BWK5:user/release-keys",
+            "sensors": ["LSM6DSO Accelerometer", "AK09918 Magnetometer"],
+            "battery_level": 0.64,
+            "battery_charging": False,
+            "storage_total_mb": 244198,
+            "storage_free_mb": 120331,
+            "device_id_hash": "5f1c9a2be44d0c7a",
+        },
+        "software": {
+            "user_agent": "Dalvik/2.1.0 (Linux; U; Android 14; SM-S918B Build/UP1A.231005.007)",
+            "os": "Android",
+            "os_version": "14",
+            "app_id": "com.example.loans",
+            "app_version": "5.12.0 (51200)",
+            "languages": ["de-DE"],
+            "timezone": "Europe/Berlin",
+            "timezone_offset_min": 60,
+        },
+        "network": {
+            "connection_type": "cellular",
+            "carrier": "Telekom.de",
+            "sim_country": "de",
+            "wifi_on": False,
+            "bluetooth_on": True,
+            "vpn_active": False,
+        },
+        "apps": {"category_counts": {"credit": 1, "shopping": 7, "games": 12}},
+        "custom": {
+            "build_ts": 1732370000000,
+            "campaign": "autumn-2026",
+            "uuid": "3f2b8c1e-9d4a-4f6b-8c2e-1a7d5e9f0b3c",
+            "ab_bucket": 17,
+        },
+    },
+]
+
+
+async def test_realistic_payloads_pass_untouched(svc: Running) -> None:
+    for attrs in REALISTIC:
+        channel = "android" if "build_fingerprint" in attrs["device"] else "web"
+        sid = await svc.session()
+        r = await svc.collect(sid, copy.deepcopy(attrs), channel=channel)
+        assert r.status_code == 202, r.text
+        stored = svc.service.state.session(sid).attributes
+        sent = msgspec.convert(attrs, type(stored))
+        if channel == "android":
+            # the platform device ID is kept only as a truncated keyed hash
+            assert stored.device.device_id_hash != sent.device.device_id_hash
+            assert "5f1c9a2be44d0c7a" not in msgspec.json.encode(stored).decode()
+            stored = msgspec.structs.replace(
+                stored, device=msgspec.structs.replace(stored.device, device_id_hash=None)
+            )
+            sent = msgspec.structs.replace(
+                sent, device=msgspec.structs.replace(sent.device, device_id_hash=None)
+            )
+        assert stored == sent
+        assert (await svc.score(sid)).status_code == 200
+
+
+async def test_store_audit_finds_no_identifier_after_the_privacy_tests(svc: Running) -> None:
+    await test_identifiers_anywhere_are_refused_and_nothing_is_stored(svc)
+    await test_document_numbers_in_fields_named_like_documents(svc)
+    await test_realistic_payloads_pass_untouched(svc)
+    report = await audit(svc.service.store)
+    assert report.records["session"] >= 4
+    assert report.strings["session"] > 100
+    assert report.total_findings == 0, format_report(report)
