@@ -1,1 +1,122 @@
-"""placeholder until the plugin lands."""
+"""Velocity and history: how often this device and IP were seen, and what others reported.
+
+Counters come from the engine in `context` (windows include the current session); the
+device history spans every client without naming them. Thresholds are tenant settings:
+`device_1h_max` (5), `device_24h_max` (20), `ip_1h_max` (20), `ip_24h_max` (100),
+`stacking_min_clients` (2), `good_history_min` (1).
+"""
+
+from __future__ import annotations
+
+from engine.features import Context, Features, RuleHit
+from engine.hookspecs import hookimpl
+from plugins._settings import clamp, number
+
+FLAGS: tuple[str, ...] = ("credit_app_stacking", "known_fraud_device")
+CODES: tuple[str, ...] = (
+    "VELOCITY_DEVICE_1H",
+    "VELOCITY_DEVICE_24H",
+    "VELOCITY_IP_1H",
+    "VELOCITY_IP_24H",
+    "CREDIT_APP_STACKING",
+    "KNOWN_FRAUD_DEVICE",
+    "IP_FRAUD_HISTORY",
+    "DEVICE_GOOD_HISTORY",
+)
+FEATURES: dict[str, str] = {
+    "device_sessions_1h": "sessions of this device in the last hour, this one included",
+    "device_sessions_24h": "sessions of this device in the last 24 hours, this one included",
+    "ip_sessions_1h": "sessions from this IP address in the last hour, this one included",
+    "ip_sessions_24h": "sessions from this IP address in the last 24 hours, this one included",
+    "ip_prefix_sessions_24h": "sessions from this IP prefix (/24, /64) in the last 24 hours",
+    "device_known": "the device was seen before this session",
+    "device_age_days": "days since the device was first seen (None when new)",
+    "device_other_clients": "number of other clients that have seen this device",
+    "device_sessions_total": "sessions of this device before this one, all clients",
+    "device_ua_count": "distinct user agents seen on this device",
+}
+
+# (code, velocity, window, setting, default)
+_THRESHOLDS = (
+    ("VELOCITY_DEVICE_1H", "device_velocity", "h1", "device_1h_max", 5),
+    ("VELOCITY_DEVICE_24H", "device_velocity", "h24", "device_24h_max", 20),
+    ("VELOCITY_IP_1H", "ip_velocity", "h1", "ip_1h_max", 20),
+    ("VELOCITY_IP_24H", "ip_velocity", "h24", "ip_24h_max", 100),
+)
+_DAY = 86_400.0
+
+
+@hookimpl
+def anonscore_extract_features(context: Context) -> Features:
+    history = context.device_history
+    age = None
+    if history.known and history.first_seen is not None and context.now >= history.first_seen:
+        age = round((context.now - history.first_seen) / _DAY, 2)
+    return {
+        "device_sessions_1h": context.device_velocity.h1,
+        "device_sessions_24h": context.device_velocity.h24,
+        "ip_sessions_1h": context.ip_velocity.h1,
+        "ip_sessions_24h": context.ip_velocity.h24,
+        "ip_prefix_sessions_24h": context.ip_prefix_velocity.h24,
+        "device_known": history.known,
+        "device_age_days": age,
+        "device_other_clients": history.other_tenants,
+        "device_sessions_total": history.sessions,
+        "device_ua_count": len(history.user_agents),
+    }
+
+
+@hookimpl
+def anonscore_evaluate_rule(context: Context) -> list[RuleHit] | None:
+    hits: list[RuleHit] = []
+    for code, velocity, window, setting, default in _THRESHOLDS:
+        seen = getattr(getattr(context, velocity), window)
+        limit = max(number(context, setting, default), 1)
+        if seen > limit:
+            strength = clamp((seen - limit) / limit + 0.5)
+            hits.append(RuleHit(code=code, strength=strength, detail=f"{seen} > {limit:g}"))
+
+    history = context.device_history
+    others = history.other_tenants
+    min_clients = max(number(context, "stacking_min_clients", 2), 1)
+    if others >= min_clients:
+        hits.append(
+            RuleHit(
+                code="CREDIT_APP_STACKING",
+                flag="credit_app_stacking",
+                strength=clamp(0.6 + 0.2 * (others - min_clients)),
+                detail=f"seen by {others} other clients",
+            )
+        )
+    bad = history.fraud_reports + history.damage_reports
+    if bad > 0:
+        hits.append(
+            RuleHit(
+                code="KNOWN_FRAUD_DEVICE",
+                flag="known_fraud_device",
+                strength=clamp(0.7 + 0.15 * (bad - 1)),
+                detail=f"{bad} fraud or damage reports",
+            )
+        )
+    elif history.good_reports >= max(number(context, "good_history_min", 1), 1):
+        hits.append(
+            RuleHit(
+                code="DEVICE_GOOD_HISTORY",
+                strength=clamp(history.good_reports / 3),
+                detail=f"{history.good_reports} good reports",
+            )
+        )
+    if context.ip_fraud_reports > 0:
+        hits.append(
+            RuleHit(
+                code="IP_FRAUD_HISTORY",
+                strength=clamp(0.5 + 0.25 * (context.ip_fraud_reports - 1)),
+                detail=f"{context.ip_fraud_reports} fraud reports on this IP",
+            )
+        )
+    return hits or None
+
+
+@hookimpl
+def anonscore_describe_features() -> dict[str, str]:
+    return dict(FEATURES)

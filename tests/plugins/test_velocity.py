@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import pytest
+
+from engine.features import DeviceHistory, Velocity
+from plugins import velocity
+from tests.plugins.support import NOW, build_context, codes_of
+
+extract = velocity.anonscore_extract_features
+evaluate = velocity.anonscore_evaluate_rule
+DAY = 86_400
+
+
+def test_new_device_quiet_context() -> None:
+    context = build_context(device_velocity=Velocity(h1=1, h24=1), ip_velocity=Velocity(1, 1))
+    assert evaluate(context) is None
+    assert extract(context) == {
+        "device_sessions_1h": 1,
+        "device_sessions_24h": 1,
+        "ip_sessions_1h": 1,
+        "ip_sessions_24h": 1,
+        "ip_prefix_sessions_24h": 0,
+        "device_known": False,
+        "device_age_days": None,
+        "device_other_clients": 0,
+        "device_sessions_total": 0,
+        "device_ua_count": 0,
+    }
+
+
+def test_history_features() -> None:
+    history = DeviceHistory(
+        known=True,
+        first_seen=NOW - 10.5 * DAY,
+        sessions=7,
+        other_tenants=1,
+        user_agents=("ua1", "ua2", "ua3"),
+    )
+    features = extract(build_context(device_history=history, ip_prefix_velocity=Velocity(3, 9)))
+    assert features["device_known"] is True
+    assert features["device_age_days"] == 10.5
+    assert features["device_other_clients"] == 1
+    assert features["device_sessions_total"] == 7
+    assert features["device_ua_count"] == 3
+    assert features["ip_prefix_sessions_24h"] == 9
+
+
+def test_first_seen_in_the_future_gives_no_age() -> None:
+    history = DeviceHistory(known=True, first_seen=NOW + 60)
+    assert extract(build_context(device_history=history))["device_age_days"] is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("device_velocity", Velocity(h1=6, h24=6), "VELOCITY_DEVICE_1H"),
+        ("device_velocity", Velocity(h1=1, h24=21), "VELOCITY_DEVICE_24H"),
+        ("ip_velocity", Velocity(h1=21, h24=21), "VELOCITY_IP_1H"),
+        ("ip_velocity", Velocity(h1=1, h24=101), "VELOCITY_IP_24H"),
+    ],
+)
+def test_default_thresholds(field: str, value: Velocity, code: str) -> None:
+    hits = evaluate(build_context(**{field: value}))
+    assert codes_of(hits) == {code}
+    assert all(h.flag is None for h in hits)
+
+
+def test_at_the_threshold_is_quiet() -> None:
+    context = build_context(device_velocity=Velocity(5, 20), ip_velocity=Velocity(20, 100))
+    assert evaluate(context) is None
+
+
+def test_strength_scales_with_the_excess() -> None:
+    def strength(n: int) -> float:
+        context = build_context({"device_24h_max": 10_000}, device_velocity=Velocity(n, n))
+        (hit,) = evaluate(context)
+        return hit.strength
+
+    assert strength(6) == pytest.approx(0.7)
+    assert strength(8) == pytest.approx(1.0)
+    assert strength(500) == 1.0
+
+
+def test_tenant_threshold_setting() -> None:
+    context = build_context({"device_1h_max": 3}, device_velocity=Velocity(h1=4, h24=4))
+    assert codes_of(evaluate(context)) == {"VELOCITY_DEVICE_1H"}
+    context = build_context({"device_1h_max": "3"}, device_velocity=Velocity(h1=4, h24=4))
+    assert evaluate(context) is None  # a mistyped setting means the default
+
+
+def test_app_stacking_across_clients() -> None:
+    one = build_context(device_history=DeviceHistory(known=True, other_tenants=1))
+    assert evaluate(one) is None
+    two = build_context(device_history=DeviceHistory(known=True, other_tenants=2))
+    (hit,) = evaluate(two)
+    assert (hit.code, hit.flag, hit.strength) == ("CREDIT_APP_STACKING", "credit_app_stacking", 0.6)
+    four = build_context(device_history=DeviceHistory(known=True, other_tenants=4))
+    assert evaluate(four)[0].strength == pytest.approx(1.0)
+    strict = build_context({"stacking_min_clients": 3}, device_history=two.device_history)
+    assert evaluate(strict) is None
+
+
+@pytest.mark.parametrize(("fraud", "damage"), [(1, 0), (0, 1), (2, 3)])
+def test_known_fraud_device(fraud: int, damage: int) -> None:
+    history = DeviceHistory(known=True, fraud_reports=fraud, damage_reports=damage, good_reports=9)
+    hits = evaluate(build_context(device_history=history))
+    assert [(h.code, h.flag) for h in hits] == [("KNOWN_FRAUD_DEVICE", "known_fraud_device")]
+
+
+def test_good_history_without_bad_reports() -> None:
+    history = DeviceHistory(known=True, good_reports=1)
+    (hit,) = evaluate(build_context(device_history=history))
+    assert (hit.code, hit.flag) == ("DEVICE_GOOD_HISTORY", None)
+    assert hit.strength == pytest.approx(1 / 3)
+
+
+def test_ip_fraud_history_has_no_flag() -> None:
+    (hit,) = evaluate(build_context(ip_fraud_reports=1))
+    assert (hit.code, hit.flag, hit.strength) == ("IP_FRAUD_HISTORY", None, 0.5)
+    assert evaluate(build_context(ip_fraud_reports=5))[0].strength == 1.0
