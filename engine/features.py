@@ -24,6 +24,8 @@ class CollectedSession(msgspec.Struct, frozen=True):
     ip_prefix: str | None = None
     ip_country: str | None = None
     ip_asn: int | None = None
+    ip_asn_name: str | None = None
+    proxy_headers: tuple[str, ...] = ()
     header_languages: tuple[str, ...] = ()
     do_not_track_header: bool | None = None
 
@@ -36,12 +38,16 @@ class Velocity(msgspec.Struct, frozen=True):
 
 
 class DeviceHistory(msgspec.Struct, frozen=True):
-    """What is known of the device before this session (all tenants, no tenant names)."""
+    """What is known of the device before this session (all tenants, no tenant names).
+
+    `other_tenants` counts other clients that ever saw the device; `other_tenants_30d` those
+    that saw it in the last 30 days."""
 
     known: bool = False
     first_seen: float | None = None
     sessions: int = 0
     other_tenants: int = 0
+    other_tenants_30d: int = 0
     user_agents: tuple[str, ...] = ()
     fraud_reports: int = 0
     damage_reports: int = 0

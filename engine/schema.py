@@ -325,6 +325,8 @@ class SessionRecord(Struct, omit_defaults=True):
     ip_hash: str | None = None
     ip_country: str | None = None
     ip_asn: int | None = None
+    ip_asn_name: str | None = None
+    proxy_headers: list[str] | None = None
     do_not_track_header: bool | None = None
     header_languages: list[str] | None = None
     scored: ScoreResult | None = None
@@ -338,7 +340,7 @@ class DeviceProfile(Struct, omit_defaults=True):
     first_seen: float
     last_seen: float
     sessions: int = 0
-    tenants: list[str] = msgspec.field(default_factory=list)
+    tenant_seen: dict[str, float] = msgspec.field(default_factory=dict)  # tenant -> last seen
     user_agents: list[str] = msgspec.field(default_factory=list)
     fraud_reports: int = 0
     damage_reports: int = 0

@@ -94,6 +94,7 @@ async def serve(
             # compile (or load cached) kernels off the loop; /readyz says 503 meanwhile
             t0 = time.perf_counter()
             await trio.to_thread.run_sync(warm_up)
+            await trio.to_thread.run_sync(state.service.warm_up)
             freeze_heap()
             state.ready = True
             metrics.ready.set(1)

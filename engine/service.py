@@ -39,6 +39,7 @@ from engine.schema import (
     ScoreResult,
     SessionRecord,
     SessionResponse,
+    Software,
 )
 from engine.secrets import Keys
 from engine.state import (
@@ -65,6 +66,16 @@ MAX_TENANTS = 64
 
 def rfc3339(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class ClientFacts(msgspec.Struct, frozen=True):
+    """What the collect request itself says about the client (headers and peer)."""
+
+    origin: str | None = None
+    ip: str | None = None
+    languages: tuple[str, ...] = ()  # primary tags of Accept-Language
+    dnt: bool | None = None  # the DNT header: recorded, not obeyed (as the seeds state)
+    proxy_headers: tuple[str, ...] = ()  # names (never values) of proxy evidence headers
 
 
 class Runtime(msgspec.Struct, frozen=True):
@@ -155,19 +166,11 @@ class Service:
 
     # -- collect ---------------------------------------------------------------------------
 
-    def collect(
-        self,
-        raw: dict[str, Any],
-        origin: str | None,
-        ip: str | None,
-        header_languages: tuple[str, ...],
-        dnt_header: bool | None,
-        now: float,
-    ) -> CollectResponse:
+    def collect(self, raw: dict[str, Any], client: ClientFacts, now: float) -> CollectResponse:
         # 1. privacy firewall on every string of the raw body, before anything else
         scan_payload(raw, "")
         req = convert(raw, CollectRequest)
-        tenant = self.tenant_for_site(req.site_key, origin)
+        tenant = self.tenant_for_site(req.site_key, client.origin)
         issued = token_issued_at(self.keys.token, req.session_id)
         if issued is None:
             raise NotFound("unknown session; create one with POST /v1/sessions", field="session_id")
@@ -183,7 +186,7 @@ class Service:
             )
         # 2. make the payload safe: drop what the tenant did not enable, hash, round
         attrs, dropped = sanitize(req.attributes, tenant.optional, self.keys.hashing)
-        facts: IpFacts = self.ip.reduce(ip) if ip else IpFacts()
+        facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
         svc = self.runtime.config.service
         new = msgspec.structs.replace(
             record,
@@ -194,8 +197,10 @@ class Service:
             ip_hash=facts.ip_hash,
             ip_country=facts.country,
             ip_asn=facts.asn,
-            header_languages=list(header_languages) or None,
-            do_not_track_header=dnt_header,
+            ip_asn_name=facts.asn_name,
+            proxy_headers=list(client.proxy_headers) or None,
+            header_languages=list(client.languages) or None,
+            do_not_track_header=client.dnt,
             purge_at=(
                 record.purge_at
                 if record.scored is not None
@@ -246,7 +251,12 @@ class Service:
                 known=True,
                 first_seen=profile.first_seen,
                 sessions=profile.sessions,
-                other_tenants=len([t for t in profile.tenants if t != tenant.id]),
+                other_tenants=sum(1 for t in profile.tenant_seen if t != tenant.id),
+                other_tenants_30d=sum(
+                    1
+                    for t, seen in profile.tenant_seen.items()
+                    if t != tenant.id and seen > now - 30 * DAY
+                ),
                 user_agents=tuple(profile.user_agents),
                 fraud_reports=profile.fraud_reports,
                 damage_reports=profile.damage_reports,
@@ -271,6 +281,8 @@ class Service:
             ip_prefix=record.ip_prefix,
             ip_country=record.ip_country,
             ip_asn=record.ip_asn,
+            ip_asn_name=record.ip_asn_name,
+            proxy_headers=tuple(record.proxy_headers or ()),
             header_languages=tuple(record.header_languages or ()),
             do_not_track_header=record.do_not_track_header,
         )
@@ -309,9 +321,9 @@ class Service:
         ua = attrs.software.user_agent
         if profile is None:
             profile = DeviceProfile(first_seen=now, last_seen=now)
-        tenants = profile.tenants
-        if tenant.id not in tenants:
-            tenants = [*tenants, tenant.id][-MAX_TENANTS:]
+        tenant_seen = {**profile.tenant_seen, tenant.id: now}
+        if len(tenant_seen) > MAX_TENANTS:  # keep the most recent
+            tenant_seen = dict(sorted(tenant_seen.items(), key=lambda kv: kv[1])[-MAX_TENANTS:])
         uas = profile.user_agents
         if ua and ua not in uas:
             uas = [*uas, ua][-MAX_UAS:]
@@ -319,7 +331,7 @@ class Service:
             profile,
             last_seen=now,
             sessions=profile.sessions + (1 if first_score else 0),
-            tenants=tenants,
+            tenant_seen=tenant_seen,
             user_agents=uas,
         )
         w.put(device_key_(dkey), encode(profile))
@@ -341,6 +353,39 @@ class Service:
         State.put_session(w, session_id, record, new)
         self.store.apply(w)
         return response
+
+    def warm_up(self) -> None:
+        """Run every plugin and the kernel once on a sample session; nothing is stored.
+
+        Plugins build their caches (user-agent rules, time-zone tables) here, so the first
+        scored request does not pay for them."""
+        tenant = next(iter(self.runtime.config.tenants.values()))
+        attrs = Attributes(
+            software=Software(
+                user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+                platform="Win32",
+                languages=["en-GB"],
+                timezone="Europe/London",
+                timezone_offset_min=0,
+            )
+        )
+        now = self.clock()
+        session = CollectedSession(
+            session_id="warm-up",
+            tenant=tenant.id,
+            channel="web",
+            attributes=attrs,
+            created_at=now,
+            collected_at=now,
+            ip_country="GB",
+            header_languages=("en",),
+        )
+        _, hits = self.host.run(session, Context(now=now, device_key="warm-up"), tenant)
+        strengths: dict[str, float] = {}
+        for hit, weight in hits:
+            _apply_hit(hit, weight, dict.fromkeys(FLAG_NAMES, False), strengths)
+        self.runtime.model.score(strengths)
 
     # -- feedback --------------------------------------------------------------------------
 

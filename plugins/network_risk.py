@@ -1,6 +1,8 @@
 """The network: proxies, VPNs, hosting providers and Tor Browser.
 
-The SDK reports an active VPN or a configured proxy itself. For web sessions the IP's ASN
+The SDK reports an active VPN or a configured proxy itself; on any channel, proxy headers on
+the collect request (Via, Forwarded, X-Forwarded-For hops beyond our trusted proxy) are
+evidence of a proxy between the device and us. For web sessions the IP's ASN
 is checked against small curated lists of hosting/cloud networks and of networks that
 mostly carry commercial VPN exits (a tenant may extend them, or exempt its own egress, with
 the settings `extra_datacenter_asns`, `extra_vpn_asns` and `ignore_asns`). Tor exits are not
@@ -27,10 +29,13 @@ CODES: tuple[str, ...] = (
     "VPN_ASN",
     "DATACENTER_ASN",
     "TOR_BROWSER_PROFILE",
+    "PROXY_HEADERS",
 )
 FEATURES: dict[str, str] = {
     "ip_asn_kind": "the IP's network is a known 'datacenter' or 'vpn' provider (None otherwise)",
     "tor_profile_signals": "Tor Browser profile traces (0 unless Firefox ESR set to UTC)",
+    "proxy_headers": "number of proxy evidence headers on the collect request (Via, "
+    "Forwarded, extra X-Forwarded-For hops...)",
 }
 
 DATACENTER_ASNS: dict[int, str] = {
@@ -98,8 +103,8 @@ def asn_kind(session: CollectedSession, context: Context) -> str | None:
             return "vpn"
         if asn in DATACENTER_ASNS or asn in int_set(context, "extra_datacenter_asns"):
             return "datacenter"
-    name = getattr(session, "ip_asn_name", None)  # not (yet) in CollectedSession
-    if isinstance(name, str) and name.strip():
+    name = session.ip_asn_name
+    if name and name.strip():
         lowered = name.strip().lower()
         if _VPN_NAMES.search(lowered):
             return "vpn"
@@ -137,6 +142,7 @@ def anonscore_extract_features(session: CollectedSession, context: Context) -> F
     return {
         "ip_asn_kind": asn_kind(session, context),
         "tor_profile_signals": len(tor_signals(session)),
+        "proxy_headers": len(session.proxy_headers),
     }
 
 
@@ -148,6 +154,15 @@ def anonscore_evaluate_rule(session: CollectedSession, context: Context) -> list
         hits.append(RuleHit(code="VPN_ACTIVE", flag="vpn", detail="sdk: vpn active"))
     if network.proxy_configured is True:
         hits.append(RuleHit(code="PROXY_CONFIGURED", flag="proxy", detail="sdk: proxy set"))
+    if session.proxy_headers:
+        hits.append(
+            RuleHit(
+                code="PROXY_HEADERS",
+                flag="proxy",
+                strength=clamp(0.6 + 0.2 * (len(session.proxy_headers) - 1)),
+                detail=",".join(session.proxy_headers),
+            )
+        )
     kind = asn_kind(session, context)
     if kind == "vpn":
         hits.append(RuleHit(code="VPN_ASN", flag="vpn", strength=0.8, detail="vpn provider asn"))

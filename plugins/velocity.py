@@ -32,6 +32,7 @@ FEATURES: dict[str, str] = {
     "device_known": "the device was seen before this session",
     "device_age_days": "days since the device was first seen (None when new)",
     "device_other_clients": "number of other clients that have seen this device",
+    "device_other_clients_30d": "other clients that saw this device in the last 30 days",
     "device_sessions_total": "sessions of this device before this one, all clients",
     "device_ua_count": "distinct user agents seen on this device",
 }
@@ -61,6 +62,7 @@ def anonscore_extract_features(context: Context) -> Features:
         "device_known": history.known,
         "device_age_days": age,
         "device_other_clients": history.other_tenants,
+        "device_other_clients_30d": history.other_tenants_30d,
         "device_sessions_total": history.sessions,
         "device_ua_count": len(history.user_agents),
     }
@@ -77,7 +79,7 @@ def anonscore_evaluate_rule(context: Context) -> list[RuleHit] | None:
             hits.append(RuleHit(code=code, strength=strength, detail=f"{seen} > {limit:g}"))
 
     history = context.device_history
-    others = history.other_tenants
+    others = history.other_tenants_30d  # stacking is recent: applications in 30 days
     min_clients = max(number(context, "stacking_min_clients", 2), 1)
     if others >= min_clients:
         hits.append(
@@ -85,7 +87,7 @@ def anonscore_evaluate_rule(context: Context) -> list[RuleHit] | None:
                 code="CREDIT_APP_STACKING",
                 flag="credit_app_stacking",
                 strength=clamp(0.6 + 0.2 * (others - min_clients)),
-                detail=f"seen by {others} other clients",
+                detail=f"seen by {others} other clients in 30 days",
             )
         )
     bad = history.fraud_reports + history.damage_reports

@@ -34,13 +34,23 @@ from engine.schema import (
     ScoreRequest,
     SessionRequest,
 )
-from engine.service import Service, check_erasure_request
+from engine.service import ClientFacts, Service, check_erasure_request
 from engine.validation import convert, decode_json, require_object
 
 log = logging.getLogger("anonscore.http")
 _enc = msgspec.json.Encoder()
 STATIC = Path(__file__).resolve().parent.parent / "static"
 JSON = "application/json"
+# Headers whose presence (never their value) is evidence of a proxy between client and us.
+PROXY_EVIDENCE = (
+    "via",
+    "forwarded",
+    "x-proxy-id",
+    "proxy-connection",
+    "x-bluecoat-via",
+    "client-ip",
+    "x-client-ip",
+)
 
 
 class AppState:
@@ -76,23 +86,39 @@ def create_app(state: AppState) -> QuartTrio:
             raise E.Overloaded("the service is starting; retry shortly", retry_after=2)
         return state.service
 
-    def client_ip() -> str | None:
+    def client_facts() -> ClientFacts:
+        """The client IP (the peer, or the last X-Forwarded-For hop when the peer is a
+        trusted proxy) and header evidence, by name only."""
+        headers = request.headers
         peer = (request.scope.get("client") or (None,))[0]
-        if peer is None:
-            return None
-        cfg = service().runtime.config
-        try:
-            peer_ip = ipaddress.ip_address(peer)
-        except ValueError:
-            return None
-        forwarded = request.headers.get("X-Forwarded-For")
-        if forwarded and any(peer_ip in net for net in cfg.trusted_proxies):
-            hop = forwarded.split(",")[-1].strip()
+        ip: str | None = None
+        trusted = False
+        if peer is not None:
             try:
-                return str(ipaddress.ip_address(hop))
+                peer_ip = ipaddress.ip_address(peer)
             except ValueError:
-                return peer
-        return peer
+                peer_ip = None
+            if peer_ip is not None:
+                ip = str(peer_ip)
+                trusted = any(peer_ip in net for net in service().runtime.config.trusted_proxies)
+        forwarded = [h.strip() for h in headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+        if forwarded and trusted:
+            try:
+                ip = str(ipaddress.ip_address(forwarded[-1]))
+            except ValueError:
+                pass
+        evidence = [name for name in PROXY_EVIDENCE if name in headers]
+        # hops beyond the one our trusted proxy appended mean another proxy on the way
+        if forwarded and (not trusted or len(forwarded) > 1):
+            evidence.append("x-forwarded-for")
+        dnt = headers.get("DNT")
+        return ClientFacts(
+            origin=headers.get("Origin"),
+            ip=ip,
+            languages=_accept_languages(headers.get("Accept-Language", "")),
+            dnt=None if dnt is None else dnt.strip() == "1",
+            proxy_headers=tuple(evidence),
+        )
 
     async def body_json() -> dict[str, Any]:
         ctype = request.headers.get("Content-Type", "")
@@ -198,18 +224,12 @@ def create_app(state: AppState) -> QuartTrio:
     async def collect() -> Response:
         raw = await body_json()
         svc = service()
-        origin = request.headers.get("Origin")
-        ip = client_ip()
-        langs = _accept_languages(request.headers.get("Accept-Language", ""))
-        dnt = request.headers.get("DNT")
-        dnt_header = None if dnt is None else dnt.strip() == "1"
+        client = client_facts()
         engine = state.engine
         assert engine is not None
 
         async def work() -> Response:
-            result = await engine.run(
-                lambda: svc.collect(raw, origin, ip, langs, dnt_header, svc.clock())
-            )
+            result = await engine.run(lambda: svc.collect(raw, client, svc.clock()))
             return json_response(result, 202)
 
         return await within_deadline(work)

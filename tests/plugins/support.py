@@ -340,6 +340,8 @@ def build_session(
     channel: str = "web",
     ip_country: str | None = None,
     ip_asn: int | None = None,
+    ip_asn_name: str | None = None,
+    proxy_headers: tuple[str, ...] = (),
     header_languages: tuple[str, ...] = (),
     do_not_track_header: bool | None = None,
     collected_at: float = NOW,
@@ -354,6 +356,8 @@ def build_session(
         ip_prefix="203.0.113.0/24",
         ip_country=ip_country,
         ip_asn=ip_asn,
+        ip_asn_name=ip_asn_name,
+        proxy_headers=proxy_headers,
         header_languages=header_languages,
         do_not_track_header=do_not_track_header,
     )
@@ -505,6 +509,7 @@ def suspicious_samples() -> list[tuple[str, CollectedSession, Context]]:
         channel="android",
     )
     add("aws", chrome, ip_asn=16509, ip_country="US")
+    add("proxied", chrome, proxy_headers=("via", "forwarded"))
     add("m247", chrome, ip_asn=9009, ip_country="US")
     add(
         "tor",
@@ -566,6 +571,7 @@ def suspicious_samples() -> list[tuple[str, CollectedSession, Context]]:
                 first_seen=NOW - 86_400 * 3,
                 sessions=12,
                 other_tenants=3,
+                other_tenants_30d=3,
                 user_agents=("a", "b"),
                 fraud_reports=1,
             ),

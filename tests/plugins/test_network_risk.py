@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import msgspec
 import pytest
 
-from engine.features import CollectedSession
 from plugins import network_risk
 from tests.plugins.support import PROFILES, UA, build_context, build_session, codes_of
 
@@ -30,7 +28,11 @@ def tor_browser(**software: object) -> dict[str, object]:
 
 def test_no_hit_on_real_devices(real_profile) -> None:
     assert evaluate(real_profile, CTX) is None
-    assert extract(real_profile, CTX) == {"ip_asn_kind": None, "tor_profile_signals": 0}
+    assert extract(real_profile, CTX) == {
+        "ip_asn_kind": None,
+        "tor_profile_signals": 0,
+        "proxy_headers": 0,
+    }
 
 
 def test_sdk_reports_vpn_and_proxy() -> None:
@@ -79,12 +81,7 @@ def test_tenant_asn_settings() -> None:
     assert evaluate(session, junk) is None
 
 
-def test_asn_names_when_the_engine_provides_them() -> None:
-    class Named(CollectedSession, frozen=True):
-        ip_asn_name: str | None = None
-
-    base = build_session(CHROME)
-    fields = msgspec.structs.asdict(base)
+def test_asn_names_from_the_ip_database() -> None:
     for name, kind in [
         ("AMAZON-02", "datacenter"),
         ("DIGITALOCEAN-ASN", "datacenter"),
@@ -94,7 +91,17 @@ def test_asn_names_when_the_engine_provides_them() -> None:
         ("Comcast Cable Communications, LLC", None),
         ("GOOGLE-FIBER", None),
     ]:
-        assert extract(Named(**fields, ip_asn_name=name), CTX)["ip_asn_kind"] == kind, name
+        session = build_session(CHROME, ip_asn_name=name)
+        assert extract(session, CTX)["ip_asn_kind"] == kind, name
+
+
+def test_proxy_headers_set_the_proxy_flag() -> None:
+    session = build_session(CHROME, proxy_headers=("via",))
+    hits = evaluate(session, CTX)
+    assert [(h.code, h.flag, h.strength) for h in hits] == [("PROXY_HEADERS", "proxy", 0.6)]
+    assert extract(session, CTX)["proxy_headers"] == 1
+    two = evaluate(build_session(CHROME, proxy_headers=("via", "x-forwarded-for")), CTX)
+    assert two[0].strength == pytest.approx(0.8)
 
 
 def test_tor_browser_profile() -> None:

@@ -23,6 +23,7 @@ def test_new_device_quiet_context() -> None:
         "device_known": False,
         "device_age_days": None,
         "device_other_clients": 0,
+        "device_other_clients_30d": 0,
         "device_sessions_total": 0,
         "device_ua_count": 0,
     }
@@ -88,16 +89,27 @@ def test_tenant_threshold_setting() -> None:
     assert evaluate(context) is None  # a mistyped setting means the default
 
 
+def _seen_by(ever: int, recent: int) -> DeviceHistory:
+    return DeviceHistory(known=True, other_tenants=ever, other_tenants_30d=recent)
+
+
 def test_app_stacking_across_clients() -> None:
-    one = build_context(device_history=DeviceHistory(known=True, other_tenants=1))
+    one = build_context(device_history=_seen_by(1, 1))
     assert evaluate(one) is None
-    two = build_context(device_history=DeviceHistory(known=True, other_tenants=2))
+    two = build_context(device_history=_seen_by(2, 2))
     (hit,) = evaluate(two)
     assert (hit.code, hit.flag, hit.strength) == ("CREDIT_APP_STACKING", "credit_app_stacking", 0.6)
-    four = build_context(device_history=DeviceHistory(known=True, other_tenants=4))
+    four = build_context(device_history=_seen_by(4, 4))
     assert evaluate(four)[0].strength == pytest.approx(1.0)
     strict = build_context({"stacking_min_clients": 3}, device_history=two.device_history)
     assert evaluate(strict) is None
+
+
+def test_app_stacking_counts_only_the_last_30_days() -> None:
+    old = build_context(device_history=_seen_by(5, 1))
+    assert evaluate(old) is None
+    assert extract(old)["device_other_clients"] == 5
+    assert extract(old)["device_other_clients_30d"] == 1
 
 
 @pytest.mark.parametrize(("fraud", "damage"), [(1, 0), (0, 1), (2, 3)])
