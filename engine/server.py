@@ -193,5 +193,8 @@ async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> N
             if removed:
                 metrics.swept.inc(removed)
                 log.info("retention sweep", extra={"count": removed})
+            stale = await state.engine.run_async(svc.sweep_velocity)
+            if stale:
+                log.info("velocity sweep", extra={"count": stale})
         with trio.move_on_after(interval):
             await shutdown.wait()

@@ -7,6 +7,8 @@ atomic, and a cancelled request never leaves half a record behind.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import time
 from datetime import UTC, datetime
@@ -44,8 +46,10 @@ from engine.schema import (
 from engine.secrets import Keys
 from engine.state import (
     DAY,
+    WINDOW,
     State,
     count_since,
+    decode_events,
     device_key_,
     encode,
     events_key,
@@ -188,13 +192,20 @@ class Service:
         attrs, dropped = sanitize(req.attributes, tenant.optional, self.keys.hashing)
         facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
         svc = self.runtime.config.service
+        w = WriteSet()
+        ip_velocity = Velocity()
+        if client.ip and facts.prefix is not None:
+            ip_velocity = self._count_ip(w, client.ip, now, first=record.collected_at is None)
+        elif record.ip_velocity_h24 is not None:
+            ip_velocity = Velocity(h1=record.ip_velocity_h1 or 0, h24=record.ip_velocity_h24)
         new = msgspec.structs.replace(
             record,
             collected_at=now,
             channel=req.channel,
             attributes=attrs,
             ip_prefix=facts.prefix,
-            ip_hash=facts.ip_hash,
+            ip_velocity_h1=ip_velocity.h1,
+            ip_velocity_h24=ip_velocity.h24,
             ip_country=facts.country,
             ip_asn=facts.asn,
             ip_asn_name=facts.asn_name,
@@ -207,10 +218,31 @@ class Service:
                 else now + svc.unscored_retention_days * DAY
             ),
         )
-        w = WriteSet()
         State.put_session(w, req.session_id, record, new)
         self.store.apply(w)
         return CollectResponse(accepted=count_attributes(attrs), dropped=dropped)
+
+    def _count_ip(self, w: WriteSet, ip: str, now: float, *, first: bool) -> Velocity:
+        """Sessions from this IP in the last hour and day, this one included.
+
+        The full address is never stored: events sit under a keyed hash whose key changes
+        every day (UTC), so yesterday's and today's keys cover any 24 h window and nothing
+        links an address across days. Only the first collect of a session counts."""
+        day = int(now // DAY)
+        today, yesterday = self._ip_key(ip, day), self._ip_key(ip, day - 1)
+        current = self.state.events("i", today)
+        if first:
+            current = record_event(current, now)
+            w.put(events_key("i", today), encode(current))
+        events = self.state.events("i", yesterday).ts + current.ts
+        return Velocity(
+            h1=sum(1 for t in events if t > now - 3600), h24=sum(1 for t in events if t > now - DAY)
+        )
+
+    def _ip_key(self, ip: str, day: int) -> str:
+        return hmac.new(self.keys.hashing, f"ip|{day}|{ip}".encode(), hashlib.sha256).hexdigest()[
+            :32
+        ]
 
     # -- score -----------------------------------------------------------------------------
 
@@ -232,11 +264,9 @@ class Service:
 
         # velocity: this session counts once, at its first score
         dev_ev = self.state.events("d", dkey)
-        ip_ev = self.state.events("i", record.ip_hash) if record.ip_hash else None
         pfx_ev = self.state.events("p", record.ip_prefix) if record.ip_prefix else None
         if first_score:
             dev_ev = record_event(dev_ev, now)
-            ip_ev = record_event(ip_ev, now) if ip_ev is not None else None
             pfx_ev = record_event(pfx_ev, now) if pfx_ev is not None else None
 
         def vel(ev: Any) -> Velocity:
@@ -244,7 +274,7 @@ class Service:
                 return Velocity()
             return Velocity(h1=count_since(ev, now - 3600), h24=count_since(ev, now - DAY))
 
-        rep = self.state.reputation(record.ip_hash) if record.ip_hash else IpReputation()
+        rep = self.state.reputation(record.ip_prefix) if record.ip_prefix else IpReputation()
         history = DeviceHistory()
         if profile is not None:
             history = DeviceHistory(
@@ -266,7 +296,7 @@ class Service:
             now=now,
             device_key=dkey,
             device_velocity=vel(dev_ev),
-            ip_velocity=vel(ip_ev),
+            ip_velocity=Velocity(h1=record.ip_velocity_h1 or 0, h24=record.ip_velocity_h24 or 0),
             ip_prefix_velocity=vel(pfx_ev),
             device_history=history,
             ip_fraud_reports=rep.fraud_reports,
@@ -336,8 +366,6 @@ class Service:
         )
         w.put(device_key_(dkey), encode(profile))
         w.put(events_key("d", dkey), encode(dev_ev))
-        if ip_ev is not None and record.ip_hash:
-            w.put(events_key("i", record.ip_hash), encode(ip_ev))
         if pfx_ev is not None and record.ip_prefix:
             w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
         w.put(mapping_key(tenant.id, device_id), dkey.encode())
@@ -419,14 +447,14 @@ class Service:
                     )
                 ),
             )
-        if record.ip_hash:
-            rep = self.state.reputation(record.ip_hash)
+        if record.ip_prefix:
+            rep = self.state.reputation(record.ip_prefix)
             bad_before = record.label in ("fraud", "damage")
             bad_after = label in ("fraud", "damage")
             fraud = rep.fraud_reports + int(bad_after) - int(bad_before)
             good = rep.good_reports + int(label == "good") - int(record.label == "good")
             w.put(
-                reputation_key(record.ip_hash),
+                reputation_key(record.ip_prefix),
                 encode(IpReputation(fraud_reports=max(fraud, 0), good_reports=max(good, 0))),
             )
         State.put_session(w, session_id, record, msgspec.structs.replace(record, label=label))
@@ -496,6 +524,30 @@ class Service:
             self.store.apply(w)
             if len(due) < len(rows) or len(rows) < batch:
                 return removed
+
+    async def sweep_velocity(self, now: float | None = None, batch: int = 2000) -> int:
+        """Delete velocity records with no event inside the window. Returns how many."""
+        now = self.clock() if now is None else now
+        cutoff = now - WINDOW
+        removed = 0
+        start: bytes | None = None
+        while True:
+            rows = await self.store.scan(b"v:", start=start, limit=batch)
+            w = WriteSet()
+            for key, raw in rows:
+                events = decode_events(raw)
+                if not events.ts or events.ts[-1] <= cutoff:
+                    w.delete(key)
+            # a key written meanwhile by a request is newer: re-check it before deleting
+            for key in list(w.deletes):
+                current = self.store.get(key)
+                if current is not None and decode_events(current).ts[-1:] > [cutoff]:
+                    w.deletes.discard(key)
+            removed += len(w)
+            self.store.apply(w)
+            if len(rows) < batch:
+                return removed
+            start = rows[-1][0] + b"\0"
 
 
 def _apply_hit(

@@ -2,8 +2,8 @@
 
 s:<session_id>                          SessionRecord
 d:<device_key>                          DeviceProfile (cross-tenant)
-v:<kind>:<key>                          Events (velocity: d=device, i=ip hash, p=ip prefix)
-r:<ip_hash>                             IpReputation
+v:<kind>:<key>                          Events (d=device, i=day-keyed ip hash, p=ip prefix)
+r:<ip prefix>                           IpReputation (feedback per /24 or /48)
 m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
 i:<tenant>\0<device_key>\0<session_id>  index of a tenant's sessions per device
 x:<purge_at, 12 digits>\0<session_id>   retention index, swept in key order
@@ -43,8 +43,8 @@ def events_key(kind: str, key: str) -> bytes:
     return f"v:{kind}:{key}".encode()
 
 
-def reputation_key(ip_hash: str) -> bytes:
-    return b"r:" + ip_hash.encode()
+def reputation_key(prefix: str) -> bytes:
+    return b"r:" + prefix.encode()
 
 
 def mapping_key(tenant: str, device_id: str) -> bytes:
@@ -90,8 +90,8 @@ class State:
         raw = self.store.get(events_key(kind, key))
         return Events() if raw is None else _events_dec.decode(raw)
 
-    def reputation(self, ip_hash: str) -> IpReputation:
-        raw = self.store.get(reputation_key(ip_hash))
+    def reputation(self, prefix: str) -> IpReputation:
+        raw = self.store.get(reputation_key(prefix))
         return IpReputation() if raw is None else _rep_dec.decode(raw)
 
     def mapped_device(self, tenant: str, device_id: str) -> str | None:
@@ -124,6 +124,10 @@ def record_event(events: Events, now: float) -> Events:
     if len(ts) > MAX_EVENTS:
         ts = ts[-MAX_EVENTS:]
     return Events(ts=ts)
+
+
+def decode_events(raw: bytes) -> Events:
+    return _events_dec.decode(raw)
 
 
 def count_since(events: Events, since: float) -> int:

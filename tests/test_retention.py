@@ -29,3 +29,14 @@ async def test_tenant_retention_applies(svc: Running) -> None:
     assert await service.sweep(now + 364 * DAY) == 0
     assert await service.sweep(now + 366 * DAY) == 1
     assert service.state.session(sid) is None
+
+
+async def test_velocity_sweep_drops_records_outside_the_window(svc: Running) -> None:
+    service = svc.service
+    await svc.flow()
+    keys = [k for k in (await svc.snapshot()) if k.startswith(b"v:")]
+    assert keys
+    now = service.clock()
+    assert await service.sweep_velocity(now + 3600) == 0
+    assert await service.sweep_velocity(now + DAY + 1) == len(keys)
+    assert not any(k.startswith(b"v:") for k in await svc.snapshot())
