@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
 import numpy as np
 
-from engine.config import ModelFile
+from engine.config import Config, ModelFile
 from engine.kernels import score_batch
 from engine.schema import Reason
 
@@ -52,3 +53,10 @@ class ScoringModel:
         contrib = np.empty_like(x)
         score_batch(x, self.weights, self.bias, scores, contrib)
         return scores
+
+
+class Runtime(msgspec.Struct, frozen=True):
+    """Everything a reload replaces, swapped as one reference."""
+
+    config: Config
+    model: ScoringModel

@@ -21,11 +21,11 @@ from engine.errors import ConfigError
 from engine.http.app import AppState, create_app, freeze_heap
 from engine.kernels import warm_up
 from engine.metrics import Metrics
-from engine.model import ScoringModel
+from engine.model import Runtime, ScoringModel
 from engine.plugins import PluginHost, build_plugin_manager
 from engine.privacy import IpReducer
 from engine.secrets import derive_keys, load_or_create_secret
-from engine.service import Runtime, Service
+from engine.service import Service
 from engine.storage import RocksStore
 
 log = logging.getLogger("anonscore.server")

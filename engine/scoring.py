@@ -1,0 +1,228 @@
+"""Scoring one session: device identity, context, plugins, the kernel, and the write set.
+
+`score_session` reads state and returns the answer with every write it implies; the caller
+applies the write set, so scoring stays one atomic step.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import msgspec
+
+from engine.config import Tenant
+from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, Velocity
+from engine.flags import FLAG_NAMES
+from engine.identity import device_key, identifying_parts, public_device_id, public_user_id
+from engine.model import Runtime
+from engine.plugins import PluginHost
+from engine.schema import (
+    Attributes,
+    DeviceProfile,
+    IpReputation,
+    ScoreResponse,
+    ScoreResult,
+    SessionRecord,
+    Software,
+)
+from engine.secrets import Keys
+from engine.state import (
+    DAY,
+    State,
+    count_since,
+    device_key_,
+    encode,
+    events_key,
+    index_key,
+    mapping_key,
+    record_event,
+)
+from engine.storage import WriteSet
+
+MAX_UAS = 8
+MAX_TENANTS = 64
+
+
+def score_session(
+    state: State,
+    keys: Keys,
+    host: PluginHost,
+    runtime: Runtime,
+    tenant: Tenant,
+    session_id: str,
+    record: SessionRecord,
+    now: float,
+) -> tuple[ScoreResponse, WriteSet]:
+    """Score a collected session; return the answer and the writes to apply with it."""
+    assert record.attributes is not None
+    assert record.channel is not None
+    assert record.collected_at is not None
+    rt = runtime
+    attrs = record.attributes
+    dkey, parts = device_key(attrs, record.channel, keys.hashing)
+    profile = state.device(dkey)
+    first_score = record.scored is None
+
+    # velocity: this session counts once, at its first score
+    dev_ev = state.events("d", dkey)
+    pfx_ev = state.events("p", record.ip_prefix) if record.ip_prefix else None
+    if first_score:
+        dev_ev = record_event(dev_ev, now)
+        pfx_ev = record_event(pfx_ev, now) if pfx_ev is not None else None
+
+    def vel(ev: Any) -> Velocity:
+        if ev is None:
+            return Velocity()
+        return Velocity(h1=count_since(ev, now - 3600), h24=count_since(ev, now - DAY))
+
+    rep = state.reputation(record.ip_prefix) if record.ip_prefix else IpReputation()
+    history = DeviceHistory()
+    if profile is not None:
+        history = DeviceHistory(
+            known=True,
+            first_seen=profile.first_seen,
+            sessions=profile.sessions,
+            other_tenants=sum(1 for t in profile.tenant_seen if t != tenant.id),
+            other_tenants_30d=sum(
+                1
+                for t, seen in profile.tenant_seen.items()
+                if t != tenant.id and seen > now - 30 * DAY
+            ),
+            user_agents=tuple(profile.user_agents),
+            fraud_reports=profile.fraud_reports,
+            damage_reports=profile.damage_reports,
+            good_reports=profile.good_reports,
+        )
+    context = Context(
+        now=now,
+        device_key=dkey,
+        device_velocity=vel(dev_ev),
+        ip_velocity=Velocity(h1=record.ip_velocity_h1 or 0, h24=record.ip_velocity_h24 or 0),
+        ip_prefix_velocity=vel(pfx_ev),
+        device_history=history,
+        ip_fraud_reports=rep.fraud_reports,
+    )
+    session = CollectedSession(
+        session_id=session_id,
+        tenant=tenant.id,
+        channel=record.channel,
+        attributes=attrs,
+        created_at=record.created_at,
+        collected_at=record.collected_at,
+        ip_prefix=record.ip_prefix,
+        ip_country=record.ip_country,
+        ip_asn=record.ip_asn,
+        ip_asn_name=record.ip_asn_name,
+        proxy_headers=tuple(record.proxy_headers or ()),
+        header_languages=tuple(record.header_languages or ()),
+        do_not_track_header=record.do_not_track_header,
+    )
+    features, hits = host.run(session, context, tenant)
+    flags = dict.fromkeys(FLAG_NAMES, False)
+    strengths: dict[str, float] = {}
+    for hit, weight in hits:
+        _apply_hit(hit, weight, flags, strengths)
+    score, reasons = rt.model.score(strengths)
+
+    device_id = public_device_id(tenant.id, dkey, keys.device)
+    attributes: dict[str, Any] = {
+        "channel": record.channel,
+        "ip_country": record.ip_country,
+        "ip_asn": record.ip_asn,
+    }
+    for name, value in features.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        attributes[name] = value
+    confidence = round(parts / identifying_parts(record.channel), 3) if profile else 0.0
+    response = ScoreResponse(
+        session_id=session_id,
+        score=score,
+        device_id=device_id,
+        device_confidence=confidence,
+        user_id=public_user_id(tenant.id, dkey, attrs, keys.device),
+        flags=flags,
+        attributes=attributes,
+        reasons=reasons,
+        model_version=rt.model.version,
+    )
+
+    # one atomic write: session, device profile, velocity, indexes
+    w = WriteSet()
+    ua = attrs.software.user_agent
+    if profile is None:
+        profile = DeviceProfile(first_seen=now, last_seen=now)
+    tenant_seen = {**profile.tenant_seen, tenant.id: now}
+    if len(tenant_seen) > MAX_TENANTS:  # keep the most recent
+        tenant_seen = dict(sorted(tenant_seen.items(), key=lambda kv: kv[1])[-MAX_TENANTS:])
+    uas = profile.user_agents
+    if ua and ua not in uas:
+        uas = [*uas, ua][-MAX_UAS:]
+    profile = msgspec.structs.replace(
+        profile,
+        last_seen=now,
+        sessions=profile.sessions + (1 if first_score else 0),
+        tenant_seen=tenant_seen,
+        user_agents=uas,
+    )
+    w.put(device_key_(dkey), encode(profile))
+    w.put(events_key("d", dkey), encode(dev_ev))
+    if pfx_ev is not None and record.ip_prefix:
+        w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
+    w.put(mapping_key(tenant.id, device_id), dkey.encode())
+    if record.device_key is not None and record.device_key != dkey:
+        w.delete(index_key(tenant.id, record.device_key, session_id))
+    w.put(index_key(tenant.id, dkey, session_id), b"")
+    new = msgspec.structs.replace(
+        record,
+        device_key=dkey,
+        scored=ScoreResult(response=response, collected_at=record.collected_at),
+        purge_at=now + tenant.retention_days * DAY,
+    )
+    State.put_session(w, session_id, record, new)
+    return response, w
+
+
+def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:
+    """Run every plugin and the kernel once on a sample session; nothing is stored.
+
+    Plugins build their caches (user-agent rules, time-zone tables) here, so the first
+    scored request does not pay for them."""
+    tenant = next(iter(runtime.config.tenants.values()))
+    attrs = Attributes(
+        software=Software(
+            user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            platform="Win32",
+            languages=["en-GB"],
+            timezone="Europe/London",
+            timezone_offset_min=0,
+        )
+    )
+    now = now
+    session = CollectedSession(
+        session_id="warm-up",
+        tenant=tenant.id,
+        channel="web",
+        attributes=attrs,
+        created_at=now,
+        collected_at=now,
+        ip_country="GB",
+        header_languages=("en",),
+    )
+    _, hits = host.run(session, Context(now=now, device_key="warm-up"), tenant)
+    strengths: dict[str, float] = {}
+    for hit, weight in hits:
+        _apply_hit(hit, weight, dict.fromkeys(FLAG_NAMES, False), strengths)
+    runtime.model.score(strengths)
+
+
+def _apply_hit(
+    hit: RuleHit, weight: float, flags: dict[str, bool], strengths: dict[str, float]
+) -> None:
+    if hit.flag is not None:
+        flags[hit.flag] = True
+    strength = max(0.0, min(float(hit.strength), 1.0)) * weight
+    if strength > strengths.get(hit.code, 0.0):
+        strengths[hit.code] = strength
