@@ -78,45 +78,75 @@ def scan_payload(obj: object, path: str) -> None:
 
 
 def _scan(obj: object, path: str, name: str, depth: int) -> None:
-    if isinstance(obj, str):
+    # Strings and numbers are checked in the loops of their container, without a call per
+    # value and with their path built only on a hit: this walk runs on every payload.
+    if isinstance(obj, dict):
+        _scan_dict(obj, path, name, depth + 1)
+    elif isinstance(obj, list):
+        _scan_list(obj, path, name, depth + 1)
+    elif isinstance(obj, str):
         kind = find_identifier(obj, name)
         if kind is not None:
             raise _refuse(kind, path)
-    elif isinstance(obj, dict):
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise ValidationFailed(
-                f"nesting deeper than {MAX_DEPTH} levels is not accepted", field=path or None
-            )
-        prefix = f"{path}." if path else ""
-        for key, value in obj.items():
-            key = str(key)
+    else:
+        _scan_number(obj, path, name)
+
+
+def _too_deep(path: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"nesting deeper than {MAX_DEPTH} levels is not accepted", field=path or None
+    )
+
+
+def _scan_dict(obj: dict[object, object], path: str, name: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _too_deep(path)
+    prefix = f"{path}." if path else ""
+    # Inside a field named like a document ("passport": {"number": ...}) the children keep
+    # that name, so their values are checked as document numbers.
+    inherit = field_hint(name) is not None
+    for raw_key, value in obj.items():
+        key = raw_key if isinstance(raw_key, str) else str(raw_key)
+        if len(key) >= 5:
             kind = find_identifier(key, name)
             if kind is not None:
                 raise _refuse(kind, path)
-            if value is None or value is True or value is False:
-                continue
-            # Inside a field named like a document ("passport": {"number": ...}) the
-            # children keep that name, so their values are checked as document numbers.
-            inherit = field_hint(name) is not None and field_hint(key) is None
-            _scan(value, prefix + key, name if inherit else key, depth)
-    elif isinstance(obj, list):
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise ValidationFailed(
-                f"nesting deeper than {MAX_DEPTH} levels is not accepted", field=path or None
-            )
-        for index, item in enumerate(obj):
-            if item is None or item is True or item is False:
-                continue
+        child = name if inherit and field_hint(key) is None else key
+        if isinstance(value, str):
+            if len(value) >= 5:
+                kind = find_identifier(value, child)
+                if kind is not None:
+                    raise _refuse(kind, prefix + key)
+        elif isinstance(value, dict | list):
+            _scan(value, prefix + key, child, depth)
+        elif value is not None and value is not True and value is not False:
+            _scan_number(value, prefix + key, child)
+
+
+def _scan_list(obj: list[object], path: str, name: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _too_deep(path)
+    for index, item in enumerate(obj):
+        if isinstance(item, str):
+            if len(item) >= 5:
+                kind = find_identifier(item, name)
+                if kind is not None:
+                    raise _refuse(kind, f"{path}.{index}")
+        elif isinstance(item, dict | list):
             _scan(item, f"{path}.{index}", name, depth)
-    elif isinstance(obj, int) and not isinstance(obj, bool):
-        _scan_number(abs(obj), path, name)
-    elif isinstance(obj, float) and obj.is_integer() and abs(obj) < 1e20:
-        _scan_number(int(abs(obj)), path, name)
+        elif item is not None and item is not True and item is not False:
+            _scan_number(item, f"{path}.{index}", name)
 
 
-def _scan_number(number: int, path: str, name: str) -> None:
+def _scan_number(value: object, path: str, name: str) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        number = abs(value)
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e20:
+        number = int(abs(value))
+    else:
+        return
     if number >= _LONG_INT or (number >= _HINTED_INT and field_hint(name) is not None):
         kind = find_identifier(str(number), name)
         if kind is not None:
