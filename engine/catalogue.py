@@ -95,7 +95,12 @@ def _entries() -> tuple[tuple[str, str, str, str, str | None], ...]:
     return tuple(out)
 
 
-_HASHED = {"device.device_id_hash", "device.mac_hash", "network.wifi_bssid_hash"}
+_HASHED = {
+    "device.device_id_hash",
+    "device.mac_hash",
+    "network.wifi_bssid_hash",
+    "software.persistent_session",
+}
 _ROUNDED = {"location.lat", "location.lon", "location.accuracy_m"}
 RETENTION = (
     f"with its session: at most {MAX_RETENTION_DAYS} days once scored (tenant "

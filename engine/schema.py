@@ -102,6 +102,13 @@ class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
     os_version: Annotated[ShortStr | None, _d("SDK: operating system version")] = None
     app_id: Annotated[ShortStr | None, _d("SDK: application identifier")] = None
     app_version: Annotated[ShortStr | None, _d("SDK: application version")] = None
+    persistent_session: Annotated[
+        HashStr | None,
+        _d(
+            "optional persistent_session: a value the collector keeps in IndexedDB, derived "
+            "from an earlier online session; stored keyed-hashed"
+        ),
+    ] = None
 
 
 class Network(Struct, forbid_unknown_fields=True, omit_defaults=True):

@@ -31,7 +31,7 @@ OPTIONAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "device_mac": ("device.mac_hash",),
     "wifi_router_mac": ("network.wifi_bssid_hash",),
     "bluetooth_details": ("network.bluetooth_devices",),
-    "persistent_session": (),  # a collector behaviour, no payload field
+    "persistent_session": ("software.persistent_session",),
     "geolocation": ("location.lat", "location.lon", "location.accuracy_m"),
 }
 """Optional attribute toggle -> the dotted attribute paths it governs."""
@@ -40,6 +40,7 @@ PSEUDONYMISED: tuple[str, ...] = (
     "device.device_id_hash",
     "device.mac_hash",
     "network.wifi_bssid_hash",
+    "software.persistent_session",
 )
 """Attributes stored only as `pseudonymise(...)` output."""
 

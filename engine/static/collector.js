@@ -523,12 +523,10 @@
         return;
       }
       var collect = body.collect || {};
-      session = { id: body.session_id, collect: collect, custom: {} };
+      session = { id: body.session_id, collect: collect, persistent: null };
       typingRhythm = collect.typing_rhythm === true;
       if (collect.persistent_session === true) {
-        session.custom = persistentSession(body.session_id).then(function (ps) {
-          return ps ? { ps: ps } : {};
-        });
+        session.persistent = persistentSession(body.session_id);
       }
       resolve(body.session_id);
     });
@@ -537,14 +535,15 @@
   function flush() {
     return ready.then(function (sessionId) {
       if (!sessionId) return null;
-      return Promise.all([staticAttributes, session.custom]).then(function (parts) {
+      return Promise.all([staticAttributes, session.persistent]).then(function (parts) {
+        var software = parts[0].software;
+        if (parts[1]) software = Object.assign({}, software, { persistent_session: parts[1] });
         var attributes = {
           device: parts[0].device,
-          software: parts[0].software,
+          software: software,
           network: parts[0].network,
           behaviour: behaviour(),
         };
-        if (Object.keys(parts[1]).length) attributes.custom = parts[1];
         return postJson('/v1/collect', {
           session_id: sessionId,
           site_key: siteKey,

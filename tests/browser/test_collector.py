@@ -170,7 +170,8 @@ def test_demo_page_end_to_end(context: BrowserContext, server: Server) -> None:
     assert behaviour["pages_visited"] == 1
     assert behaviour["time_on_page_ms"] > 0
     assert "keystroke_intervals_ms" not in behaviour  # typing_rhythm is off for demo
-    assert "custom" not in attributes  # persistent_session is off: no IndexedDB value
+    assert "custom" not in attributes
+    assert "persistent_session" not in software  # off for demo: no IndexedDB value
     seen = {
         f["name"]: (f["chars_typed"], f["chars_pasted"], f["corrections"])
         for f in behaviour["fields"]
@@ -224,14 +225,14 @@ def test_typing_rhythm_only_when_the_tenant_enables_it(
     assert "keystroke_intervals_ms" not in answer["dropped"]
 
     # persistent_session is on for demo2: a value kept in IndexedDB, the same on the next visit.
-    ps = body_on["attributes"]["custom"]["ps"]
+    ps = body_on["attributes"]["software"]["persistent_session"]
     assert re.fullmatch(r"[0-9a-f]{64}", ps)
     again = open_demo(context, server, "demo2_site")
     assert again.page.evaluate("window.anonscore.sessionId()") != session_id
     with again.page.expect_response(lambda r: r.url.endswith("/v1/collect")) as info:
         again.page.evaluate("window.anonscore.flush()")
     assert info.value.status == 202
-    assert info.value.request.post_data_json["attributes"]["custom"] == {"ps": ps}
+    assert info.value.request.post_data_json["attributes"]["software"]["persistent_session"] == ps
     assert score(server, "demo2_site", session_id)["session_id"] == session_id
     assert on.problems + off.problems + again.problems == []
 

@@ -19,7 +19,7 @@ from engine.privacy.firewall import (
     sanitize,
     scan_payload,
 )
-from engine.schema import Attributes, Behaviour, Device, Location, Network
+from engine.schema import Attributes, Behaviour, Device, Location, Network, Software
 from tests.privacy.test_detectors import device_strings, embedded, identifiers
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -157,6 +157,7 @@ def test_nesting_is_limited() -> None:
 SECRET = b"test-secret-0123456789abcdef"
 MAC = "3C:22:FB:12:34:56"
 BSSID = "a4-2b-b0-99-88-77"
+PERSISTENT = "9b74c9897bac770ffc029102a200c5de7ee4d2c3e09a6f3a1b3c5e7d9f1a2b3c"
 DEVICE_ID = "9774d56d682e549c"
 
 
@@ -166,6 +167,7 @@ def _full() -> Attributes:
         network=Network(wifi_bssid_hash=BSSID, bluetooth_devices=3, bluetooth_on=True),
         behaviour=Behaviour(keystroke_intervals_ms=[120, 95, 180], time_on_page_ms=5000),
         location=Location(lat=55.751244, lon=37.618423, accuracy_m=12.5),
+        software=Software(persistent_session=PERSISTENT),
     )
 
 
@@ -189,6 +191,7 @@ def test_nothing_enabled_drops_every_optional_attribute_present() -> None:
         "device.mac_hash",
         "network.wifi_bssid_hash",
         "network.bluetooth_devices",
+        "software.persistent_session",
         "location.lat",
         "location.lon",
         "location.accuracy_m",
@@ -221,8 +224,13 @@ def test_identifiers_are_truncated_and_keyed_hashed() -> None:
     everything = frozenset(OPTIONAL_ATTRIBUTES)
     clean, dropped = sanitize(_full(), everything, SECRET)
     assert dropped == []
-    stored = [clean.device.device_id_hash, clean.device.mac_hash, clean.network.wifi_bssid_hash]
-    for value, original in zip(stored, [DEVICE_ID, MAC, BSSID], strict=True):
+    stored = [
+        clean.device.device_id_hash,
+        clean.device.mac_hash,
+        clean.network.wifi_bssid_hash,
+        clean.software.persistent_session,
+    ]
+    for value, original in zip(stored, [DEVICE_ID, MAC, BSSID, PERSISTENT], strict=True):
         assert value is not None
         assert value.startswith("k1:")
         assert len(value) == 35
