@@ -40,6 +40,8 @@ from engine.state import (
 )
 from engine.storage import WriteSet
 
+# Attributes the engine itself adds to every answer (plugins may not use these names).
+ENGINE_ATTRIBUTES = ("channel", "ip_country", "ip_asn", "ip_asn_name")
 MAX_UAS = 8
 MAX_TENANTS = 64
 
@@ -130,6 +132,7 @@ def score_session(
         "channel": record.channel,
         "ip_country": record.ip_country,
         "ip_asn": record.ip_asn,
+        "ip_asn_name": record.ip_asn_name,
     }
     for name, value in features.items():
         if isinstance(value, float) and not math.isfinite(value):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from engine import scoring
 from engine.flags import FLAG_NAMES
 from engine.plugins import build_plugin_manager
 from tests.plugins.support import (
@@ -28,7 +29,7 @@ API_FLAGS = (
     "language_mismatch, ua_mismatch, paste_in_form, typing_anomaly, credit_app_stacking, "
     "proxy_app_installed, known_fraud_device"
 )
-ENGINE_ATTRIBUTES = {"channel", "ip_country", "ip_asn"}  # the engine adds these itself
+ENGINE_ATTRIBUTES = set(scoring.ENGINE_ATTRIBUTES)  # the engine adds these itself
 
 
 def weights() -> dict[str, float]:
