@@ -353,6 +353,14 @@ class DeviceProfile(Struct, omit_defaults=True):
     fraud_reports: int = 0
     damage_reports: int = 0
     good_reports: int = 0
+    components: dict[str, str] = msgspec.field(default_factory=dict)  # latest fingerprint
+    bands: list[str] = msgspec.field(default_factory=list)  # band index keys it is under
+
+
+class DeviceList(Struct):
+    """Devices indexed under one band key, most recent last."""
+
+    keys: list[str] = msgspec.field(default_factory=list)
 
 
 class Events(Struct):

@@ -14,11 +14,21 @@ import msgspec
 from engine.config import Tenant
 from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, Velocity
 from engine.flags import FLAG_NAMES
-from engine.identity import device_key, identifying_parts, public_device_id, public_user_id
+from engine.identity import (
+    BAND_FANOUT,
+    MAX_BANDS,
+    band_keys,
+    choose,
+    fingerprint,
+    new_device_key,
+    public_device_id,
+    public_user_id,
+)
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.schema import (
     Attributes,
+    DeviceList,
     DeviceProfile,
     IpReputation,
     ScoreResponse,
@@ -62,8 +72,9 @@ def score_session(
     assert record.collected_at is not None
     rt = runtime
     attrs = record.attributes
-    dkey, parts = device_key(attrs, record.channel, keys.hashing)
-    profile = state.device(dkey)
+    fp = fingerprint(attrs, record.channel, keys.hashing)
+    bands = band_keys(fp, record.channel)
+    dkey, confidence, profile = link_device(state, fp, record.channel, bands)
     first_score = record.scored is None
 
     # velocity: this session counts once, at its first score
@@ -138,7 +149,6 @@ def score_session(
         if isinstance(value, float) and not math.isfinite(value):
             value = None
         attributes[name] = value
-    confidence = round(parts / identifying_parts(record.channel), 3) if profile else 0.0
     response = ScoreResponse(
         session_id=session_id,
         score=score,
@@ -168,8 +178,13 @@ def score_session(
         sessions=profile.sessions + (1 if first_score else 0),
         tenant_seen=tenant_seen,
         user_agents=uas,
+        components=fp,  # the latest: drift is followed, not held against the device
+        bands=list(dict.fromkeys([*profile.bands, *(b.decode() for b in bands)]))[-MAX_BANDS:],
     )
     w.put(device_key_(dkey), encode(profile))
+    for band in bands:
+        members = [k for k in state.band(band).keys if k != dkey]
+        w.put(band, encode(DeviceList(keys=[*members, dkey][-BAND_FANOUT:])))
     w.put(events_key("d", dkey), encode(dev_ev))
     if pfx_ev is not None and record.ip_prefix:
         w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
@@ -185,6 +200,21 @@ def score_session(
     )
     State.put_session(w, session_id, record, new)
     return response, w
+
+
+def link_device(
+    state: State, fp: dict[str, str], channel: str, bands: list[bytes]
+) -> tuple[str, float, DeviceProfile | None]:
+    """The known device these components belong to, or a new device key (confidence 0)."""
+    seen: dict[str, None] = {}
+    for band in bands:
+        for key in reversed(state.band(band).keys):  # most recent first
+            seen.setdefault(key)
+    candidates = [(k, p) for k in seen if (p := state.device(k)) is not None]
+    chosen = choose(fp, channel, candidates)
+    if chosen is None:
+        return new_device_key(), 0.0, None
+    return chosen
 
 
 def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:

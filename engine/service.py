@@ -25,6 +25,7 @@ from engine.schema import (
     Attributes,
     CollectRequest,
     CollectResponse,
+    DeviceList,
     ErasureResponse,
     FeedbackResponse,
     IpReputation,
@@ -323,7 +324,15 @@ class Service:
                 break
             self.store.apply(w)
         w = WriteSet()
-        # the device's own data: its profile and velocity; the mapping for this tenant
+        # the device's own data: its profile, velocity, band index entries; the mapping
+        profile = self.state.device(dkey)
+        for band in profile.bands if profile is not None else ():
+            key = band.encode()
+            members = [k for k in self.state.band(key).keys if k != dkey]
+            if members:
+                w.put(key, encode(DeviceList(keys=members)))
+            else:
+                w.delete(key)
         w.delete(device_key_(dkey))
         w.delete(events_key("d", dkey))
         w.delete(mapping_key(tenant.id, device_id))

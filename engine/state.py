@@ -7,6 +7,7 @@ r:<ip prefix>                           IpReputation (feedback per /24 or /48)
 m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
 i:<tenant>\0<device_key>\0<session_id>  index of a tenant's sessions per device
 x:<purge_at, 12 digits>\0<session_id>   retention index, swept in key order
+b:<group>:<band>:<hashes>               DeviceList: devices sharing these components
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TypeVar
 
 import msgspec
 
-from engine.schema import DeviceProfile, Events, IpReputation, SessionRecord
+from engine.schema import DeviceList, DeviceProfile, Events, IpReputation, SessionRecord
 from engine.storage import KeyValueStore, WriteSet
 
 T = TypeVar("T")
@@ -25,6 +26,7 @@ _session_dec = msgspec.msgpack.Decoder(SessionRecord)
 _device_dec = msgspec.msgpack.Decoder(DeviceProfile)
 _events_dec = msgspec.msgpack.Decoder(Events)
 _rep_dec = msgspec.msgpack.Decoder(IpReputation)
+_list_dec = msgspec.msgpack.Decoder(DeviceList)
 
 DAY = 86_400.0
 WINDOW = DAY  # velocity events older than this are pruned
@@ -93,6 +95,10 @@ class State:
     def reputation(self, prefix: str) -> IpReputation:
         raw = self.store.get(reputation_key(prefix))
         return IpReputation() if raw is None else _rep_dec.decode(raw)
+
+    def band(self, key: bytes) -> DeviceList:
+        raw = self.store.get(key)
+        return DeviceList() if raw is None else _list_dec.decode(raw)
 
     def mapped_device(self, tenant: str, device_id: str) -> str | None:
         raw = self.store.get(mapping_key(tenant, device_id))

@@ -1,0 +1,188 @@
+"""Device linking: the same device keeps its ID through drift; different devices do not merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support import Running, web_attributes
+
+ANDROID: dict[str, Any] = {
+    "device": {
+        "manufacturer": "samsung",
+        "brand": "samsung",
+        "model": "SM-S918B",
+        "hardware": "qcom",
+        "product": "dm3qxxx",
+        "build_fingerprint": "samsung/dm3qxxx/dm3q:14/UP1A.231005.007/"
+        "S918BXXU3BWK5:user/release-keys",
+        "sensors": ["LSM6DSO Accelerometer", "AK09918 Magnetometer"],
+        "storage_total_mb": 244198,
+        "storage_free_mb": 120331,
+        "screen_width": 1080,
+        "screen_height": 2340,
+        "device_id_hash": "5f1c9a2be44d0c7a",
+    },
+    "software": {
+        "os": "Android",
+        "os_version": "14",
+        "languages": ["de-DE"],
+        "timezone": "Europe/Berlin",
+        "app_id": "com.example.loans",
+        "app_version": "5.12.0",
+    },
+    "network": {"carrier": "Telekom.de"},
+}
+
+
+def android(**changes: Any) -> dict[str, Any]:
+    attrs = {k: dict(v) for k, v in ANDROID.items()}
+    for key, value in changes.items():
+        group, _, name = key.partition("__")
+        attrs[group][name] = value
+    return attrs
+
+
+WEB_DRIFT = {
+    "browser update": {
+        "software__user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+        "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36"
+    },
+    "canvas changed by the update": {"device__canvas_hash": "0" * 64},
+    "font installed": {"device__fonts_hash": "f" * 32, "device__fonts_count": 53},
+    "external monitor": {"device__screen_width": 2560, "device__screen_height": 1440},
+    "zoom": {"device__pixel_ratio": 1.5},
+    "travel": {"software__timezone": "Europe/Madrid", "software__timezone_offset_min": 60},
+    "driver update": {
+        "device__webgl_renderer": "ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 "
+        "(0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11 31.0.15.5222)",
+        "device__canvas_hash": "1" * 64,
+    },
+    "audio changed, fonts changed": {
+        "device__audio_hash": "35.73833402246237",
+        "device__fonts_hash": "e" * 32,
+    },
+}
+
+
+@pytest.mark.parametrize("drift", sorted(WEB_DRIFT))
+async def test_web_device_keeps_its_id_through_drift(svc: Running, drift: str) -> None:
+    first = await svc.flow()
+    later = await svc.flow(web_attributes(**WEB_DRIFT[drift]))
+    assert later["device_id"] == first["device_id"], drift
+    assert 0.72 <= later["device_confidence"] < 1.0
+
+
+async def test_drift_accumulates_without_losing_the_device(svc: Running) -> None:
+    first = await svc.flow()
+    attrs: dict[str, Any] = {}
+    for drift in (
+        "browser update",
+        "font installed",
+        "external monitor",
+        "canvas changed by the update",
+        "travel",
+        "zoom",
+    ):
+        attrs.update(WEB_DRIFT[drift])
+        assert (await svc.flow(web_attributes(**attrs)))["device_id"] == first["device_id"]
+
+
+async def test_different_devices_get_different_ids(svc: Running) -> None:
+    laptop = await svc.flow()
+    other = web_attributes(
+        device__canvas_hash="a" * 64,
+        device__audio_hash="124.08072766105033",
+        device__fonts_hash="b" * 32,
+        device__webgl_renderer="ANGLE (Intel, Intel(R) UHD "
+        "Graphics 620 (0x00005917) Direct3D11 vs_5_0 ps_5_0, D3D11)",
+        device__hardware_concurrency=4,
+        device__screen_width=1366,
+        device__screen_height=768,
+    )
+    phone = web_attributes(
+        software__user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) "
+        "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Mobile/15E148 Safari/604.1",
+        software__platform="iPhone",
+        device__webgl_renderer="Apple GPU",
+        device__webgl_vendor="Apple Inc.",
+        device__canvas_hash="c" * 64,
+        device__audio_hash="35.10893",
+        device__fonts_hash="d" * 32,
+        device__touch_points=5,
+        device__screen_width=393,
+        device__screen_height=852,
+        device__pixel_ratio=3,
+    )
+    ids = {
+        laptop["device_id"],
+        (await svc.flow(other))["device_id"],
+        (await svc.flow(phone))["device_id"],
+    }
+    assert len(ids) == 3
+
+
+async def test_one_shared_component_is_not_enough(svc: Running) -> None:
+    first = await svc.flow()
+    # same GPU model and screen (a common laptop), everything that identifies differs
+    twin = web_attributes(
+        device__canvas_hash="9" * 64,
+        device__audio_hash="1.5",
+        device__fonts_hash="8" * 32,
+        device__fonts_count=80,
+    )
+    assert (await svc.flow(twin))["device_id"] != first["device_id"]
+
+
+async def test_a_phone_rotated_is_the_same_phone(svc: Running) -> None:
+    phone = web_attributes(device__screen_width=393, device__screen_height=852)
+    first = await svc.flow(phone)
+    rotated = web_attributes(device__screen_width=852, device__screen_height=393)
+    assert (await svc.flow(rotated))["device_id"] == first["device_id"]
+
+
+@pytest.mark.parametrize(
+    "drift",
+    [
+        {
+            "device__build_fingerprint": "samsung/dm3qxxx/dm3q:14/UP1A.231005.007/"
+            "S918BXXU4CXA1:user/release-keys",
+            "software__os_version": "14.1",
+        },
+        {"device__device_id_hash": "0d1e2f3a4b5c6d7e"},  # the app was reinstalled
+        {"device__storage_free_mb": 90000, "software__app_version": "5.13.0"},
+        {"network__carrier": "Vodafone.de", "software__timezone": "Europe/Vienna"},
+    ],
+)
+async def test_sdk_device_keeps_its_id(svc: Running, drift: dict[str, Any]) -> None:
+    first = await svc.flow(android(), channel="android")
+    later = await svc.flow(android(**drift), channel="android")
+    assert later["device_id"] == first["device_id"]
+
+
+async def test_another_phone_of_the_same_model_is_another_device(svc: Running) -> None:
+    first = await svc.flow(android(), channel="android")
+    other = android(
+        device__device_id_hash="77aa88bb99cc00dd",
+        device__storage_free_mb=5000,
+        device__build_fingerprint="samsung/dm3qxxx/dm3q:13/TP1A.220624.014/"
+        "S918BXXU1AWBD:user/release-keys",
+        device__storage_total_mb=488397,
+        network__carrier="O2 - DE",
+    )
+    assert (await svc.flow(other, channel="android"))["device_id"] != first["device_id"]
+
+
+async def test_erasure_removes_the_device_from_the_band_index(svc: Running) -> None:
+    first = await svc.flow()
+    r = await svc.client.post(
+        "/v1/erasure",
+        json={"device_id": first["device_id"]},
+        headers={"Authorization": "Bearer demo_key"},
+    )
+    assert r.json() == {"deleted": 1}
+    assert not any(k.startswith(b"b:") for k in await svc.snapshot())
+    again = await svc.flow()
+    assert again["device_id"] != first["device_id"]
+    assert again["device_confidence"] == 0.0
