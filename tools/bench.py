@@ -48,7 +48,9 @@ REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 SITE_KEY, API_KEY, ORIGIN = b"demo_site", b"demo_key", b"http://127.0.0.1:8080"
 N_DEVICES, N_BEHAVIOURS = 500, 256
-BUSY_PCT = 10  # other processes' share of a benchmark CPU (%) above which a run is flagged
+# other processes' share (%) of the server's / the load generator's CPU above which a run is
+# flagged: on this 2-vCPU VM, 60% on the load CPU cost the echo ~15% of its throughput
+BUSY_PCT = (10, 25)
 ECHO_ROWS = (
     ("echo", "echo  POST /echo (all bodies)"),
     ("echo_session", "        session body"),
@@ -718,7 +720,7 @@ def report(res: dict[str, Any]) -> str:
             f"{ph['loadgen_cpu_pct']:.0f}%; other processes {other_server:.0f}% on the server's "
             f"CPU, {other_load:.0f}% on the load generator's"
         )
-        if other_server > BUSY_PCT or other_load > 100 - BUSY_PCT - ph["loadgen_cpu_pct"]:
+        if other_server > BUSY_PCT[0] or other_load > BUSY_PCT[1]:
             lines.append(
                 f"WARNING: other processes competed for the CPUs during {phase}; its numbers "
                 "are not representative: run again on a quiet machine"
