@@ -342,6 +342,21 @@ class SessionRecord(Struct, omit_defaults=True):
     label: str | None = None
 
 
+class Observation(Struct, omit_defaults=True):
+    """What device linking keeps of one session: keyed hashes of the components, and the
+    facts that tell drift from another device (versions, counts, network prefix)."""
+
+    at: float
+    components: dict[str, str]
+    browser: str | None = None
+    browser_major: int | None = None
+    os_version: str | None = None  # keyed hash
+    gpu_raw: str | None = None  # keyed hash of the full renderer string (driver version)
+    fonts_count: int | None = None
+    plugins_count: int | None = None
+    ip_prefix: str | None = None
+
+
 class DeviceProfile(Struct, omit_defaults=True):
     """What the service remembers of a device across sessions and tenants."""
 
@@ -353,7 +368,7 @@ class DeviceProfile(Struct, omit_defaults=True):
     fraud_reports: int = 0
     damage_reports: int = 0
     good_reports: int = 0
-    components: dict[str, str] = msgspec.field(default_factory=dict)  # latest fingerprint
+    recent: list[Observation] = msgspec.field(default_factory=list)  # newest last
     bands: list[str] = msgspec.field(default_factory=list)  # band index keys it is under
 
 

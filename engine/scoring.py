@@ -19,10 +19,11 @@ from engine.identity import (
     MAX_BANDS,
     band_keys,
     choose,
-    fingerprint,
     new_device_key,
+    observe,
     public_device_id,
     public_user_id,
+    remember,
 )
 from engine.model import Runtime
 from engine.plugins import PluginHost
@@ -31,6 +32,7 @@ from engine.schema import (
     DeviceList,
     DeviceProfile,
     IpReputation,
+    Observation,
     ScoreResponse,
     ScoreResult,
     SessionRecord,
@@ -72,9 +74,9 @@ def score_session(
     assert record.collected_at is not None
     rt = runtime
     attrs = record.attributes
-    fp = fingerprint(attrs, record.channel, keys.hashing)
-    bands = band_keys(fp, record.channel)
-    dkey, confidence, profile = link_device(state, fp, record.channel, bands)
+    seen = observe(attrs, record.channel, keys.hashing, now, record.ip_prefix)
+    bands = band_keys(seen.components, record.channel)
+    dkey, confidence, profile = link_device(state, seen, record.channel, bands)
     first_score = record.scored is None
 
     # velocity: this session counts once, at its first score
@@ -178,7 +180,7 @@ def score_session(
         sessions=profile.sessions + (1 if first_score else 0),
         tenant_seen=tenant_seen,
         user_agents=uas,
-        components=fp,  # the latest: drift is followed, not held against the device
+        recent=remember(profile.recent, seen),  # drift is followed, not held against it
         bands=list(dict.fromkeys([*profile.bands, *(b.decode() for b in bands)]))[-MAX_BANDS:],
     )
     w.put(device_key_(dkey), encode(profile))
@@ -203,15 +205,15 @@ def score_session(
 
 
 def link_device(
-    state: State, fp: dict[str, str], channel: str, bands: list[bytes]
+    state: State, seen: Observation, channel: str, bands: list[bytes]
 ) -> tuple[str, float, DeviceProfile | None]:
     """The known device these components belong to, or a new device key (confidence 0)."""
-    seen: dict[str, None] = {}
+    found: dict[str, None] = {}
     for band in bands:
         for key in reversed(state.band(band).keys):  # most recent first
-            seen.setdefault(key)
-    candidates = [(k, p) for k in seen if (p := state.device(k)) is not None]
-    chosen = choose(fp, channel, candidates)
+            found.setdefault(key)
+    candidates = [(k, p) for k in found if (p := state.device(k)) is not None]
+    chosen = choose(seen, channel, candidates)
     if chosen is None:
         return new_device_key(), 0.0, None
     return chosen

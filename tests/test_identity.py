@@ -44,12 +44,19 @@ def android(**changes: Any) -> dict[str, Any]:
     return attrs
 
 
-WEB_DRIFT = {
-    "browser update": {
-        "software__user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
-        "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36"
+def chrome(major: int) -> str:
+    return (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{major}.0.0.0 Safari/537.36"
+    )
+
+
+WEB_DRIFT: dict[str, dict[str, Any]] = {
+    "browser update": {"software__user_agent": chrome(132)},
+    "canvas changed by the update": {
+        "software__user_agent": chrome(132),
+        "device__canvas_hash": "0" * 64,
     },
-    "canvas changed by the update": {"device__canvas_hash": "0" * 64},
     "font installed": {"device__fonts_hash": "f" * 32, "device__fonts_count": 53},
     "external monitor": {"device__screen_width": 2560, "device__screen_height": 1440},
     "zoom": {"device__pixel_ratio": 1.5},
@@ -59,9 +66,16 @@ WEB_DRIFT = {
         "(0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11 31.0.15.5222)",
         "device__canvas_hash": "1" * 64,
     },
-    "audio changed, fonts changed": {
+    "audio changed by the update, a font installed": {
+        "software__user_agent": chrome(133),
         "device__audio_hash": "35.73833402246237",
         "device__fonts_hash": "e" * 32,
+        "device__fonts_count": 54,
+    },
+    "private window": {
+        "device__fonts_hash": "d" * 32,
+        "device__fonts_count": 40,
+        "device__plugins_count": 0,
     },
 }
 
@@ -76,17 +90,59 @@ async def test_web_device_keeps_its_id_through_drift(svc: Running, drift: str) -
 
 async def test_drift_accumulates_without_losing_the_device(svc: Running) -> None:
     first = await svc.flow()
+    steps: list[dict[str, Any]] = [
+        {"software__user_agent": chrome(132)},
+        {"device__fonts_hash": "f" * 32, "device__fonts_count": 53},
+        {"device__screen_width": 2560, "device__screen_height": 1440},
+        {"software__user_agent": chrome(133), "device__canvas_hash": "0" * 64},
+        {"software__timezone": "Europe/Madrid", "software__timezone_offset_min": 60},
+        {"device__pixel_ratio": 1.5},
+        {"software__user_agent": chrome(134), "device__audio_hash": "99.1"},
+    ]
     attrs: dict[str, Any] = {}
-    for drift in (
-        "browser update",
-        "font installed",
-        "external monitor",
-        "canvas changed by the update",
-        "travel",
-        "zoom",
-    ):
-        attrs.update(WEB_DRIFT[drift])
+    for step in steps:
+        attrs.update(step)
         assert (await svc.flow(web_attributes(**attrs)))["device_id"] == first["device_id"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"device__canvas_hash": "0" * 64},  # new rendering, same browser: not an update
+        {"device__audio_hash": "1.25", "device__fonts_hash": "0" * 32},
+        {"device__fonts_hash": "0" * 32, "device__fonts_count": 12},  # not a few fonts more
+        {"software__user_agent": chrome(120)},  # browsers do not go back a version
+        {"software__platform": "Linux x86_64"},
+        {"device__touch_points": 10},
+        {
+            "software__user_agent": chrome(132),
+            "device__canvas_hash": "0" * 64,
+            "software__timezone": "Asia/Tokyo",
+            "software__languages": ["ja-JP"],
+        },
+    ],
+)
+async def test_unexplained_changes_make_another_device(
+    svc: Running, change: dict[str, Any]
+) -> None:
+    first = await svc.flow()
+    other = await svc.flow(web_attributes(**change))
+    assert other["device_id"] != first["device_id"]
+    assert other["device_confidence"] == 0.0
+
+
+async def test_identical_machines_share_the_confidence(svc: Running) -> None:
+    office_a = {"X-Forwarded-For": "198.51.100.10"}
+    office_b = {"X-Forwarded-For": "203.0.113.10"}
+    first = await svc.flow(headers=office_a)
+    twin = await svc.flow(headers=office_b)  # a second, identical machine elsewhere
+    assert twin["device_id"] == first["device_id"]  # nothing tells them apart...
+    assert twin["device_confidence"] >= 0.9  # ...and nothing else fits
+    # one more identical machine: now two known looks fit as well, both in other offices
+    new_look = web_attributes(device__canvas_hash="7" * 64, software__user_agent=chrome(132))
+    await svc.flow(new_look, headers={"X-Forwarded-For": "192.0.2.10"})
+    again = await svc.flow(headers=office_a)
+    assert again["device_id"] == first["device_id"]
 
 
 async def test_different_devices_get_different_ids(svc: Running) -> None:
@@ -150,7 +206,6 @@ async def test_a_phone_rotated_is_the_same_phone(svc: Running) -> None:
             "S918BXXU4CXA1:user/release-keys",
             "software__os_version": "14.1",
         },
-        {"device__device_id_hash": "0d1e2f3a4b5c6d7e"},  # the app was reinstalled
         {"device__storage_free_mb": 90000, "software__app_version": "5.13.0"},
         {"network__carrier": "Vodafone.de", "software__timezone": "Europe/Vienna"},
     ],
@@ -159,6 +214,14 @@ async def test_sdk_device_keeps_its_id(svc: Running, drift: dict[str, Any]) -> N
     first = await svc.flow(android(), channel="android")
     later = await svc.flow(android(**drift), channel="android")
     assert later["device_id"] == first["device_id"]
+
+
+async def test_another_install_id_is_another_device(svc: Running) -> None:
+    # Android keeps its ID across reinstalls of one app; another one means a reset or
+    # another phone, and phones of one model are alike in everything else
+    first = await svc.flow(android(), channel="android")
+    other = await svc.flow(android(device__device_id_hash="0d1e2f3a4b5c6d7e"), channel="android")
+    assert other["device_id"] != first["device_id"]
 
 
 async def test_another_phone_of_the_same_model_is_another_device(svc: Running) -> None:
