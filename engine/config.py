@@ -102,6 +102,7 @@ class Config(msgspec.Struct, frozen=True):
     by_site_key: dict[str, Tenant]
     by_key_digest: dict[bytes, Tenant]
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    all_origins: frozenset[str]  # every tenant's allowed origins (for CORS)
 
     def tenant_for_api_key(self, api_key: str) -> Tenant | None:
         digest = hash_api_key(api_key)
@@ -267,4 +268,5 @@ def load_config(config_dir: Path, *, plugin_names: frozenset[str] | None = None)
         by_site_key=by_site,
         by_key_digest=by_digest,
         trusted_proxies=tuple(proxies),
+        all_origins=frozenset(o for t in tenants.values() for o in t.allowed_origins),
     )

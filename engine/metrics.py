@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 
@@ -43,6 +45,20 @@ class Metrics:
             "anonscore_config_reloads", "config reloads by outcome", ["outcome"], registry=r
         )
         self.ready = Gauge("anonscore_ready", "1 once the service can score", registry=r)
+        self._request_children: dict[tuple[str, int], Any] = {}
+        self._latency_children: dict[str, Any] = {}
+
+    def observe_request(self, endpoint: str, status: int, seconds: float) -> None:
+        """Count and time one request (label children cached: `labels()` takes a lock)."""
+        key = (endpoint, status)
+        counter = self._request_children.get(key)
+        if counter is None:
+            counter = self._request_children[key] = self.requests.labels(endpoint, str(status))
+        timer = self._latency_children.get(endpoint)
+        if timer is None:
+            timer = self._latency_children[endpoint] = self.latency.labels(endpoint)
+        counter.inc()
+        timer.observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

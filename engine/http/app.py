@@ -150,9 +150,10 @@ def create_app(state: AppState) -> QuartTrio:
         origin = request.headers.get("Origin")
         if origin is None or state.service is None:
             return {}
-        cfg = state.service.runtime.config
-        if not any(origin in t.allowed_origins for t in cfg.tenants.values()):
+        if origin not in state.service.runtime.config.all_origins:
             return {}
+        if request.method != "OPTIONS":
+            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         return {
             "Access-Control-Allow-Origin": origin,
             "Vary": "Origin",
@@ -193,8 +194,7 @@ def create_app(state: AppState) -> QuartTrio:
                     )
                 if cors:
                     response.headers.update(cors_headers())
-                metrics.requests.labels(name, str(response.status_code)).inc()
-                metrics.latency.labels(name).observe(time.perf_counter() - start)
+                metrics.observe_request(name, response.status_code, time.perf_counter() - start)
                 return response
 
             view.__name__ = handler.__name__
