@@ -2,7 +2,7 @@
 
 One route, `POST /echo`, answers the request's JSON body as it came. It does no work of its
 own, so it measures the stack's ceiling (Hypercorn + Quart-Trio on one core) that
-`tools/bench.py` compares the real service against, in the same run.
+`tools/bench/` compares the real service against, in the same run.
 
     python -m tools.bench_echo --port 8099
     hypercorn --worker-class trio tools.bench_echo:app --bind 127.0.0.1:8099

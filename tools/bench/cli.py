@@ -1,0 +1,87 @@
+"""Throughput and latency of the service, next to a bare Quart-Trio echo, in the same run.
+
+    python -m tools.bench [--duration 10] [--concurrency 32] [--warmup 2] [--json out.json]
+
+1. Starts `tools/bench_echo.py` (a bare Quart-Trio app on Hypercorn's trio worker that
+   answers the JSON it gets) pinned to CPU 0, and drives it from a separate load-generating
+   process pinned to CPU 1, posting the same bodies and headers the real flow sends.
+2. Starts the service (`python -m engine.cli serve`, fresh data directory, the repository's
+   config/) pinned to CPU 0, and drives the full flow from the load generator: each connection
+   loops POST /v1/sessions -> POST /v1/collect (a ~1.8 KB web payload from one of 500
+   simulated devices) -> POST /v1/score.
+3. Prints requests/s and p50/p99 latency of each endpoint and the ratios to the echo.
+
+The load generator is a minimal HTTP/1.1 keep-alive client on raw Trio sockets (one
+connection per concurrent client, requests built from pre-encoded parts): at the echo's rate
+it uses a small part of its core, so the server is what is measured. The CPU line of the
+report shows it, and how much CPU other processes took meanwhile (numbers from a busy machine
+are not comparable). Traffic stays on 127.0.0.1. About 2 x (warmup + duration) s plus the
+service's start-up; child processes are stopped on exit and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+
+from .loadgen import loadgen
+from .report import report
+from .run import bench, log
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m tools.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--duration", type=float, default=10.0, help="measured seconds per phase")
+    p.add_argument("--concurrency", type=int, default=32, help="connections (default 32)")
+    p.add_argument("--warmup", type=float, default=2.0, help="seconds of load, not measured")
+    p.add_argument("--port", type=int, default=0, help="port for the servers (default: a free one)")
+    p.add_argument("--json", type=Path, help="also write the numbers to this file")
+    p.add_argument("--keep", action="store_true", help="keep the servers' logs and data")
+    p.add_argument(
+        "--profile",
+        type=Path,
+        help="record the service with py-spy over the measured window into this file "
+        "(raw collapsed stacks; needs py-spy and ptrace permission)",
+    )
+    p.add_argument("--loadgen", choices=("echo", "flow"), help=argparse.SUPPRESS)
+    p.add_argument("--target-port", type=int, help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.duration <= 0 or args.warmup < 0 or args.concurrency < 1:
+        print("bench: --duration must be > 0, --warmup >= 0, --concurrency >= 1", file=sys.stderr)
+        return 2
+    if args.loadgen:
+        import trio
+
+        # the parent stops this process; a Ctrl-C meant for the parent must not spill a trace
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        out = trio.run(
+            loadgen, args.loadgen, args.target_port, args.concurrency, args.warmup, args.duration
+        )
+        print(json.dumps(out))
+        return 0
+    # SIGTERM ends the run as Ctrl-C does, so the servers are stopped (bench's finally)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        res = bench(args)
+    except RuntimeError as exc:
+        log(f"failed: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        log("interrupted; the servers were stopped")
+        return 130
+    print(report(res))
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2) + "\n")
+        log(f"numbers written to {args.json}")
+    return 0 if "anonscore" in res else 1

@@ -1,0 +1,38 @@
+"""Pinning a process to one CPU, and CPU time from /proc: a process's, and one CPU's."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+
+def pin_to(cpu: int | None) -> Callable[[], None] | None:
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_busy(cpu: int | None) -> float:
+    """CPU seconds used on one CPU (all CPUs for None), from /proc/stat: user, nice, system,
+    irq, softirq, steal."""
+    name = "cpu" if cpu is None else f"cpu{cpu}"
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return float("nan")
+    for line in lines:
+        label, *rest = line.split()
+        if label == name:
+            fields = [int(x) for x in rest]
+            return (sum(fields[:3]) + sum(fields[5:8])) / os.sysconf("SC_CLK_TCK")
+    return float("nan")
