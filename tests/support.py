@@ -75,13 +75,61 @@ WEB_ATTRIBUTES: dict[str, Any] = {
 }
 
 
-def web_attributes(**overrides: Any) -> dict[str, Any]:
-    """A deep copy of WEB_ATTRIBUTES with `group__field=value` overrides."""
-    attrs = copy.deepcopy(WEB_ATTRIBUTES)
+ANDROID_ATTRIBUTES: dict[str, Any] = {
+    "device": {
+        "manufacturer": "samsung",
+        "brand": "samsung",
+        "model": "SM-S918B",
+        "hardware": "qcom",
+        "product": "dm3qxxx",
+        "build_fingerprint": "samsung/dm3qxxx/dm3q:14/UP1A.231005.007/"
+        "S918BXXU3BWK5:user/release-keys",
+        "sensors": ["LSM6DSO Accelerometer", "AK09918 Magnetometer"],
+        "battery_level": 0.64,
+        "battery_charging": False,
+        "storage_total_mb": 244198,
+        "storage_free_mb": 120331,
+        "screen_width": 1080,
+        "screen_height": 2340,
+        "device_id_hash": "5f1c9a2be44d0c7a",
+    },
+    "software": {
+        "user_agent": "Dalvik/2.1.0 (Linux; U; Android 14; SM-S918B Build/UP1A.231005.007)",
+        "os": "Android",
+        "os_version": "14",
+        "app_id": "com.example.loans",
+        "app_version": "5.12.0 (51200)",
+        "languages": ["de-DE"],
+        "timezone": "Europe/Berlin",
+        "timezone_offset_min": 60,
+    },
+    "network": {
+        "connection_type": "cellular",
+        "carrier": "Telekom.de",
+        "sim_country": "de",
+        "wifi_on": False,
+        "bluetooth_on": True,
+        "vpn_active": False,
+    },
+}
+
+
+def _with(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    attrs = copy.deepcopy(base)
     for key, value in overrides.items():
         group, _, name = key.partition("__")
         attrs.setdefault(group, {})[name] = value
     return attrs
+
+
+def web_attributes(**overrides: Any) -> dict[str, Any]:
+    """A deep copy of WEB_ATTRIBUTES with `group__field=value` overrides."""
+    return _with(WEB_ATTRIBUTES, overrides)
+
+
+def android_attributes(**overrides: Any) -> dict[str, Any]:
+    """A deep copy of ANDROID_ATTRIBUTES (an SDK payload) with `group__field=value` overrides."""
+    return _with(ANDROID_ATTRIBUTES, overrides)
 
 
 def copy_config(dst: Path, *, extra_origin: str | None = None) -> Path:

@@ -7,41 +7,7 @@ from typing import Any
 import pytest
 
 from tests.support import Running, web_attributes
-
-ANDROID: dict[str, Any] = {
-    "device": {
-        "manufacturer": "samsung",
-        "brand": "samsung",
-        "model": "SM-S918B",
-        "hardware": "qcom",
-        "product": "dm3qxxx",
-        "build_fingerprint": "samsung/dm3qxxx/dm3q:14/UP1A.231005.007/"
-        "S918BXXU3BWK5:user/release-keys",
-        "sensors": ["LSM6DSO Accelerometer", "AK09918 Magnetometer"],
-        "storage_total_mb": 244198,
-        "storage_free_mb": 120331,
-        "screen_width": 1080,
-        "screen_height": 2340,
-        "device_id_hash": "5f1c9a2be44d0c7a",
-    },
-    "software": {
-        "os": "Android",
-        "os_version": "14",
-        "languages": ["de-DE"],
-        "timezone": "Europe/Berlin",
-        "app_id": "com.example.loans",
-        "app_version": "5.12.0",
-    },
-    "network": {"carrier": "Telekom.de"},
-}
-
-
-def android(**changes: Any) -> dict[str, Any]:
-    attrs = {k: dict(v) for k, v in ANDROID.items()}
-    for key, value in changes.items():
-        group, _, name = key.partition("__")
-        attrs[group][name] = value
-    return attrs
+from tests.support import android_attributes as android
 
 
 def chrome(major: int) -> str:

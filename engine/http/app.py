@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import trio
@@ -41,6 +41,7 @@ log = logging.getLogger("anonscore.http")
 _enc = msgspec.json.Encoder()
 STATIC = Path(__file__).resolve().parent.parent / "static"
 JSON = "application/json"
+T = TypeVar("T")
 # Headers whose presence (never their value) is evidence of a proxy between client and us.
 PROXY_EVIDENCE = (
     "via",
@@ -162,11 +163,20 @@ def create_app(state: AppState) -> QuartTrio:
             "Access-Control-Max-Age": "600",
         }
 
-    async def within_deadline(fn: Callable[[], Awaitable[Response]]) -> Response:
-        svc = service()
-        deadline = svc.runtime.config.service.request_deadline_ms / 1000
+    def engine() -> Engine:
+        service()  # 503 while starting
+        assert state.engine is not None
+        return state.engine
+
+    async def on_engine(job: Callable[[], T]) -> T:
+        """Run a synchronous state operation on an actor, within the request's deadline."""
+        return await within_deadline(engine().run(job))
+
+    async def within_deadline(work: Awaitable[T]) -> T:
+        """Await `work` (an engine job) within the request's deadline, else 503."""
+        deadline = service().runtime.config.service.request_deadline_ms / 1000
         with trio.move_on_after(deadline):
-            return await fn()
+            return await work
         raise E.Overloaded(
             "the request did not finish within its deadline; retry later", retry_after=1
         )
@@ -210,14 +220,10 @@ def create_app(state: AppState) -> QuartTrio:
         req = convert(await body_json(), SessionRequest)
         svc = service()
         tenant = svc.tenant_for_site(req.site_key, request.headers.get("Origin"))
-        engine = state.engine
-        assert engine is not None
-
-        async def work() -> Response:
-            result = await engine.run(lambda: svc.create_session(tenant, svc.clock()))
-            return json_response(result, 201)
-
-        return await within_deadline(work)
+        result = await within_deadline(
+            engine().run(lambda: svc.create_session(tenant, svc.clock()))
+        )
+        return json_response(result, 201)
 
     @app.route("/v1/collect", methods=["POST", "OPTIONS"])
     @endpoint("collect", cors=True)
@@ -225,14 +231,8 @@ def create_app(state: AppState) -> QuartTrio:
         raw = await body_json()
         svc = service()
         client = client_facts()
-        engine = state.engine
-        assert engine is not None
-
-        async def work() -> Response:
-            result = await engine.run(lambda: svc.collect(raw, client, svc.clock()))
-            return json_response(result, 202)
-
-        return await within_deadline(work)
+        result = await on_engine(lambda: svc.collect(raw, client, svc.clock()))
+        return json_response(result, 202)
 
     @app.get("/collector.js")
     @endpoint("collector_js", cors=True)
@@ -253,18 +253,14 @@ def create_app(state: AppState) -> QuartTrio:
         tenant = backend_tenant()
         req = convert(await body_json(), ScoreRequest)
         svc = service()
-        engine = state.engine
-        assert engine is not None
-
-        async def work() -> Response:
-            result = await engine.run(lambda: svc.score(tenant, req.session_id, svc.clock()))
-            metrics.scores.observe(result.score)
-            for flag, on in result.flags.items():
-                if on:
-                    metrics.flags.labels(flag).inc()
-            return json_response(result)
-
-        return await within_deadline(work)
+        result = await within_deadline(
+            engine().run(lambda: svc.score(tenant, req.session_id, svc.clock()))
+        )
+        metrics.scores.observe(result.score)
+        for flag, on in result.flags.items():
+            if on:
+                metrics.flags.labels(flag).inc()
+        return json_response(result)
 
     @app.post("/v1/feedback")
     @endpoint("feedback")
@@ -272,14 +268,10 @@ def create_app(state: AppState) -> QuartTrio:
         tenant = backend_tenant()
         req = convert(await body_json(), FeedbackRequest)
         svc = service()
-        engine = state.engine
-        assert engine is not None
-
-        async def work() -> Response:
-            result = await engine.run(lambda: svc.feedback(tenant, req.session_id, req.label))
-            return json_response(result, 202)
-
-        return await within_deadline(work)
+        result = await within_deadline(
+            engine().run(lambda: svc.feedback(tenant, req.session_id, req.label))
+        )
+        return json_response(result, 202)
 
     @app.post("/v1/erasure")
     @endpoint("erasure")
@@ -288,20 +280,16 @@ def create_app(state: AppState) -> QuartTrio:
         req = convert(await body_json(), ErasureRequest)
         check_erasure_request(req.session_id, req.device_id)
         svc = service()
-        engine = state.engine
-        assert engine is not None
-
-        async def work() -> Response:
-            if req.session_id is not None:
-                sid = req.session_id
-                result = await engine.run(lambda: svc.erase_session(tenant, sid))
-            else:
-                did = req.device_id
-                assert did is not None
-                result = await engine.run_async(lambda: svc.erase_device(tenant, did))
-            return json_response(result)
-
-        return await within_deadline(work)
+        if req.session_id is not None:
+            sid = req.session_id
+            result = await on_engine(lambda: svc.erase_session(tenant, sid))
+        else:
+            did = req.device_id
+            assert did is not None
+            result = await within_deadline(
+                engine().run_async(lambda: svc.erase_device(tenant, did))
+            )
+        return json_response(result)
 
     @app.get("/v1/attributes")
     @endpoint("attributes")

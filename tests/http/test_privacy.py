@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from tests.support import ORIGIN, Running, web_attributes
+from tests.support import ORIGIN, Running, android_attributes, web_attributes
 from tools.audit import audit, format_report
 
 IDENTIFIERS = {
@@ -131,39 +131,7 @@ REALISTIC = [
         device__pixel_ratio=3,
     ),
     {
-        "device": {
-            "manufacturer": "samsung",
-            "brand": "samsung",
-            "model": "SM-S918B",
-            "hardware": "qcom",
-            "product": "dm3qxxx",
-            "build_fingerprint": "samsung/dm3qxxx/dm3q:14/UP1A.231005.007/"
-            "S918BXXU3BWK5:user/release-keys",
-            "sensors": ["LSM6DSO Accelerometer", "AK09918 Magnetometer"],
-            "battery_level": 0.64,
-            "battery_charging": False,
-            "storage_total_mb": 244198,
-            "storage_free_mb": 120331,
-            "device_id_hash": "5f1c9a2be44d0c7a",
-        },
-        "software": {
-            "user_agent": "Dalvik/2.1.0 (Linux; U; Android 14; SM-S918B Build/UP1A.231005.007)",
-            "os": "Android",
-            "os_version": "14",
-            "app_id": "com.example.loans",
-            "app_version": "5.12.0 (51200)",
-            "languages": ["de-DE"],
-            "timezone": "Europe/Berlin",
-            "timezone_offset_min": 60,
-        },
-        "network": {
-            "connection_type": "cellular",
-            "carrier": "Telekom.de",
-            "sim_country": "de",
-            "wifi_on": False,
-            "bluetooth_on": True,
-            "vpn_active": False,
-        },
+        **android_attributes(),
         "apps": {"category_counts": {"credit": 1, "shopping": 7, "games": 12}},
         "custom": {
             "build_ts": 1732370000000,
