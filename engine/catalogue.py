@@ -25,7 +25,7 @@ CATEGORIES = {
 def _type_name(t: mi.Type) -> str:
     if isinstance(t, mi.UnionType):
         names = [_type_name(x) for x in t.types if not isinstance(x, mi.NoneType)]
-        return " | ".join(dict.fromkeys(names))
+        return " or ".join(dict.fromkeys(names))
     if isinstance(t, mi.Metadata):
         return _type_name(t.type)
     simple = {

@@ -21,6 +21,9 @@ ShortStr = Annotated[str, Meta(max_length=256)]
 LongStr = Annotated[str, Meta(max_length=1024)]
 HashStr = Annotated[str, Meta(max_length=128, pattern=r"^[0-9A-Za-z_\-+/=:.]*$")]
 Label = Annotated[str, Meta(max_length=64)]
+# A rendering hash as collectors send it: a hex/base64 string, or a number (32-bit hashes,
+# audio sums).
+RenderHash = HashStr | int | Annotated[float, Meta(ge=-1e15, le=1e15)]
 
 
 def _d(text: str) -> Meta:
@@ -53,9 +56,11 @@ class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
     ] = None
     webgl_vendor: Annotated[ShortStr | None, _d("unmasked WebGL vendor string")] = None
     webgl_renderer: Annotated[ShortStr | None, _d("unmasked WebGL renderer string")] = None
-    canvas_hash: Annotated[HashStr | None, _d("hash of a canvas drawing made in the page")] = None
-    audio_hash: Annotated[HashStr | None, _d("hash of an offline audio rendering")] = None
-    fonts_hash: Annotated[HashStr | None, _d("hash of the set of detected fonts")] = None
+    canvas_hash: Annotated[RenderHash | None, _d("hash of a canvas drawing made in the page")] = (
+        None
+    )
+    audio_hash: Annotated[RenderHash | None, _d("hash of an offline audio rendering")] = None
+    fonts_hash: Annotated[RenderHash | None, _d("hash of the set of detected fonts")] = None
     fonts_count: Annotated[Count | None, _d("number of detected fonts")] = None
     plugins_count: Annotated[Count | None, _d("number of browser plugins")] = None
     manufacturer: Annotated[ShortStr | None, _d("SDK: device manufacturer")] = None

@@ -228,3 +228,14 @@ async def test_forwarded_for_is_trusted_from_loopback_only(svc: Running) -> None
     assert r.status_code == 202
     record = svc.service.state.session(sid)
     assert record.ip_prefix == "8.8.8.0/24"
+
+
+async def test_rendering_hashes_may_be_numbers(svc: Running) -> None:
+    # collectors built on other libraries send 32-bit canvas hashes and audio sums as numbers
+    attrs = web_attributes(
+        device__canvas_hash=-1254785632,
+        device__audio_hash=124.04347527516,
+        device__fonts_hash=1457896325,
+    )
+    first = await svc.flow(attrs)
+    assert (await svc.flow(attrs))["device_id"] == first["device_id"]
