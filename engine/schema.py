@@ -23,7 +23,8 @@ HashStr = Annotated[str, Meta(max_length=128, pattern=r"^[0-9A-Za-z_\-+/=:.]*$")
 Label = Annotated[str, Meta(max_length=64)]
 # A rendering hash as collectors send it: a hex/base64 string, or a number (32-bit hashes,
 # audio sums).
-RenderHash = HashStr | int | Annotated[float, Meta(ge=-1e15, le=1e15)]
+Int64 = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]  # what storage can hold
+RenderHash = HashStr | Int64 | Annotated[float, Meta(ge=-1e15, le=1e15)]
 
 
 def _d(text: str) -> Meta:
@@ -194,7 +195,7 @@ class Location(Struct, forbid_unknown_fields=True, omit_defaults=True):
     ] = None
 
 
-CustomValue = Annotated[str, Meta(max_length=1024)] | int | float | bool
+CustomValue = Annotated[str, Meta(max_length=1024)] | Int64 | float | bool
 
 
 class Attributes(Struct, forbid_unknown_fields=True, omit_defaults=True):

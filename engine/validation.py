@@ -27,6 +27,8 @@ def decode_json(body: bytes) -> Any:
         return _json.decode(body)
     except msgspec.DecodeError:
         raise InvalidJSON("request body is not valid JSON; send a UTF-8 JSON object") from None
+    except RecursionError:  # msgspec's own guard against hostile nesting
+        raise InvalidJSON("request body nests too deeply; send a flat JSON object") from None
 
 
 def require_object(value: Any) -> dict[str, Any]:
