@@ -17,16 +17,10 @@ from typing import Any, Literal
 import msgspec
 
 from engine.errors import ConfigError
+from engine.privacy.firewall import OPTIONAL_ATTRIBUTES
 from engine.validation import locate
 
-OPTIONAL_ATTRIBUTE_NAMES = (
-    "typing_rhythm",
-    "device_mac",
-    "wifi_router_mac",
-    "bluetooth_details",
-    "persistent_session",
-    "geolocation",
-)
+OPTIONAL_ATTRIBUTE_NAMES = tuple(OPTIONAL_ATTRIBUTES)  # the firewall says what each governs
 
 MAX_RETENTION_DAYS = 730
 
