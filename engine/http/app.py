@@ -381,3 +381,5 @@ def freeze_heap() -> None:
     """After warm-up: move everything alive into the permanent generation (p99, DESIGN.md)."""
     gc.collect()
     gc.freeze()
+    # requests allocate many short-lived objects: collect the young generation less often
+    gc.set_threshold(20_000, 20, 100)
