@@ -24,6 +24,7 @@ from engine import errors as E
 from engine.actors import Engine
 from engine.catalogue import attribute_catalogue
 from engine.config import Tenant
+from engine.http.console import render_console
 from engine.http.openapi import openapi_document
 from engine.metrics import Metrics
 from engine.schema import (
@@ -62,6 +63,7 @@ class AppState:
         self.service: Service | None = None
         self.engine: Engine | None = None
         self.ready = False
+        self.started = time.time()
 
 
 def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -317,6 +319,20 @@ def create_app(state: AppState) -> QuartTrio:
         if state.engine is not None:
             metrics.queue.set(state.engine.queued())
         return Response(metrics.render(), content_type="text/plain; version=0.0.4")
+
+    @app.get("/console")
+    @endpoint("console")
+    async def console() -> Response:
+        svc = state.service
+        page = render_console(
+            metrics,
+            ready=state.ready,
+            queued=state.engine.queued() if state.engine is not None else 0,
+            model_version=svc.runtime.model.version if svc is not None else "-",
+            tenants=len(svc.runtime.config.tenants) if svc is not None else 0,
+            started=state.started,
+        )
+        return Response(page, content_type="text/html; charset=utf-8")
 
     @app.get("/openapi.json")
     @endpoint("openapi")

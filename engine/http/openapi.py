@@ -127,6 +127,17 @@ def openapi_document() -> bytes:
                 "responses": {"200": _resp("ready"), "503": _resp("starting")},
             }
         },
+        "/console": {
+            "get": {
+                "summary": "operator page: aggregates from the metrics",
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
         "/metrics": {
             "get": {
                 "summary": "Prometheus metrics",

@@ -239,3 +239,19 @@ async def test_rendering_hashes_may_be_numbers(svc: Running) -> None:
     )
     first = await svc.flow(attrs)
     assert (await svc.flow(attrs))["device_id"] == first["device_id"]
+
+
+async def test_console_page_shows_aggregates_only(svc: Running) -> None:
+    bot = await svc.flow(web_attributes(software__webdriver=True))
+    await svc.score("unknown-session")
+    r = await svc.client.get("/console")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    page = r.text
+    assert "ready" in page
+    assert "automation" in page  # flags raised
+    assert "not_found" in page  # errors by code
+    assert "score" in page
+    assert bot["session_id"] not in page
+    assert bot["device_id"] not in page
+    assert "demo_site" not in page
