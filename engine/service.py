@@ -154,15 +154,7 @@ class Service:
         scan_payload(raw, "")
         req = convert(raw, CollectRequest)
         tenant = self.tenant_for_site(req.site_key, client.origin)
-        issued = token_issued_at(self.keys.token, req.session_id)
-        if issued is None:
-            raise NotFound("unknown session; create one with POST /v1/sessions", field="session_id")
-        record = self.state.session(req.session_id)
-        if record is None or record.tenant != tenant.id:
-            raise NotFound(
-                "unknown session for this site key; create one with POST /v1/sessions",
-                field="session_id",
-            )
+        record = self._own_session(tenant, req.session_id)
         if now > record.expires_at:
             raise Gone(
                 "session expired; create a new one with POST /v1/sessions", field="session_id"
