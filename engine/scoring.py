@@ -72,7 +72,6 @@ def score_session(
     assert record.attributes is not None
     assert record.channel is not None
     assert record.collected_at is not None
-    rt = runtime
     attrs = record.attributes
     seen = observe(attrs, record.channel, keys.hashing, now, record.ip_prefix)
     bands = band_keys(seen.components, record.channel)
@@ -101,8 +100,8 @@ def score_session(
             other_tenants=sum(1 for t in profile.tenant_seen if t != tenant.id),
             other_tenants_30d=sum(
                 1
-                for t, seen in profile.tenant_seen.items()
-                if t != tenant.id and seen > now - 30 * DAY
+                for t, last in profile.tenant_seen.items()
+                if t != tenant.id and last > now - 30 * DAY
             ),
             user_agents=tuple(profile.user_agents),
             fraud_reports=profile.fraud_reports,
@@ -138,7 +137,7 @@ def score_session(
     strengths: dict[str, float] = {}
     for hit, weight in hits:
         _apply_hit(hit, weight, flags, strengths)
-    score, reasons = rt.model.score(strengths)
+    score, reasons = runtime.model.score(strengths)
 
     device_id = public_device_id(tenant.id, dkey, keys.device)
     attributes: dict[str, Any] = {
@@ -160,7 +159,7 @@ def score_session(
         flags=flags,
         attributes=attributes,
         reasons=reasons,
-        model_version=rt.model.version,
+        model_version=runtime.model.version,
     )
 
     # one atomic write: session, device profile, velocity, indexes
