@@ -57,6 +57,7 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     unscored_retention_days: int = 30
     sweep_interval_s: int = 3600
     regions: list[str] = msgspec.field(default_factory=lambda: ["eu"])
+    sync_writes: bool = False
 
 
 class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -68,7 +68,7 @@ async def serve(
     runtime = load_runtime(opts.config_dir, host.names)
     secret = load_or_create_secret(opts.data_dir)
     keys = derive_keys(secret)
-    store = RocksStore(opts.data_dir)
+    store = RocksStore(opts.data_dir, sync=runtime.config.service.sync_writes)
     shutdown = trio.Event()
     state = AppState(metrics)
     app = create_app(state)

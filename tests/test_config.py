@@ -140,3 +140,10 @@ def test_api_key_hash_format() -> None:
     assert value.startswith("sha256:")
     assert len(value) == len("sha256:") + 64
     assert "a-long-random-api-key" not in value
+
+
+def test_sync_writes_is_off_by_default_and_can_be_turned_on(tmp_path: Path) -> None:
+    assert load_config(REPO / "config").service.sync_writes is False
+    cfg = copy_config(tmp_path / "cfg")
+    _edit(cfg, "service.toml", "sync_writes = false", "sync_writes = true")
+    assert load_config(cfg).service.sync_writes is True

@@ -84,3 +84,14 @@ async def test_acknowledged_writes_survive_a_crash(tmp_path: Path) -> None:
     assert len(await store.scan(b"k:", limit=1000)) == 200
     assert len(await store.scan(b"n:", limit=1000)) == 200
     store.close()
+
+
+async def test_synced_writes_are_readable_and_survive_reopen(tmp_path: Path) -> None:
+    store = RocksStore(tmp_path, sync=True)
+    w = WriteSet()
+    w.put(b"k", b"v")
+    store.apply(w)
+    store.close()
+    again = RocksStore(tmp_path)
+    assert again.get(b"k") == b"v"
+    again.close()
