@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import re
+from urllib.parse import unquote_plus
 
 EMAIL = "e-mail address"
 PHONE = "phone number"
@@ -399,6 +400,12 @@ def find_identifier(text: str, field_name: str = "") -> str | None:
     """
     if len(text) < 5:
         return None
+    if "%" in text:  # URLs and form posts carry identifiers percent-encoded (%40 for @)
+        decoded = unquote_plus(text)
+        if decoded != text:
+            found = find_identifier(decoded, field_name)
+            if found is not None:
+                return found
     if _has_email(text):
         return EMAIL
     hint = field_hint(field_name) if field_name else None

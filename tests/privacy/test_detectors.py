@@ -549,3 +549,17 @@ def test_checksums_reject_a_changed_digit() -> None:
 def test_unix_times_are_not_cards_even_when_luhn_valid() -> None:
     stamp = next(str(1732370000000 + n) for n in range(10) if luhn_valid(str(1732370000000 + n)))
     assert find_identifier(stamp) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("https://shop.example/apply?email=john.doe%40example.com&step=2", "e-mail address"),
+        ("utm_source=mail&contact=%2B44%2020%207946%200958", "phone number"),
+        ("iban=DE89%203704%200044%200532%200130%2000", "IBAN"),
+        ("https://shop.example/apply?step=2&ref=autumn%2D2026", None),
+        ("100%25 natural, 50%off", None),
+    ],
+)
+def test_percent_encoded_identifiers(text: str, kind: str | None) -> None:
+    assert find_identifier(text, "landing_url") == kind
