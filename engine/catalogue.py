@@ -9,6 +9,7 @@ import msgspec.inspect as mi
 from engine.config import MAX_RETENTION_DAYS, Tenant
 from engine.privacy import OPTIONAL_ATTRIBUTES
 from engine.schema import AttributeInfo, Attributes
+from engine.scoring import ENGINE_ATTRIBUTES
 
 # Category labels follow section 3.3 of the data policy (seeds/002).
 CATEGORIES = {
@@ -140,7 +141,46 @@ def attribute_catalogue(tenant: Tenant | None) -> list[AttributeInfo]:
     return out
 
 
-def catalogue_markdown() -> str:
+SCORE_TYPE = "number, string, boolean or null"
+SCORE_RETENTION = "with the scored session (the answer is kept so a repeated /v1/score is equal)"
+
+
+def score_attributes(
+    described: dict[str, dict[str, str]], tenant: Tenant | None
+) -> list[AttributeInfo]:
+    """What `/v1/score` returns in `attributes`: the engine's own, then each plugin's."""
+    out = [
+        AttributeInfo(
+            name=name,
+            category="Score attribute (engine)",
+            type=SCORE_TYPE,
+            description=description,
+            optional=False,
+            enabled=True,
+            retention=SCORE_RETENTION,
+            stored_as="computed",
+        )
+        for name, description in ENGINE_ATTRIBUTES.items()
+    ]
+    for plugin in sorted(described):
+        enabled = tenant is None or tenant.plugin(plugin).enabled
+        for name, description in sorted(described[plugin].items()):
+            out.append(
+                AttributeInfo(
+                    name=name,
+                    category=f"Score attribute (plugin {plugin})",
+                    type=SCORE_TYPE,
+                    description=description,
+                    optional=False,
+                    enabled=enabled,
+                    retention=SCORE_RETENTION,
+                    stored_as="computed",
+                )
+            )
+    return out
+
+
+def catalogue_markdown(described: dict[str, dict[str, str]] | None = None) -> str:
     """The catalogue as Markdown (engine/ATTRIBUTES.md is generated from this)."""
     lines = [
         "# The open attribute catalogue",
@@ -157,5 +197,21 @@ def catalogue_markdown() -> str:
         lines.append(
             f"| `{a.name}` | {a.category} | {a.type} | {opt} | {a.stored_as} | {a.description} |"
         )
+    if described:
+        lines += [
+            "",
+            "## Attributes returned by /v1/score",
+            "",
+            "Computed by the engine and the plugins (each describes its own through the",
+            "`anonscore_describe_features` hook); values are numbers, strings, booleans or",
+            "null when the input was missing. A tenant that disables a plugin does not get its",
+            "attributes.",
+            "",
+            "| name | from | description |",
+            "|---|---|---|",
+        ]
+        for a in score_attributes(described, None):
+            source = a.category.removeprefix("Score attribute (").removesuffix(")")
+            lines.append(f"| `{a.name}` | {source} | {a.description} |")
     lines.append("")
     return "\n".join(lines)

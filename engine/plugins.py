@@ -103,10 +103,11 @@ class PluginHost:
                     hits.append((hit, setting.weight))
         return features, hits
 
-    def describe_features(self) -> dict[str, str]:
-        out: dict[str, str] = {}
+    def describe_features(self) -> dict[str, dict[str, str]]:
+        """{plugin: {feature: description}} for every plugin that describes its features."""
+        out: dict[str, dict[str, str]] = {}
         for impl in self.describers:
             result = self._call(impl, {})
             if isinstance(result, dict):
-                out.update(result)
+                out.setdefault(impl.plugin, {}).update({str(k): str(v) for k, v in result.items()})
         return out

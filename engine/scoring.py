@@ -53,7 +53,12 @@ from engine.state import (
 from engine.storage import WriteSet
 
 # Attributes the engine itself adds to every answer (plugins may not use these names).
-ENGINE_ATTRIBUTES = ("channel", "ip_country", "ip_asn", "ip_asn_name")
+ENGINE_ATTRIBUTES = {
+    "channel": "web, android or ios, as collected",
+    "ip_country": "country of the client IP (ISO 3166-1 alpha-2), None when unknown or private",
+    "ip_asn": "autonomous system number of the client IP, when the IP data has numbers",
+    "ip_asn_name": "name of the client IP's network (autonomous system)",
+}
 MAX_UAS = 8
 MAX_TENANTS = 64
 

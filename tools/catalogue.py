@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from engine.catalogue import catalogue_markdown
+from engine.plugins import PluginHost, build_plugin_manager
 
 DOC = Path(__file__).resolve().parent.parent / "engine" / "ATTRIBUTES.md"
 
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--write", action="store_true", help=f"rewrite {DOC.name}")
     g.add_argument("--check", action="store_true", help=f"fail when {DOC.name} is stale")
     args = p.parse_args(argv)
-    text = catalogue_markdown()
+    text = catalogue_markdown(PluginHost(build_plugin_manager()).describe_features())
     if args.write:
         DOC.write_text(text)
         print(f"wrote {DOC}", file=sys.stderr)

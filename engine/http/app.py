@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import errors as E
 from engine.actors import Engine
-from engine.catalogue import attribute_catalogue
+from engine.catalogue import attribute_catalogue, score_attributes
 from engine.config import Tenant
 from engine.http.console import render_console
 from engine.http.openapi import openapi_document
@@ -297,7 +297,8 @@ def create_app(state: AppState) -> QuartTrio:
     @endpoint("attributes")
     async def attributes() -> Response:
         tenant = backend_tenant()
-        return json_response(attribute_catalogue(tenant))
+        described = service().host.describe_features()
+        return json_response(attribute_catalogue(tenant) + score_attributes(described, tenant))
 
     # -- operations ------------------------------------------------------------------------
 

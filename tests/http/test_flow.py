@@ -255,3 +255,29 @@ async def test_console_page_shows_aggregates_only(svc: Running) -> None:
     assert bot["session_id"] not in page
     assert bot["device_id"] not in page
     assert "demo_site" not in page
+
+
+async def test_catalogue_documents_every_attribute_a_score_returns(svc: Running) -> None:
+    scored = await svc.flow()
+    r = await svc.client.get("/v1/attributes", headers={"Authorization": "Bearer demo_key"})
+    listed = {a["name"]: a for a in r.json()}
+    for name in scored["attributes"]:
+        assert name in listed, f"{name} is returned by /v1/score but not in the catalogue"
+        assert listed[name]["category"].startswith("Score attribute")
+        assert listed[name]["description"]
+        assert listed[name]["enabled"] is True
+
+
+async def test_a_disabled_plugin_is_off_in_the_catalogue_and_the_answer(svc: Running) -> None:
+    from engine.server import reload
+
+    path = svc.handle.opts.config_dir / "tenants.toml"
+    path.write_text(path.read_text() + "\n[tenants.demo.plugins.behaviour]\nenabled = false\n")
+    assert reload(svc.handle.state, svc.handle.opts, svc.handle.host) is True
+    r = await svc.client.get("/v1/attributes", headers={"Authorization": "Bearer demo_key"})
+    listed = {a["name"]: a for a in r.json()}
+    assert listed["chars_typed_total"]["enabled"] is False
+    assert listed["ua_browser"]["enabled"] is True
+    scored = await svc.flow()
+    assert "chars_typed_total" not in scored["attributes"]
+    assert scored["flags"]["paste_in_form"] is False
