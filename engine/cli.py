@@ -156,18 +156,29 @@ def _serve(args: argparse.Namespace) -> int:
     )
     try:
         trio.run(serve, opts)
-    except ConfigError as exc:
-        print(f"anonscore: {exc}", file=sys.stderr)
-        return 1
-    except StoreLocked as exc:
-        print(f"anonscore: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"anonscore: cannot start: {exc.strerror or exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 0
+    except Exception as exc:  # start-up failures arrive alone or inside a nursery's group
+        cause = _leaf(exc)
+        if isinstance(cause, (ConfigError, StoreLocked)):
+            print(f"anonscore: {cause}", file=sys.stderr)
+            return 1
+        if isinstance(cause, OSError):
+            print(
+                f"anonscore: cannot start on {args.host}:{args.port}: "
+                f"{cause.strerror or cause}; is another service using it?",
+                file=sys.stderr,
+            )
+            return 1
+        raise
     return 0
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first exception inside (nested) exception groups."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
 
 
 if __name__ == "__main__":

@@ -144,3 +144,44 @@ def _exercise_running_service(url: str, cfg: Path, data: Path) -> None:
             break
         time.sleep(0.1)
     assert r.status_code == 201
+
+
+def test_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = _cli(
+            "serve",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--config-dir",
+            str(copy_config(tmp_path / "cfg")),
+        )
+    assert out.returncode == 1
+    assert f"cannot start on 127.0.0.1:{port}" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_a_second_service_on_one_data_dir_says_so(tmp_path: Path) -> None:
+    from engine.storage import RocksStore
+
+    data = tmp_path / "d"
+    store = RocksStore(data)
+    try:
+        out = _cli(
+            "serve",
+            "--port",
+            str(_free_port()),
+            "--data-dir",
+            str(data),
+            "--config-dir",
+            str(copy_config(tmp_path / "cfg")),
+        )
+    finally:
+        store.close()
+    assert out.returncode == 1
+    assert "in use by another anonscore process" in out.stderr
+    assert "Traceback" not in out.stderr
