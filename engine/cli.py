@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
 import signal
@@ -164,10 +165,14 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"anonscore: {cause}", file=sys.stderr)
             return 1
         if isinstance(cause, OSError):
+            if cause.errno == errno.EADDRINUSE:
+                where, hint = f"on {args.host}:{args.port}", "; is another service using it?"
+            elif cause.filename:
+                where, hint = f"with {cause.filename}", ""
+            else:
+                where, hint = f"on {args.host}:{args.port}", ""
             print(
-                f"anonscore: cannot start on {args.host}:{args.port}: "
-                f"{cause.strerror or cause}; is another service using it?",
-                file=sys.stderr,
+                f"anonscore: cannot start {where}: {cause.strerror or cause}{hint}", file=sys.stderr
             )
             return 1
         raise
