@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import msgspec
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 from engine.schema import CollectRequest
 
@@ -281,3 +281,39 @@ def test_a_hanging_service_does_not_block_the_applicant(
     )
     for route in held:
         route.abort()
+
+
+def test_a_phone_with_touch_input(browser: Browser, server: Server) -> None:
+    """Mobile traffic: a touch screen, a small viewport, a high pixel ratio, taps not clicks."""
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, "
+        "like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+    )
+    try:
+        visit = open_demo(phone, server)
+        page = visit.page
+        page.tap("#full_name")
+        page.keyboard.type(NAME)
+        page.tap("#email")
+        page.keyboard.type(EMAIL)
+        page.tap("#income")
+        page.keyboard.type(INCOME)
+        session_id, body, status, _ = submit(page)
+        assert status == 202
+        assert_valid_payload(body, "demo_site", session_id)
+        device = body["attributes"]["device"]
+        assert device["touch_points"] >= 1
+        assert device["pixel_ratio"] == 3
+        assert min(device["screen_width"], device["screen_height"]) <= 430
+        answer = score(server, "demo_site", session_id)
+        assert answer["attributes"]["ua_is_mobile"] is True
+        assert answer["flags"]["ua_mismatch"] is False  # a consistent phone is not flagged
+        typed = {f["name"]: f["chars_typed"] for f in body["attributes"]["behaviour"]["fields"]}
+        assert typed["full_name"] == len(NAME)
+        assert visit.problems == []
+    finally:
+        phone.close()
