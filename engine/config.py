@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -23,12 +24,21 @@ from engine.validation import locate
 OPTIONAL_ATTRIBUTE_NAMES = tuple(OPTIONAL_ATTRIBUTES)  # the firewall says what each governs
 
 MAX_RETENTION_DAYS = 730
+MIN_RETENTION_DAYS = 30  # also the default: feedback must have time to arrive
 
 
 class PluginSetting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     enabled: bool = True
     weight: float = 1.0
     settings: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class QuotaSetting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Requests per minute on the public endpoints; 0 is no limit (engine/http/quotas.py)."""
+
+    sessions_per_minute: int = 0
+    collects_per_minute: int = 0
+    per_network_per_minute: int = 0
 
 
 class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -39,8 +49,9 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     optional: list[str] = msgspec.field(default_factory=list)
     region: str = "eu"
     region_mode: Literal["collected", "forced"] = "collected"
-    retention_days: int = MAX_RETENTION_DAYS
+    retention_days: int = MIN_RETENTION_DAYS
     plugins: dict[str, PluginSetting] = msgspec.field(default_factory=dict)
+    quotas: QuotaSetting | None = None
 
 
 class TenantsFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -58,6 +69,14 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     sweep_interval_s: int = 3600
     regions: list[str] = msgspec.field(default_factory=lambda: ["eu"])
     sync_writes: bool = False
+    # the public port (engine/http/protocol.py, listener.py, front.py)
+    admission_limit: int = 256
+    max_connections: int = 1024
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    keep_alive_timeout_s: float = 5.0
+    send_timeout_s: float = 10.0
+    max_header_bytes: int = 16_384
 
 
 class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -79,6 +98,7 @@ class Tenant(msgspec.Struct, frozen=True):
     region_mode: str
     retention_days: int
     plugins: dict[str, PluginSetting]
+    quotas: QuotaSetting | None = None
 
     def collect_flags(self) -> dict[str, bool]:
         return {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
@@ -88,6 +108,7 @@ class Tenant(msgspec.Struct, frozen=True):
 
 
 _DEFAULT_PLUGIN = PluginSetting()
+_TENANT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class Config(msgspec.Struct, frozen=True):
@@ -160,8 +181,18 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
             f"{where}: unknown optional attribute '{unknown[0]}'; known: "
             + ", ".join(OPTIONAL_ATTRIBUTE_NAMES)
         )
-    if not 1 <= tf.retention_days <= MAX_RETENTION_DAYS:
-        raise ConfigError(f"{where}: retention_days must be between 1 and {MAX_RETENTION_DAYS}")
+    if not _TENANT_ID.fullmatch(tid):
+        raise ConfigError(
+            f"{path}: tenant ids must be 1-64 letters, digits, '_' or '-'; rename the table"
+        )
+    if not MIN_RETENTION_DAYS <= tf.retention_days <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            f"{where}: retention_days must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS}"
+        )
+    if tf.quotas is not None:
+        for qname in QuotaSetting.__struct_fields__:
+            if not 0 <= getattr(tf.quotas, qname) <= 1_000_000:
+                raise ConfigError(f"{where}: quotas.{qname} must be between 0 and 1000000")
     if tf.region not in service.regions:
         raise ConfigError(
             f"{where}: region '{tf.region}' is not in service.toml regions "
@@ -189,6 +220,7 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         region_mode=tf.region_mode,
         retention_days=tf.retention_days,
         plugins=dict(tf.plugins),
+        quotas=tf.quotas,
     )
 
 
@@ -208,6 +240,13 @@ def load_config(config_dir: Path, *, plugin_names: frozenset[str] | None = None)
         ("session_ttl_s", 10, 86_400),
         ("unscored_retention_days", 1, 30),
         ("sweep_interval_s", 1, 86_400),
+        ("admission_limit", 1, 100_000),
+        ("max_connections", 1, 1_000_000),
+        ("header_timeout_s", 0.1, 600),
+        ("body_timeout_s", 0.1, 3600),
+        ("keep_alive_timeout_s", 0.1, 3600),
+        ("send_timeout_s", 0.1, 3600),
+        ("max_header_bytes", 1024, 1_048_576),
     ):
         value = getattr(service, key)
         if not low <= value <= high:

@@ -68,6 +68,33 @@ class MethodNotAllowed(AnonscoreError):
     status = 405
     code = "method_not_allowed"
 
+    def __init__(self, message: str, *, allow: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.allow = allow  # the methods the endpoint takes (the Allow header, RFC 9110)
+
+
+class RequestTimeout(AnonscoreError):
+    """The client did not send the whole request in time."""
+
+    status = 408
+    code = "request_timeout"
+
+
+class HeadersTooLarge(AnonscoreError):
+    status = 431
+    code = "headers_too_large"
+
+
+class TooManyRequests(AnonscoreError):
+    """A configured quota (per site key or per client network) is used up."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 class Conflict(AnonscoreError):
     status = 409
@@ -77,6 +104,13 @@ class Conflict(AnonscoreError):
 class Gone(AnonscoreError):
     status = 410
     code = "session_expired"
+
+
+class Internal(AnonscoreError):
+    """A bug on our side (the only 5xx besides 503); logged by exception type."""
+
+    status = 500
+    code = "internal"
 
 
 class Overloaded(AnonscoreError):

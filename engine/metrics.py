@@ -45,6 +45,20 @@ class Metrics:
             "anonscore_config_reloads", "config reloads by outcome", ["outcome"], registry=r
         )
         self.ready = Gauge("anonscore_ready", "1 once the service can score", registry=r)
+        self.shed = Counter(
+            "anonscore_http_shed",
+            "requests refused at the head by admission control (503), by endpoint",
+            ["endpoint"],
+            registry=r,
+        )
+        self.connections = Gauge(
+            "anonscore_http_connections", "open client connections", registry=r
+        )
+        self.connections_refused = Gauge(
+            "anonscore_http_connections_refused",
+            "connections refused since start because max_connections were open",
+            registry=r,
+        )
         self._request_children: dict[tuple[str, int], Any] = {}
         self._latency_children: dict[str, Any] = {}
 
@@ -59,6 +73,20 @@ class Metrics:
             timer = self._latency_children[endpoint] = self.latency.labels(endpoint)
         counter.inc()
         timer.observe(seconds)
+
+    def refresh(self, state: Any) -> None:
+        """Gauges read at scrape time: the engine queue and the open connections."""
+        if state.engine is not None:
+            self.queue.set(state.engine.queued())
+        if state.http is not None:
+            self.connections.set(state.http.open)
+            self.connections_refused.set(state.http.refused)
+
+    def observe_score(self, score: float, flags: dict[str, bool]) -> None:
+        self.scores.observe(score)
+        for flag, on in flags.items():
+            if on:
+                self.flags.labels(flag).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -6,19 +6,23 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import time
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import trio
 from hypercorn.config import Config as HypercornConfig
-from hypercorn.trio import serve as hypercorn_serve
 
 from engine.actors import run_engine
-from engine.config import Config, load_config
+from engine.config import Config, ServiceFile, load_config
 from engine.errors import ConfigError
-from engine.http.app import AppState, create_app, freeze_heap
+from engine.http.asgi import AsgiBridge, run_lifespan
+from engine.http.front import ApiFront
+from engine.http.listener import HttpServer
+from engine.http.pages import create_pages_app, freeze_heap
+from engine.http.protocol import HttpLimits
+from engine.http.state import AppState
 from engine.kernels import warm_up
 from engine.metrics import Metrics
 from engine.model import Runtime, ScoringModel
@@ -71,26 +75,27 @@ async def serve(
     store = RocksStore(opts.data_dir, sync=runtime.config.service.sync_writes)
     shutdown = trio.Event()
     state = AppState(metrics)
-    app = create_app(state)
-
-    hc = HypercornConfig()
-    hc.bind = [f"{opts.host}:{opts.port}"]
-    hc.accesslog = None
-    hc.errorlog = logging.getLogger("hypercorn.error")
-    hc.graceful_timeout = 5
-    hc.keep_alive_timeout = 30
+    svc_cfg = runtime.config.service
+    pages = create_pages_app(state, svc_cfg.max_body_bytes)
+    http = HttpServer(
+        ApiFront(state, AsgiBridge(pages, (opts.host, opts.port)), svc_cfg.max_body_bytes),
+        http_limits(svc_cfg),
+        listen_sockets(opts.host, opts.port),
+    )
+    state.http = http.counter
 
     try:
         pid_file(opts.data_dir).write_text(str(os.getpid()))
         async with trio.open_nursery() as nursery:
-            svc_cfg = runtime.config.service
             engine = await nursery.start(run_engine, svc_cfg.queue_depth, svc_cfg.scorers)
             reducer = await trio.to_thread.run_sync(IpReducer, keys.hashing)
             state.service = Service(store, keys, host, runtime, reducer)
             state.engine = engine
             nursery.start_soon(_watch_signals, state, opts, host, shutdown)
             nursery.start_soon(_sweeper, state, metrics, shutdown)
-            bound = await nursery.start(_serve_http, app, hc, shutdown)
+            await nursery.start(run_lifespan, pages, shutdown)
+            await nursery.start(http.serve, shutdown)
+            bound = http.bound_ports()[0]
             # compile (or load cached) kernels off the loop; /readyz says 503 meanwhile
             t0 = time.perf_counter()
             await trio.to_thread.run_sync(warm_up)
@@ -125,32 +130,27 @@ async def _wait_then_cancel(nursery: trio.Nursery) -> None:
     nursery.cancel_scope.cancel()
 
 
-async def _serve_http(
-    app: Any,
-    hc: HypercornConfig,
-    shutdown: trio.Event,
-    *,
-    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
-) -> None:
-    await hypercorn_serve(
-        app,
-        hc,
-        shutdown_trigger=shutdown.wait,
-        task_status=_PortStatus(task_status),
+def http_limits(cfg: ServiceFile) -> HttpLimits:
+    return HttpLimits(
+        header_timeout_s=cfg.header_timeout_s,
+        body_timeout_s=cfg.body_timeout_s,
+        keep_alive_timeout_s=cfg.keep_alive_timeout_s,
+        send_timeout_s=cfg.send_timeout_s,
+        max_header_bytes=cfg.max_header_bytes,
+        max_connections=cfg.max_connections,
     )
 
 
-class _PortStatus:
-    """Adapts hypercorn's `task_status.started(binds)` to report the bound port."""
-
-    def __init__(self, inner: trio.TaskStatus[int]) -> None:
-        self._inner = inner
-
-    def started(self, binds: list[str] | None = None) -> None:
-        port = 0
-        if binds:
-            port = int(binds[0].rsplit(":", 1)[1])
-        self._inner.started(port)
+def listen_sockets(host: str, port: int, *, workers: int = 1) -> list[socket.socket]:
+    """Bound, listening sockets for `host:port`, made by Hypercorn's config (with
+    SO_REUSEPORT when several worker processes share the port)."""
+    hc = HypercornConfig()
+    hc.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    hc.workers = workers
+    sockets = hc.create_sockets().insecure_sockets
+    for sock in sockets:
+        sock.listen(hc.backlog)
+    return sockets
 
 
 async def _watch_signals(

@@ -61,7 +61,7 @@ def _edit(cfg: Path, name: str, old: str, new: str) -> None:
             "tenants.toml",
             "retention_days = 730",
             "retention_days = 9999",
-            "tenant 'demo': retention_days must be between 1 and 730",
+            "tenant 'demo': retention_days must be between 30 and 730",
         ),
         (
             "tenants.toml",

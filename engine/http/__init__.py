@@ -1,5 +1,11 @@
-"""The HTTP front."""
+"""The HTTP side: our HTTP/1.1 connection layer, the API front, and the Quart pages app.
 
-from engine.http.app import AppState, create_app
+Layering: `messages` (plain request/response objects) <- `protocol` (one connection) <-
+`listener` (accepting, the connection cap); `front` (routing, admission, deadlines) uses
+`api` (the `/v1/*` handlers) and hands other paths to `pages` (Quart) through `asgi`.
+Nothing here imports `engine.server`.
+"""
 
-__all__ = ["AppState", "create_app"]
+from engine.http.state import AppState
+
+__all__ = ["AppState"]

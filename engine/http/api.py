@@ -1,0 +1,118 @@
+"""The API endpoints (`/v1/*`), answered without a web framework.
+
+Each handler reads the (already size-checked) body, validates it against the schema and
+hands the state operation to the engine's actors; the front (`front.py`) has already
+checked the method, Content-Type, API key and admission, and applies the deadline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import errors as E
+from engine.actors import Engine
+from engine.catalogue import attribute_catalogue, score_attributes
+from engine.config import Tenant
+from engine.http.client import client_facts, client_ip, network_of
+from engine.http.messages import Request, Response, json_response
+from engine.http.quotas import Quotas
+from engine.http.state import AppState
+from engine.schema import (
+    ErasureRequest,
+    FeedbackRequest,
+    ScoreRequest,
+    SessionRequest,
+)
+from engine.service import Service, check_erasure_request
+from engine.validation import convert, decode_json, require_object
+
+
+def body_json(request: Request) -> dict[str, Any]:
+    return require_object(decode_json(request.body))
+
+
+class Api:
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self.metrics = state.metrics
+        self.quotas = Quotas()
+
+    def service(self) -> Service:
+        svc = self.state.service
+        if svc is None or not self.state.ready:
+            raise E.Overloaded("the service is starting; retry shortly", retry_after=2)
+        return svc
+
+    def engine(self) -> Engine:
+        self.service()
+        assert self.state.engine is not None
+        return self.state.engine
+
+    @staticmethod
+    def tenant(request: Request) -> Tenant:
+        tenant = request.head.tenant
+        assert isinstance(tenant, Tenant), "back-end routes check the API key at the head"
+        return tenant
+
+    # -- collector side --------------------------------------------------------------------
+
+    async def sessions(self, request: Request) -> Response:
+        req = convert(body_json(request), SessionRequest)
+        svc = self.service()
+        head = request.head
+        tenant = svc.tenant_for_site(req.site_key, head.headers.get("origin"))
+        now = svc.clock()
+        if tenant.quotas is not None:
+            ip, _ = client_ip(head, svc.runtime.config.trusted_proxies)
+            self.quotas.check(tenant, "sessions", network_of(ip), now)
+        # a session costs no storage: the signed token carries tenant and issue time
+        return json_response(svc.create_session(tenant, now), 201)
+
+    async def collect(self, request: Request) -> Response:
+        raw = body_json(request)
+        svc = self.service()
+        client = client_facts(request.head, svc.runtime.config.trusted_proxies)
+        now = svc.clock()
+        site = raw.get("site_key")
+        if isinstance(site, str):
+            tenant = svc.runtime.config.by_site_key.get(site)
+            if tenant is not None and tenant.quotas is not None:
+                self.quotas.check(tenant, "collects", network_of(client.ip), now)
+        result = await self.engine().run(lambda: svc.collect(raw, client, now))
+        return json_response(result, 202)
+
+    # -- back-end side ---------------------------------------------------------------------
+
+    async def score(self, request: Request) -> Response:
+        tenant = self.tenant(request)
+        req = convert(body_json(request), ScoreRequest)
+        svc = self.service()
+        result = await self.engine().run(lambda: svc.score(tenant, req.session_id, svc.clock()))
+        self.metrics.observe_score(result.score, result.flags)
+        return json_response(result)
+
+    async def feedback(self, request: Request) -> Response:
+        tenant = self.tenant(request)
+        req = convert(body_json(request), FeedbackRequest)
+        svc = self.service()
+        result = await self.engine().run(lambda: svc.feedback(tenant, req.session_id, req.label))
+        return json_response(result, 202)
+
+    async def erasure(self, request: Request) -> Response:
+        tenant = self.tenant(request)
+        req = convert(body_json(request), ErasureRequest)
+        check_erasure_request(req.session_id, req.device_id)
+        svc = self.service()
+        if req.session_id is not None:
+            sid = req.session_id
+            result = await self.engine().run(lambda: svc.erase_session(tenant, sid))
+        else:
+            did = req.device_id
+            assert did is not None
+            result = await self.engine().run_async(lambda: svc.erase_device(tenant, did))
+        return json_response(result)
+
+    async def attributes(self, request: Request) -> Response:
+        tenant = self.tenant(request)
+        described = self.service().host.describe_features()
+        return json_response(attribute_catalogue(tenant) + score_attributes(described, tenant))

@@ -1,0 +1,86 @@
+"""What the request itself says about the client: its address, languages, DNT, and the
+names (never the values) of headers that betray a proxy on the way."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+from engine.http.messages import RequestHead
+from engine.service import ClientFacts
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Headers whose presence (never their value) is evidence of a proxy between client and us.
+PROXY_EVIDENCE = (
+    "via",
+    "forwarded",
+    "x-proxy-id",
+    "proxy-connection",
+    "x-bluecoat-via",
+    "client-ip",
+    "x-client-ip",
+)
+
+
+def client_ip(head: RequestHead, trusted: Sequence[Network]) -> tuple[str | None, list[str]]:
+    """The client IP (the peer, or the last X-Forwarded-For hop when the peer is a trusted
+    proxy), and the X-Forwarded-For hops as sent."""
+    ip: str | None = None
+    is_trusted = False
+    if head.client is not None:
+        try:
+            peer = ipaddress.ip_address(head.client[0])
+        except ValueError:
+            peer = None
+        if peer is not None:
+            ip = str(peer)
+            is_trusted = any(peer in net for net in trusted)
+    forwarded = [h.strip() for h in head.header("x-forwarded-for").split(",") if h.strip()]
+    if forwarded and is_trusted:
+        try:
+            ip = str(ipaddress.ip_address(forwarded[-1]))
+        except ValueError:
+            pass
+    evidence = [name for name in PROXY_EVIDENCE if name in head.headers]
+    # hops beyond the one our trusted proxy appended mean another proxy on the way
+    if forwarded and (not is_trusted or len(forwarded) > 1):
+        evidence.append("x-forwarded-for")
+    return ip, evidence
+
+
+def client_facts(head: RequestHead, trusted: Sequence[Network]) -> ClientFacts:
+    ip, evidence = client_ip(head, trusted)
+    dnt = head.headers.get("dnt")
+    return ClientFacts(
+        origin=head.headers.get("origin"),
+        ip=ip,
+        languages=accept_languages(head.header("accept-language")),
+        dnt=None if dnt is None else dnt.strip() == "1",
+        proxy_headers=tuple(evidence),
+    )
+
+
+def accept_languages(header: str) -> tuple[str, ...]:
+    """Primary language tags of Accept-Language, in order, at most 8 (no q-values)."""
+    out: list[str] = []
+    for part in header[:1024].split(","):
+        tag = part.split(";", 1)[0].strip().lower()
+        primary = tag.split("-", 1)[0]
+        if primary.isascii() and primary.isalpha() and 1 < len(primary) < 9 and primary not in out:
+            out.append(primary)
+        if len(out) == 8:
+            break
+    return tuple(out)
+
+
+def network_of(ip: str | None) -> str | None:
+    """The /24 (IPv4) or /48 (IPv6) of an address: the unit quotas count per client."""
+    if ip is None:
+        return None
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    length = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network((address, length), strict=False))

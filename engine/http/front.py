@@ -1,0 +1,222 @@
+"""The front: routing, checks at the head, admission control, deadlines, CORS, errors.
+
+A connection (`protocol.py`) calls `on_head` as soon as a request's headers are in. For the
+API routes the front answers there and then, before any body is read, whatever it can
+decide from the head: 405 (with `Allow`), 413 by Content-Length, 415, 401, and 503 when
+the service is saturated. Admission control counts requests admitted and not yet answered;
+above a share of `admission_limit` a new request is refused at once with 503 and
+`Retry-After`. Starting a flow (`/v1/sessions`) is refused first (at half the limit), then
+collecting (three quarters), and finishing a flow (score, feedback, erasure) last, so
+under overload the flows already under way complete.
+
+After the body, `on_request` runs the handler inside the request deadline (503 past it)
+and maps every error to the JSON shape of API.md. Other paths go to the Quart app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import msgspec
+import trio
+
+from engine import errors as E
+from engine.config import ServiceFile, Tenant
+from engine.http.api import Api
+from engine.http.messages import JSON, Request, RequestHead, Response, error_response
+from engine.http.state import AppState
+
+log = logging.getLogger("anonscore.http")
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+# Endpoint names for metrics, for the paths the Quart app serves.
+PAGES = {
+    "/": "demo",
+    "/demo": "demo",
+    "/collector.js": "collector_js",
+    "/healthz": "healthz",
+    "/readyz": "readyz",
+    "/metrics": "metrics",
+    "/console": "console",
+    "/openapi.json": "openapi",
+}
+
+
+class Route(msgspec.Struct, frozen=True):
+    name: str  # the endpoint label in metrics and logs
+    handler: Handler
+    methods: tuple[str, ...]
+    cors: bool = False  # called from pages: CORS answers and preflight
+    backend: bool = False  # needs the tenant's API key
+    share: float = 1.0  # of admission_limit this route may fill
+    body: bool = True  # takes a JSON body
+
+
+def api_routes(api: Api) -> dict[str, Route]:
+    return {
+        "/v1/sessions": Route("sessions", api.sessions, ("POST",), cors=True, share=0.5),
+        "/v1/collect": Route("collect", api.collect, ("POST",), cors=True, share=0.75),
+        "/v1/score": Route("score", api.score, ("POST",), backend=True),
+        "/v1/feedback": Route("feedback", api.feedback, ("POST",), backend=True),
+        "/v1/erasure": Route("erasure", api.erasure, ("POST",), backend=True),
+        "/v1/attributes": Route(
+            "attributes", api.attributes, ("GET", "HEAD"), backend=True, body=False
+        ),
+    }
+
+
+class ApiFront:
+    def __init__(self, state: AppState, pages: Handler, default_max_body: int = 65_536) -> None:
+        self.state = state
+        self.metrics = state.metrics
+        self.api = Api(state)
+        self.routes = api_routes(self.api)
+        self.pages = pages
+        self.inflight = 0
+        self._default_max_body = default_max_body
+
+    def _config(self) -> ServiceFile | None:
+        svc = self.state.service
+        return None if svc is None else svc.runtime.config.service
+
+    def max_body_bytes(self) -> int:
+        cfg = self._config()
+        return self._default_max_body if cfg is None else cfg.max_body_bytes
+
+    # -- at the head -----------------------------------------------------------------------
+
+    def on_head(self, head: RequestHead) -> Response | None:
+        route = self.routes.get(head.path)
+        head.route = route
+        if route is None:
+            return None  # a page: the Quart app answers it
+        try:
+            if head.method == "OPTIONS" and route.cors:
+                return self._finish(head, route, Response(204, content_type=None))
+            if head.method not in route.methods:
+                allow = (*route.methods, "OPTIONS") if route.cors else route.methods
+                raise E.MethodNotAllowed(
+                    "method not allowed on this endpoint; see /openapi.json", allow=allow
+                )
+            cfg = self._config()
+            if cfg is None or not self.state.ready:
+                raise E.Overloaded("the service is starting; retry shortly", retry_after=2)
+            if route.body:
+                _check_body_headers(head, cfg.max_body_bytes)
+            if route.backend:
+                head.tenant = self._tenant(head)
+            if self.inflight >= cfg.admission_limit * route.share:
+                self.metrics.shed.labels(route.name).inc()
+                raise E.Overloaded("the service is saturated; retry shortly", retry_after=1)
+        except E.AnonscoreError as exc:
+            return self._finish(head, route, self._refused(route.name, exc))
+        self.inflight += 1
+        head.admitted = True
+        return None
+
+    def release(self, head: RequestHead) -> None:
+        self.inflight -= 1
+        head.admitted = False
+
+    def on_protocol_error(self, status: int) -> None:
+        self.metrics.observe_request("protocol", status, 0.0)
+
+    def _tenant(self, head: RequestHead) -> Tenant:
+        auth = head.header("authorization")
+        scheme, _, key = auth.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise E.Unauthorized("missing API key; send Authorization: Bearer <tenant api key>")
+        svc = self.state.service
+        assert svc is not None
+        tenant = svc.runtime.config.tenant_for_api_key(key.strip())
+        if tenant is None:
+            raise E.Unauthorized("invalid API key")
+        return tenant
+
+    # -- with the body ---------------------------------------------------------------------
+
+    async def on_request(self, request: Request) -> Response:
+        head = request.head
+        route: Route | None = head.route
+        if route is None:
+            return await self._page(request)
+        cfg = self._config()
+        deadline = (cfg.request_deadline_ms if cfg is not None else 2000) / 1000
+        try:
+            with trio.move_on_after(deadline):
+                return self._finish(head, route, await route.handler(request))
+            raise E.Overloaded(
+                "the request did not finish within its deadline; retry later", retry_after=1
+            )
+        except E.AnonscoreError as exc:
+            return self._finish(head, route, self._refused(route.name, exc))
+        except Exception as exc:  # a bug: logged by type, never with the request's data
+            log.error("internal error", extra={"endpoint": route.name, "exc": type(exc).__name__})
+            self.metrics.errors.labels("internal").inc()
+            return self._finish(
+                head, route, error_response(E.Internal("internal error; it was logged"))
+            )
+
+    async def _page(self, request: Request) -> Response:
+        head = request.head
+        name = PAGES.get(head.path, "other")
+        try:
+            response = await self.pages(request)
+        except Exception as exc:
+            log.error("internal error", extra={"endpoint": name, "exc": type(exc).__name__})
+            self.metrics.errors.labels("internal").inc()
+            response = error_response(E.Internal("internal error; it was logged"))
+        self.metrics.observe_request(name, response.status, trio.current_time() - head.arrival)
+        return response
+
+    def _refused(self, endpoint: str, exc: E.AnonscoreError) -> Response:
+        self.metrics.errors.labels(exc.code).inc()
+        log.info(
+            "request refused",
+            extra={
+                "endpoint": endpoint,
+                "status": exc.status,
+                "code": exc.code,
+                "field": exc.field,
+            },
+        )
+        return error_response(exc)
+
+    def _finish(self, head: RequestHead, route: Route, response: Response) -> Response:
+        if route.cors:
+            response.headers.extend(self._cors(head))
+        self.metrics.observe_request(
+            route.name, response.status, trio.current_time() - head.arrival
+        )
+        return response
+
+    def _cors(self, head: RequestHead) -> list[tuple[str, str]]:
+        origin = head.headers.get("origin")
+        svc = self.state.service
+        if origin is None or svc is None or origin not in svc.runtime.config.all_origins:
+            return []
+        if head.method != "OPTIONS":
+            return [("access-control-allow-origin", origin), ("vary", "Origin")]
+        return [
+            ("access-control-allow-origin", origin),
+            ("vary", "Origin"),
+            ("access-control-allow-methods", "POST, GET, OPTIONS"),
+            ("access-control-allow-headers", "Content-Type"),
+            ("access-control-max-age", "600"),
+        ]
+
+
+def _check_body_headers(head: RequestHead, limit: int) -> None:
+    ctype = head.header("content-type")
+    if ctype.split(";", 1)[0].strip().lower() != JSON:
+        raise E.UnsupportedMediaType("send the body as JSON with Content-Type: application/json")
+    length = head.headers.get("content-length")
+    if length is not None:
+        try:
+            declared = int(length)
+        except ValueError:
+            raise E.BadRequest("content-length must be a number") from None
+        if declared > limit:
+            raise E.PayloadTooLarge(f"request body must be at most {limit} bytes")

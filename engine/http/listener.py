@@ -1,0 +1,106 @@
+"""Accepting connections: the cap on open connections, and a graceful shutdown.
+
+Sockets are made by Hypercorn's `Config.create_sockets()` (bind strings, backlog,
+SO_REUSEPORT for several worker processes on one port); each accepted stream is served by
+`protocol.Connection`. Past `max_connections` a new connection gets a canned 503 and is
+closed at once, so a flood of idle or slow connections cannot exhaust file descriptors.
+
+Shutdown: stop accepting, close idle keep-alive connections, let requests in progress
+finish for `graceful_s`, then cancel what is left.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+
+import trio
+
+from engine.http.protocol import Connection, Front, HttpLimits, refuse_busy
+
+log = logging.getLogger("anonscore.http")
+
+# accept() errors that mean "out of resources, try again soon" (as trio.serve_listeners)
+_RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ENOBUFS}
+
+
+class ConnectionCounter:
+    """Open connections, for the cap and the metrics."""
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.refused = 0
+
+
+class HttpServer:
+    def __init__(
+        self,
+        front: Front,
+        limits: HttpLimits,
+        sockets: list[socket.socket],
+        *,
+        graceful_s: float = 5.0,
+    ) -> None:
+        self.front = front
+        self.limits = limits
+        self.sockets = sockets
+        self.graceful_s = graceful_s
+        self.counter = ConnectionCounter()
+        self._connections: set[Connection] = set()
+        self._draining = False
+
+    def draining(self) -> bool:
+        return self._draining
+
+    def bound_ports(self) -> list[int]:
+        return [int(s.getsockname()[1]) for s in self.sockets]
+
+    async def serve(
+        self, shutdown: trio.Event, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+    ) -> None:
+        listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(s)) for s in self.sockets]
+        try:
+            async with trio.open_nursery() as connections:
+                async with trio.open_nursery() as acceptors:
+                    for listener in listeners:
+                        acceptors.start_soon(self._accept_loop, listener, connections)
+                    task_status.started()
+                    await shutdown.wait()
+                    acceptors.cancel_scope.cancel()
+                for sock in self.sockets:
+                    sock.close()
+                self._draining = True
+                for conn in list(self._connections):
+                    if conn.idle_scope is not None:
+                        conn.idle_scope.cancel()
+                connections.cancel_scope.deadline = trio.current_time() + self.graceful_s
+        finally:
+            for sock in self.sockets:
+                sock.close()
+
+    async def _accept_loop(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
+        while True:
+            try:
+                stream = await listener.accept()
+            except OSError as exc:
+                if exc.errno in _RESOURCE_ERRORS:
+                    log.warning("accept failed; out of resources", extra={"exc": exc.strerror})
+                    await trio.sleep(0.1)
+                    continue
+                raise
+            if self.counter.open >= self.limits.max_connections:
+                self.counter.refused += 1
+                nursery.start_soon(refuse_busy, stream)
+                continue
+            nursery.start_soon(self._serve_one, stream)
+
+    async def _serve_one(self, stream: trio.SocketStream) -> None:
+        conn = Connection(stream, self.front, self.limits, self.draining)
+        self.counter.open += 1
+        self._connections.add(conn)
+        try:
+            await conn.run()
+        finally:
+            self._connections.discard(conn)
+            self.counter.open -= 1
