@@ -1,0 +1,28 @@
+"""IP data: AS numbers, countries, and hosting, VPN, relay and Tor lists, compiled into one
+sorted range table per address family and looked up in microseconds. Re-exports only.
+
+Layering: `_table` (format, compile, lookup) and `_lists` (list files) stand alone; `_npm`
+(packages) and `_sources` (list upstreams) read inputs; `_store` (build directories, the
+atomic pointer) and `_build` write; `_data` loads for the service; `update` is the command.
+"""
+
+from engine.ipdata._data import STALE_AFTER_DAYS, IpData, load_ip_data
+from engine.ipdata._errors import IpDataError
+from engine.ipdata._lists import LIST_NAMES, ListFile, parse_list
+from engine.ipdata._table import RELAY, TOR_EXIT, Table
+from engine.ipdata.update import DEFAULT_DIR, update_data
+
+__all__ = [
+    "DEFAULT_DIR",
+    "LIST_NAMES",
+    "RELAY",
+    "STALE_AFTER_DAYS",
+    "TOR_EXIT",
+    "IpData",
+    "IpDataError",
+    "ListFile",
+    "Table",
+    "load_ip_data",
+    "parse_list",
+    "update_data",
+]
