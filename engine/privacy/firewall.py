@@ -5,7 +5,9 @@ Two steps, in this order, for every collected payload:
 
 1. `scan_payload` on the decoded JSON, before it is even validated against the schema:
    every string value, every dict key and every long integer is checked by
-   `detectors.find_identifier`. One hit refuses the whole payload (`PersonalData`).
+   `detectors.find_identifier`, with the name of the field it sits in (names, addresses
+   and dates of birth are only recognised by their field's name) and the client's region
+   (national phone formats). One hit refuses the whole payload (`PersonalData`).
 2. `sanitize` on the validated `Attributes`: optional attributes the tenant has not enabled
    are removed (and named in `dropped`), device/router identifiers are truncated and
    keyed-hashed, the location is coarsened to about 1 km.
@@ -21,7 +23,8 @@ import re
 import msgspec
 
 from engine.errors import PersonalData, ValidationFailed
-from engine.privacy.detectors import field_hint, find_identifier
+from engine.privacy._fields import is_label
+from engine.privacy.detectors import DOCUMENT, PHONE, field_hint, find_identifier, normal_region
 from engine.schema import Attributes
 
 MAX_DEPTH = 16
@@ -67,30 +70,32 @@ def _name_of(path: str) -> str:
     return ""
 
 
-def scan_payload(obj: object, path: str) -> None:
+def scan_payload(obj: object, path: str, *, region: str | None = None) -> None:
     """Raise PersonalData at the first direct identifier found anywhere in `obj`.
 
     `obj` is a decoded JSON value and `path` its dotted location in the request (for
-    example `"attributes"`). A hit in a string value reports that value's path; a hit in a
-    dict key reports the path of the object holding the key, so the refused key itself is
-    never echoed back. Nesting deeper than MAX_DEPTH containers raises ValidationFailed.
+    example `"attributes"`). `region` is the client's country (ISO 3166 alpha-2, from its
+    IP; None when unknown): the hint for phone numbers written in national format. A hit in
+    a string value reports that value's path; a hit in a dict key reports the path of the
+    object holding the key, so the refused key itself is never echoed back. Nesting deeper
+    than MAX_DEPTH containers raises ValidationFailed.
     """
-    _scan(obj, path, _name_of(path), 0)
+    _scan(obj, path, _name_of(path), 0, normal_region(region), False)
 
 
-def _scan(obj: object, path: str, name: str, depth: int) -> None:
+def _scan(obj: object, path: str, name: str, depth: int, region: str | None, item: bool) -> None:
     # Strings and numbers are checked in the loops of their container, without a call per
     # value and with their path built only on a hit: this walk runs on every payload.
     if isinstance(obj, dict):
-        _scan_dict(obj, path, name, depth + 1)
+        _scan_dict(obj, path, name, depth + 1, region, item)
     elif isinstance(obj, list):
-        _scan_list(obj, path, name, depth + 1)
+        _scan_list(obj, path, name, depth + 1, region)
     elif isinstance(obj, str):
-        kind = find_identifier(obj, name)
+        kind = find_identifier(obj, name, region=region)
         if kind is not None:
             raise _refuse(kind, path)
     else:
-        _scan_number(obj, path, name)
+        _scan_number(obj, path, name, region)
 
 
 def _too_deep(path: str) -> ValidationFailed:
@@ -99,47 +104,65 @@ def _too_deep(path: str) -> ValidationFailed:
     )
 
 
-def _scan_dict(obj: dict[object, object], path: str, name: str, depth: int) -> None:
+def _worth_scanning(value: str, field: str) -> bool:
+    """Strings under 5 characters hold no identifier, except in fields named for one
+    (`"Li"` in `last_name`, `"7012"` in a Niue `phone`)."""
+    return len(value) >= 5 or (value != "" and field_hint(field) is not None)
+
+
+def _scan_dict(
+    obj: dict[object, object], path: str, name: str, depth: int, region: str | None, item: bool
+) -> None:
+    """`item`: `obj` is an item of a list named `name` (a record: its `name` is a label)."""
     if depth > MAX_DEPTH:
         raise _too_deep(path)
     prefix = f"{path}." if path else ""
-    # Inside a field named like a document ("passport": {"number": ...}) the children keep
-    # that name, so their values are checked as document numbers.
-    inherit = field_hint(name) is not None
+    # Inside a field named like a document, a phone, a name, an address or a birth date
+    # ("passport": {"number": ...}, "address": {"line1": ...}) the children keep that name,
+    # so their values are checked as what the parent holds.
+    hint = field_hint(name)
+    # Keys are labels: a document or phone number as a key is refused, but a key is never
+    # judged as a name, address or date because of its parent's name.
+    key_field = name if hint == DOCUMENT or hint == PHONE else ""
     for raw_key, value in obj.items():
         key = raw_key if isinstance(raw_key, str) else str(raw_key)
         if len(key) >= 5:
-            kind = find_identifier(key, name)
+            kind = find_identifier(key, key_field, region=region)
             if kind is not None:
                 raise _refuse(kind, path)
-        child = name if inherit and field_hint(key) is None else key
+        if is_label(key, name, item):
+            child = ""  # fields[].name = "full_name": the name of a form field
+        elif hint is not None and field_hint(key) is None:
+            child = name
+        else:
+            child = key
         if isinstance(value, str):
-            if len(value) >= 5:
-                kind = find_identifier(value, child)
+            if _worth_scanning(value, child):
+                kind = find_identifier(value, child, region=region)
                 if kind is not None:
                     raise _refuse(kind, prefix + key)
         elif isinstance(value, dict | list):
-            _scan(value, prefix + key, child, depth)
+            _scan(value, prefix + key, child, depth, region, False)
         elif value is not None and value is not True and value is not False:
-            _scan_number(value, prefix + key, child)
+            _scan_number(value, prefix + key, child, region)
 
 
-def _scan_list(obj: list[object], path: str, name: str, depth: int) -> None:
+def _scan_list(obj: list[object], path: str, name: str, depth: int, region: str | None) -> None:
     if depth > MAX_DEPTH:
         raise _too_deep(path)
     for index, item in enumerate(obj):
         if isinstance(item, str):
-            if len(item) >= 5:
-                kind = find_identifier(item, name)
+            if _worth_scanning(item, name):
+                kind = find_identifier(item, name, region=region)
                 if kind is not None:
                     raise _refuse(kind, f"{path}.{index}")
         elif isinstance(item, dict | list):
-            _scan(item, f"{path}.{index}", name, depth)
+            _scan(item, f"{path}.{index}", name, depth, region, True)
         elif item is not None and item is not True and item is not False:
-            _scan_number(item, f"{path}.{index}", name)
+            _scan_number(item, f"{path}.{index}", name, region)
 
 
-def _scan_number(value: object, path: str, name: str) -> None:
+def _scan_number(value: object, path: str, name: str, region: str | None) -> None:
     if isinstance(value, bool):
         return
     if isinstance(value, int):
@@ -149,7 +172,7 @@ def _scan_number(value: object, path: str, name: str) -> None:
     else:
         return
     if number >= _LONG_INT or (number >= _HINTED_INT and field_hint(name) is not None):
-        kind = find_identifier(str(number), name)
+        kind = find_identifier(str(number), name, region=region)
         if kind is not None:
             raise _refuse(kind, path)
 

@@ -20,7 +20,7 @@ from engine.privacy.firewall import (
     scan_payload,
 )
 from engine.schema import Attributes, Behaviour, Device, Location, Network, Software
-from tests.privacy.test_detectors import device_strings, embedded, identifiers
+from tests.privacy.strategies import device_strings, embedded, identifiers
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,0 +1,200 @@
+"""Phone numbers: recognised by shape first, then confirmed with libphonenumber.
+
+Shape (cheap, no library): an international `+`/`00` prefix, NANP 3-3-4, a trunk digit
+(`8 (912) ...`), a national `0...` number of 9-11 digits. A mistyped or unallocated number
+in one of these shapes is still somebody's phone number, so shape alone refuses it.
+
+Everything else that looks like digit groups (`612 34 56 78`, `512 345 678`,
+`01512 3456789`, a 5-digit `+98 9601`) is handed to libphonenumber (the `phonenumbers`
+package) with the region of the client's IP as the hint, and refused when it is a valid
+number there. libphonenumber is slow (~30 us a parse), so only candidates that pass cheap
+filters reach it:
+
+- separated into groups (a bare run of digits is a phone only in a phone-named field);
+- 6 digits at least (5 with a region hint, 4 in a phone-named field), 17 at most;
+- not a date (`2026-11-23`, `23-11-2026`), not part of a time (`23 2026 10:00`);
+- written with dots only when the region's own national format uses them (`20.12.34` in
+  New Caledonia), so versions and IP addresses never reach the library;
+- without the region's trunk prefix (`612 34 56 78` in Spain, `512 345 678` in Poland),
+  grouped as libphonenumber groups it, or coarser (the user's group breaks are a subset of
+  the library's, counted from the right): `23 2026 10` is a valid German number but nobody
+  writes one that way.
+
+With no region (an unknown or private IP), a national number is confirmed only when it
+starts with a trunk prefix, against FALLBACK_REGIONS.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+FALLBACK_REGIONS = ("DE", "GB", "FR", "IT", "RU", "UA")
+"""Regions whose trunk-prefixed national numbers (`0...`, `8...`) are tried when the client's
+region is unknown: big markets whose national numbers are longer than the shape rules allow
+(German mobiles have 12 digits with the trunk 0)."""
+
+BARE_PHONE = re.compile(r"0[1-9][0-9]{8,9}|[78]9[0-9]{9}|1[2-9][0-9]{2}[2-9][0-9]{6}")
+_DATE_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+
+
+def normal_region(region: str | None) -> str | None:
+    """The ISO alpha-2 code libphonenumber knows, uppercased, or None."""
+    if not region:
+        return None
+    region = region.upper()
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+# -- shape ----------------------------------------------------------------------------------
+
+
+def nanp(groups: list[str]) -> bool:
+    """415 555 2671: the one phone shape also looked for inside a longer run of numbers."""
+    return (
+        len(groups) == 3
+        and [len(group) for group in groups] == [3, 3, 4]
+        and groups[0][0] in "23456789"
+        and groups[1][0] in "23456789"
+    )
+
+
+def phone_shape(
+    groups: list[str], seps: list[str], parens: list[bool], plus: bool, hinted: bool
+) -> bool:
+    """True when the digit groups have one of the unmistakable phone shapes."""
+    digits = "".join(groups)
+    count = len(digits)
+    if plus:
+        return 8 <= count <= 15 and digits[0] != "0"
+    if digits.startswith("00") and count >= 10 and digits[2] != "0" and "." not in seps:
+        return count - 2 <= 15
+    if hinted:
+        return 7 <= count <= 15
+    if count < 8:
+        return False
+    lengths = [len(group) for group in groups]
+    if True in parens:
+        where = parens.index(True)
+        return (
+            parens.count(True) == 1
+            and "." not in seps
+            and lengths[where] <= 5
+            and (where == 0 or (where == 1 and lengths[0] == 1))
+            and 9 <= count <= 12
+        )
+    uniform = len(set(seps)) <= 1
+    if uniform and (nanp(groups) or (groups[0] == "1" and nanp(groups[1:]))):
+        return True  # NANP: 415-555-2671, 415.555.2671, 1 415 555 2671
+    if "." in seps or not uniform:
+        return False
+    if len(groups) == 1:
+        return BARE_PHONE.fullmatch(digits) is not None
+    first = groups[0]
+    if first in ("1", "7", "8") and count == 11 and lengths[1] == 3:
+        return lengths[2:] in ([3, 4], [3, 2, 2])  # 8 912 345-67-89, 1 415 555 2671
+    return (
+        first[0] == "0"
+        and first[1:2] != "0"
+        and 2 <= len(first) <= 5
+        and (9 <= count <= 11 and min(lengths) >= 2)
+    )  # national: 020 7946 0958, 07700 900123, 01 23 45 67 89
+
+
+# -- libphonenumber -------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(digits: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """The valid number `digits` reads as in `region` (None: `digits` follow a `+`)."""
+    try:
+        number = phonenumbers.parse(digits if region else "+" + digits, region)
+    except NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+@functools.lru_cache(maxsize=512)
+def _trunk_prefix(region: str) -> str:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return (metadata.national_prefix or "") if metadata is not None else ""
+
+
+def _breaks(groups: list[str]) -> set[int]:
+    """Where the groups break, counted in digits from the right end."""
+    out, offset = set(), 0
+    for group in reversed(groups[1:]):
+        offset += len(group)
+        out.add(offset)
+    return out
+
+
+_FORMATTED_GROUP = re.compile(r"[0-9]+")
+
+
+def _library_breaks(number: phonenumbers.PhoneNumber) -> set[int]:
+    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    return _breaks(_FORMATTED_GROUP.findall(national))
+
+
+def _looks_like_date(groups: list[str], seps: list[str]) -> bool:
+    """Groups that read as a calendar date: y-m-d or d-m-y with one separator, or a day
+    and a year starting the run (`Jan 02 2015`)."""
+    if len(groups) >= 2 and len(groups[0]) <= 2 and _DATE_YEAR.fullmatch(groups[1]):
+        return True
+    for start in range(len(groups) - 2):
+        a, b, c = groups[start : start + 3]
+        if seps[start] != seps[start + 1]:
+            continue
+        if len(b) != 2 or not 1 <= int(b) <= 31:
+            continue
+        if (len(a) == 4 and _DATE_YEAR.fullmatch(a) and len(c) == 2) or (
+            len(c) == 4 and _DATE_YEAR.fullmatch(c) and len(a) <= 2
+        ):
+            return True
+    return False
+
+
+def confirmed(
+    groups: list[str],
+    seps: list[str],
+    plus: bool,
+    hinted: bool,
+    region: str | None,
+) -> bool:
+    """True when libphonenumber confirms the groups as a valid number (see module doc).
+
+    `seps[k]` sits between `groups[k]` and `groups[k + 1]`; `hinted` means the field is
+    named like a phone field; `region` is a normalised region or None.
+    """
+    digits = "".join(groups)
+    count = len(digits)
+    if plus:
+        return 5 <= count <= 15 and _parse(digits, None) is not None
+    least = 4 if hinted else 6 if region is None else 5
+    if count > 17 or count < least or (len(groups) < 2 and not hinted):
+        return False
+    if _looks_like_date(groups, seps):
+        return False
+    if region is None:
+        regions = [r for r in FALLBACK_REGIONS if digits.startswith(_trunk_prefix(r) or "-")]
+    else:
+        regions = [region]
+    for candidate_region in regions:
+        number = _parse(digits, candidate_region)
+        if number is None:
+            continue
+        if "." in seps:  # only as the region itself writes it: 20.12.34 in New Caledonia
+            national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+            if national == "".join(g + s for g, s in zip(groups, [*seps, ""], strict=True)):
+                return True
+            continue
+        trunk = _trunk_prefix(candidate_region)
+        if hinted or (trunk and digits.startswith(trunk)):
+            return True
+        if _breaks(groups) <= _library_breaks(number):
+            return True
+    return False
