@@ -19,7 +19,7 @@ from engine.privacy.firewall import (
     sanitize,
     scan_payload,
 )
-from engine.privacy.network import IpFacts, IpReducer, load_geo_database, reduce_ip
+from engine.privacy.network import IpFacts, IpReducer, reduce_ip
 
 __all__ = [
     "CARD",
@@ -35,7 +35,6 @@ __all__ = [
     "coarsen_location",
     "field_hint",
     "find_identifier",
-    "load_geo_database",
     "pseudonymise",
     "reduce_ip",
     "sanitize",

@@ -1,13 +1,16 @@
 """The client IP reduced to what rules need; the address itself is never stored.
 
 `IpReducer.reduce(ip)` keeps the network prefix (IPv4 /24, IPv6 /48), a keyed hash of the
-address for velocity counters, the country and the AS name from the GeoLite2-derived data
-file that geoip2fast ships, and whether the address is private. Build one `IpReducer` at
-start-up: loading the data file blocks for about a quarter of a second (run it through
-`trio.to_thread.run_sync`); after that a lookup is a few microseconds of pure CPU.
+address for velocity counters, whether the address is private, and the facts the compiled
+IP data (`engine.ipdata`) holds for it: country, AS number and name, the hosting or VPN
+provider whose network it is (by AS number or by the provider's published ranges), and
+whether it is a Tor exit. Those lists are checked here, on the exact address at collect
+time, because afterwards only the prefix is left.
 
-The data file of geoip2fast 1.2.2 names the AS that announces a network but not its
-number, so `IpFacts.asn` stays None until a source with numbers is added.
+Build one `IpReducer` at start-up with the data the service loaded (`load_ip_data(dir)`
+from a thread: it reads ~20 MB); a lookup is then a few microseconds of pure CPU. To take a
+newer build on reload, assign `reducer.data`: each `reduce` reads it once, so a call never
+mixes two builds.
 """
 
 from __future__ import annotations
@@ -15,13 +18,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import threading
-from importlib import resources
-from typing import Any, Protocol
 
 import msgspec
 
-DATA_FILE = "geoip2fast-asn-ipv6.dat.gz"  # country + AS name, IPv4 and IPv6
+from engine.ipdata import DEFAULT_DIR, TOR_EXIT, IpData, load_ip_data
+
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
 
@@ -35,46 +36,24 @@ class IpFacts(msgspec.Struct, frozen=True):
     asn: int | None = None
     asn_name: str | None = None
     is_private: bool = False
-
-
-class GeoLookup(Protocol):
-    """The part of `geoip2fast.GeoIP2Fast` used here; tests may pass a stand-in."""
-
-    def lookup(self, ipaddr: str) -> Any: ...
-
-
-_load_lock = threading.Lock()
-_loaded: list[GeoLookup] = []
-
-
-def load_geo_database() -> GeoLookup:
-    """Load the geoip2fast data file once per process and return the lookup object.
-
-    geoip2fast keeps its tables in module globals, so one data file per process is all
-    there can be; later calls return the first instance. Blocking: call it from a thread.
-    """
-    with _load_lock:
-        if not _loaded:
-            from geoip2fast import GeoIP2Fast  # imported late: the module is large
-
-            path = resources.files("geoip2fast").joinpath(DATA_FILE)
-            _loaded.append(GeoIP2Fast(geoip2fast_data_file=str(path)))
-        return _loaded[0]
+    hosting: str | None = None  # hosting/cloud provider whose network this is
+    vpn: str | None = None  # VPN provider whose network or server this is
+    tor_exit: bool = False  # the exact address is a Tor exit relay
 
 
 class IpReducer:
-    """Holds the geo database (and, usually, the hashing secret); `reduce` is cheap.
+    """Holds the IP data (and, usually, the hashing secret); `reduce` is cheap.
 
     The secret for `ip_hash` is given here, or per call to `reduce`; one of the two is
-    required. Construct at start-up, off the event loop: `await
-    trio.to_thread.run_sync(IpReducer, keys.hashing)`.
+    required. Without `data`, the current build under the default directory (var/ipdata) is
+    loaded, which blocks: construct off the event loop.
     """
 
-    def __init__(self, secret: bytes | None = None, geo: GeoLookup | None = None) -> None:
+    def __init__(self, secret: bytes | None = None, data: IpData | None = None) -> None:
         if secret is not None and not secret:
             raise ValueError("secret must not be empty")
         self._secret = secret
-        self._geo = geo if geo is not None else load_geo_database()
+        self.data: IpData = data if data is not None else load_ip_data(DEFAULT_DIR)
 
     def reduce(self, ip: str, secret: bytes | None = None) -> IpFacts:
         """The facts of `ip`; an unparsable address gives an empty IpFacts(), never an error.
@@ -97,20 +76,21 @@ class IpReducer:
             return IpFacts(prefix=prefix, ip_hash=digest, is_private=True)
         if not address.is_global:  # shared (CGNAT), reserved, multicast: no country, no AS
             return IpFacts(prefix=prefix, ip_hash=digest)
-        try:
-            detail = self._geo.lookup(str(address))
-            country = str(detail.country_code or "")
-            asn_name = str(detail.asn_name or "")
-        except Exception:  # a lookup failure costs the enrichment, not the request
-            country, asn_name = "", ""
+        data = self.data
+        asn, hosting, vpn, country, flags = data.row(address.packed)
+        table = data.table
         return IpFacts(
             prefix=prefix,
             ip_hash=digest,
-            country=country if len(country) == 2 and country.isalpha() else None,
-            asn_name=asn_name if asn_name and not asn_name.startswith("<") else None,
+            country=table.countries[country] or None,
+            asn=asn or None,
+            asn_name=table.asn_name(asn),
+            hosting=table.providers[hosting] or None,
+            vpn=table.providers[vpn] or None,
+            tor_exit=bool(flags & TOR_EXIT),
         )
 
 
 def reduce_ip(ip: str, secret: bytes) -> IpFacts:
-    """`IpReducer(secret).reduce(ip)` with the process-wide database (loaded on first use)."""
+    """`IpReducer(secret).reduce(ip)` with the current build of the default directory."""
     return IpReducer(secret).reduce(ip)

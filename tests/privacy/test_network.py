@@ -1,4 +1,5 @@
-"""engine/privacy/network.py: the client IP reduced to prefix, keyed hash, country and AS."""
+"""engine/privacy/network.py: the client IP reduced to prefix, keyed hash and the IP data's
+facts (country, AS, hosting, VPN, Tor exit), against the table set-up builds (var/ipdata)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.privacy.network import IpFacts, IpReducer, load_geo_database, reduce_ip
+from engine.ipdata import DEFAULT_DIR, load_ip_data
+from engine.privacy.network import IpFacts, IpReducer, reduce_ip
+from tests.ipdata.support import tiny_data
 
 SECRET = b"test-secret-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def reducer() -> IpReducer:
-    return IpReducer(SECRET)
+    data = load_ip_data(DEFAULT_DIR)
+    assert data.built is not None, f"{data.problem}"
+    return IpReducer(SECRET, data)
 
 
 def _is_hash(value: str | None) -> bool:
@@ -26,24 +31,47 @@ def _is_hash(value: str | None) -> bool:
 def test_public_ipv4(reducer: IpReducer) -> None:
     facts = reducer.reduce("8.8.8.8")
     assert facts.prefix == "8.8.8.0/24"
-    assert facts.country == "US"  # the bundled GeoLite2-derived data says so
-    assert facts.asn_name == "GOOGLE"
-    assert facts.asn is None  # geoip2fast's data names the AS but has no number
+    assert (facts.country, facts.asn, facts.asn_name) == ("US", 15169, "Google LLC")
     assert facts.is_private is False
+    assert facts.tor_exit is False
     assert _is_hash(facts.ip_hash)
 
 
 def test_public_ipv6(reducer: IpReducer) -> None:
     facts = reducer.reduce("2001:4860:4860::8888")
     assert facts.prefix == "2001:4860:4860::/48"
-    assert facts.country == "US"
+    assert (facts.country, facts.asn) == ("US", 15169)
     assert facts.is_private is False
     assert _is_hash(facts.ip_hash)
 
 
 def test_another_country(reducer: IpReducer) -> None:
     facts = reducer.reduce(" 77.88.8.8 ")
-    assert (facts.prefix, facts.country) == ("77.88.8.0/24", "RU")
+    assert (facts.prefix, facts.country, facts.asn) == ("77.88.8.0/24", "RU", 13238)
+    assert (facts.hosting, facts.vpn) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("ip", "asn", "hosting"),
+    [
+        ("3.5.140.2", 16509, "Amazon AWS"),  # AWS's published range beats the AS name
+        ("34.120.0.1", 396982, "Google Cloud"),
+        ("212.227.1.1", 8560, "IONOS SE"),  # no published ranges: the hosting ASN list
+        ("24.1.1.1", 7922, None),  # Comcast, residential
+        ("172.224.226.1", 36183, None),  # iCloud Private Relay egress on a listed Akamai AS
+    ],
+)
+def test_hosting_facts(reducer: IpReducer, ip: str, asn: int, hosting: str | None) -> None:
+    facts = reducer.reduce(ip)
+    assert (facts.asn, facts.hosting, facts.vpn, facts.tor_exit) == (asn, hosting, None, False)
+
+
+def test_tor_exit_is_decided_on_the_exact_address(reducer: IpReducer) -> None:
+    exit_ = reducer.reduce("185.220.101.33")  # listed in engine/data/tor_exits.txt
+    assert exit_.tor_exit is True
+    assert exit_.prefix == "185.220.101.0/24"  # what is stored: the prefix, not the address
+    neighbour = reducer.reduce("185.220.101.64")  # same /24, no exit relay listed there
+    assert neighbour.tor_exit is False
 
 
 @pytest.mark.parametrize(
@@ -65,7 +93,7 @@ def test_private_addresses(reducer: IpReducer, ip: str, prefix: str) -> None:
     facts = reducer.reduce(ip)
     assert facts.is_private is True
     assert facts.prefix == prefix
-    assert (facts.country, facts.asn, facts.asn_name) == (None, None, None)
+    assert (facts.country, facts.asn, facts.asn_name, facts.hosting) == (None, None, None, None)
     assert _is_hash(facts.ip_hash)
 
 
@@ -83,23 +111,23 @@ def test_invalid_addresses_never_raise(reducer: IpReducer, ip: str) -> None:
 
 def test_mapped_ipv4_is_the_same_address(reducer: IpReducer) -> None:
     assert reducer.reduce("::ffff:8.8.8.8") == reducer.reduce("8.8.8.8")
+    assert reducer.reduce("::ffff:185.220.101.33").tor_exit is True
 
 
 def test_hash_is_keyed_and_per_address(reducer: IpReducer) -> None:
     a = reducer.reduce("203.0.113.5").ip_hash
     assert a == reducer.reduce("203.0.113.5").ip_hash
     assert a != reducer.reduce("203.0.113.6").ip_hash  # same /24, another address
-    assert a != IpReducer(b"another secret").reduce("203.0.113.5").ip_hash
+    assert a != IpReducer(b"another secret", reducer.data).reduce("203.0.113.5").ip_hash
     # a secret given per call takes precedence over the reducer's own
-    assert IpReducer(geo=_FakeGeo()).reduce("203.0.113.5", SECRET).ip_hash == a
+    assert IpReducer(data=reducer.data).reduce("203.0.113.5", SECRET).ip_hash == a
     assert reducer.reduce("203.0.113.5", b"another secret").ip_hash != a
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.ip_addresses())
 def test_any_address_reduces_without_leaking_it(address: Any) -> None:
-    reducer = IpReducer(SECRET)
-    facts = reducer.reduce(str(address))
+    facts = IpReducer(SECRET, load_ip_data(DEFAULT_DIR)).reduce(str(address))
     assert facts.prefix is not None
     assert _is_hash(facts.ip_hash)
     network = ipaddress.ip_network(facts.prefix)
@@ -107,37 +135,25 @@ def test_any_address_reduces_without_leaking_it(address: Any) -> None:
     host = address.ipv4_mapped or address if address.version == 6 else address
     assert host in network  # only the network part is kept, host bits zeroed by ip_network
     assert facts.country is None or (len(facts.country) == 2 and facts.country.isupper())
+    assert facts.asn is None or 0 < facts.asn < 2**32
 
 
-def test_reduce_ip_uses_the_shared_database() -> None:
-    assert load_geo_database() is load_geo_database()
-    assert reduce_ip("8.8.8.8", SECRET) == IpReducer(SECRET).reduce("8.8.8.8")
+def test_reduce_ip_uses_the_current_build(reducer: IpReducer) -> None:
+    assert load_ip_data(DEFAULT_DIR) is load_ip_data(DEFAULT_DIR)  # loaded once per build
+    assert reduce_ip("8.8.8.8", SECRET) == reducer.reduce("8.8.8.8")
 
 
-class _BrokenGeo:
-    def lookup(self, ipaddr: str) -> Any:
-        raise RuntimeError("boom")
+def test_assigning_data_switches_every_later_lookup(reducer: IpReducer) -> None:
+    swapped = IpReducer(SECRET, reducer.data)
+    assert swapped.reduce("8.8.8.8").asn == 15169
+    swapped.data = tiny_data()  # documentation ranges only: nothing known of 8.8.8.8
+    facts = swapped.reduce("8.8.8.8")
+    assert (facts.prefix, facts.asn, facts.country, facts.hosting) == ("8.8.8.0/24", None, None, None)
+    assert reducer.reduce("8.8.8.8").asn == 15169  # the other reducer kept its data
 
 
-class _FakeGeo:
-    def lookup(self, ipaddr: str) -> Any:
-        class Detail:
-            country_code = "--"
-            asn_name = "<unknown>"
-
-        return Detail()
-
-
-def test_geo_failures_cost_the_enrichment_only() -> None:
-    facts = IpReducer(SECRET, geo=_BrokenGeo()).reduce("8.8.8.8")
-    assert (facts.prefix, facts.country) == ("8.8.8.0/24", None)
-    assert _is_hash(facts.ip_hash)
-    facts = IpReducer(SECRET, geo=_FakeGeo()).reduce("8.8.8.8")
-    assert (facts.country, facts.asn_name) == (None, None)
-
-
-def test_a_secret_is_required() -> None:
+def test_a_secret_is_required(reducer: IpReducer) -> None:
     with pytest.raises(ValueError, match="secret must not be empty"):
-        IpReducer(b"", geo=_FakeGeo())
+        IpReducer(b"", reducer.data)
     with pytest.raises(ValueError, match=r"no secret for ip_hash"):
-        IpReducer(geo=_FakeGeo()).reduce("8.8.8.8")
+        IpReducer(data=reducer.data).reduce("8.8.8.8")
