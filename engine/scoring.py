@@ -69,11 +69,13 @@ def score_session(
     host: PluginHost,
     runtime: Runtime,
     tenant: Tenant,
-    session_id: str,
+    sh: str,
     record: SessionRecord,
     now: float,
 ) -> tuple[ScoreResponse, WriteSet]:
-    """Score a collected session; return the answer and the writes to apply with it."""
+    """Score a collected session (`sh`: its hash, the store's name for it); return the
+    answer and the writes to apply with it. The answer's `session_id` is left empty: the
+    token is never stored, the caller puts it in."""
     assert record.attributes is not None
     assert record.channel is not None
     assert record.collected_at is not None
@@ -123,7 +125,7 @@ def score_session(
         ip_fraud_reports=rep.fraud_reports,
     )
     session = CollectedSession(
-        session_id=session_id,
+        session_id=sh,
         tenant=tenant.id,
         channel=record.channel,
         attributes=attrs,
@@ -159,7 +161,7 @@ def score_session(
             value = None
         attributes[name] = value
     response = ScoreResponse(
-        session_id=session_id,
+        session_id="",
         score=score,
         device_id=device_id,
         device_confidence=confidence,
@@ -199,15 +201,15 @@ def score_session(
         w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
     w.put(mapping_key(tenant.id, device_id), dkey.encode())
     if record.device_key is not None and record.device_key != dkey:
-        w.delete(index_key(tenant.id, record.device_key, session_id))
-    w.put(index_key(tenant.id, dkey, session_id), b"")
+        w.delete(index_key(tenant.id, record.device_key, sh))
+    w.put(index_key(tenant.id, dkey, sh), b"")
     new = msgspec.structs.replace(
         record,
         device_key=dkey,
         scored=ScoreResult(response=response, collected_at=record.collected_at),
         purge_at=now + tenant.retention_days * DAY,
     )
-    State.put_session(w, session_id, record, new)
+    State.put_session(w, sh, record, new)
     return response, w
 
 

@@ -50,7 +50,7 @@ from engine.state import (
     reputation_key,
 )
 from engine.storage import KeyValueStore, WriteSet
-from engine.tokens import new_token, token_issued_at
+from engine.tokens import new_token, open_token, session_hash, tenant_tag
 from engine.validation import convert
 
 
@@ -66,6 +66,14 @@ class ClientFacts(msgspec.Struct, frozen=True):
     languages: tuple[str, ...] = ()  # primary tags of Accept-Language
     dnt: bool | None = None  # the DNT header: recorded, not obeyed (as the seeds state)
     proxy_headers: tuple[str, ...] = ()  # names (never values) of proxy evidence headers
+
+
+class SessionRef(msgspec.Struct, frozen=True):
+    """A checked token: its hash (the store's name for the session) and its times."""
+
+    sh: str
+    issued_at: float
+    expires_at: float
 
 
 def count_attributes(attrs: Attributes) -> int:
@@ -120,32 +128,45 @@ class Service:
     # -- sessions --------------------------------------------------------------------------
 
     def create_session(self, tenant: Tenant, now: float) -> SessionResponse:
-        svc = self.runtime.config.service
-        token = new_token(self.keys.token, now)
-        expires = now + svc.session_ttl_s
-        record = SessionRecord(
-            tenant=tenant.id,
-            created_at=now,
-            expires_at=expires,
-            region=tenant.region,
-            purge_at=now + svc.unscored_retention_days * DAY,
-        )
-        w = WriteSet()
-        State.put_session(w, token, None, record)
-        self.store.apply(w)
+        """A new signed token. Nothing is stored: the first collect makes the record."""
+        token = new_token(self.keys.token, now, tenant.id)
+        expires = now + self.runtime.config.service.session_ttl_s
         return SessionResponse(
             session_id=token, expires_at=rfc3339(expires), collect=tenant.collect_flags()
         )
 
-    def _own_session(self, tenant: Tenant, session_id: str) -> SessionRecord:
-        if token_issued_at(self.keys.token, session_id) is None:
+    def session_ref(self, tenant: Tenant, session_id: str) -> SessionRef:
+        """The stored session behind a token of this tenant (the record may not exist yet).
+        A forged token, or another tenant's, is unknown: 404."""
+        info = open_token(self.keys.token, session_id)
+        if info is None or not hmac.compare_digest(
+            info.tenant_tag, tenant_tag(self.keys.token, tenant.id)
+        ):
             raise NotFound("unknown session; create one with POST /v1/sessions", field="session_id")
-        record = self.state.session(session_id)
-        if record is None or record.tenant != tenant.id:
-            raise NotFound(
-                "unknown session; it never existed, was erased or has expired", field="session_id"
+        sh = session_hash(self.keys.hashing, session_id)
+        expires = info.issued_at + self.runtime.config.service.session_ttl_s
+        return SessionRef(sh=sh, issued_at=info.issued_at, expires_at=expires)
+
+    def session_record(self, session_id: str) -> SessionRecord | None:
+        """The stored record of a token, whoever its tenant (tests and tools)."""
+        return self.state.session(session_hash(self.keys.hashing, session_id))
+
+    def _own_session(self, tenant: Tenant, session_id: str, now: float) -> SessionRecord:
+        """The collected session, for score and feedback."""
+        ref = self.session_ref(tenant, session_id)
+        record = self.state.session(ref.sh)
+        if record is not None and record.tenant == tenant.id:
+            return record
+        if now <= ref.expires_at and not self.state.erased(ref.sh):
+            raise Conflict(
+                "no attributes were collected for this session yet; the page "
+                "must post /v1/collect (collector flush) before scoring",
+                field="session_id",
             )
-        return record
+        raise NotFound(
+            "unknown session; it was never collected, was erased or has expired",
+            field="session_id",
+        )
 
     # -- collect ---------------------------------------------------------------------------
 
@@ -154,11 +175,31 @@ class Service:
         scan_payload(raw, "")
         req = convert(raw, CollectRequest)
         tenant = self.tenant_for_site(req.site_key, client.origin)
-        record = self._own_session(tenant, req.session_id)
-        if now > record.expires_at:
+        ref = self.session_ref(tenant, req.session_id)
+        if now > ref.expires_at:
             raise Gone(
                 "session expired; create a new one with POST /v1/sessions", field="session_id"
             )
+        if self.state.erased(ref.sh):
+            raise NotFound("this session was erased; create a new one", field="session_id")
+        record = self.state.session(ref.sh)
+        if record is not None and record.scored is not None:
+            raise Conflict(
+                "this session was scored and is sealed; its attributes cannot change. "
+                "Create a new session for a new application",
+                field="session_id",
+            )
+        if record is None:
+            record = SessionRecord(
+                tenant=tenant.id,
+                created_at=ref.issued_at,
+                expires_at=ref.expires_at,
+                region=tenant.region,
+                purge_at=now,
+            )
+            fresh = True
+        else:
+            fresh = False
         # 2. make the payload safe: drop what the tenant did not enable, hash, round
         attrs, dropped = sanitize(req.attributes, tenant.optional, self.keys.hashing)
         facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
@@ -186,13 +227,9 @@ class Service:
             proxy_headers=list(client.proxy_headers) or None,
             header_languages=list(client.languages) or None,
             do_not_track_header=client.dnt,
-            purge_at=(
-                record.purge_at
-                if record.scored is not None
-                else now + svc.unscored_retention_days * DAY
-            ),
+            purge_at=now + svc.unscored_retention_days * DAY,
         )
-        State.put_session(w, req.session_id, record, new)
+        State.put_session(w, ref.sh, None if fresh else record, new)
         self.store.apply(w)
         return CollectResponse(accepted=count_attributes(attrs), dropped=dropped)
 
@@ -221,20 +258,22 @@ class Service:
     # -- score -----------------------------------------------------------------------------
 
     def score(self, tenant: Tenant, session_id: str, now: float) -> ScoreResponse:
-        record = self._own_session(tenant, session_id)
+        record = self._own_session(tenant, session_id, now)
         if record.attributes is None or record.collected_at is None or record.channel is None:
             raise Conflict(
                 "no attributes were collected for this session yet; the page "
                 "must post /v1/collect (collector flush) before scoring",
                 field="session_id",
             )
-        if record.scored is not None and record.scored.collected_at == record.collected_at:
-            return record.scored.response  # idempotent: nothing new since the last score
+        if record.scored is not None:
+            # idempotent: a scored session is sealed, the answer stays what the lender saw
+            return msgspec.structs.replace(record.scored.response, session_id=session_id)
+        sh = session_hash(self.keys.hashing, session_id)
         response, w = score_session(
-            self.state, self.keys, self.host, self.runtime, tenant, session_id, record, now
+            self.state, self.keys, self.host, self.runtime, tenant, sh, record, now
         )
         self.store.apply(w)
-        return response
+        return msgspec.structs.replace(response, session_id=session_id)
 
     def warm_up(self) -> None:
         """Run every plugin and the kernel once on a sample session; nothing is stored."""
@@ -243,7 +282,7 @@ class Service:
     # -- feedback --------------------------------------------------------------------------
 
     def feedback(self, tenant: Tenant, session_id: str, label: str) -> FeedbackResponse:
-        record = self._own_session(tenant, session_id)
+        record = self._own_session(tenant, session_id, self.clock())
         if record.scored is None or record.device_key is None:
             raise Conflict(
                 "feedback is accepted for scored sessions only; call /v1/score first",
@@ -282,22 +321,30 @@ class Service:
                 reputation_key(record.ip_prefix),
                 encode(IpReputation(fraud_reports=max(fraud, 0), good_reports=max(good, 0))),
             )
-        State.put_session(w, session_id, record, msgspec.structs.replace(record, label=label))
+        sh = session_hash(self.keys.hashing, session_id)
+        State.put_session(w, sh, record, msgspec.structs.replace(record, label=label))
         self.store.apply(w)
         return FeedbackResponse(session_id=session_id, label=label)
 
     # -- erasure ---------------------------------------------------------------------------
 
     def erase_session(self, tenant: Tenant, session_id: str) -> ErasureResponse:
-        if token_issued_at(self.keys.token, session_id) is None:
+        """Delete the session; until its token expires a tombstone keeps a later collect
+        from bringing it back. Idempotent; another tenant's session is never touched."""
+        try:
+            ref = self.session_ref(tenant, session_id)
+        except NotFound:
             return ErasureResponse(deleted=0)
-        record = self.state.session(session_id)
-        if record is None or record.tenant != tenant.id:
-            return ErasureResponse(deleted=0)
+        record = self.state.session(ref.sh)
         w = WriteSet()
-        State.delete_session(w, session_id, record)
+        deleted = 0
+        if record is not None and record.tenant == tenant.id:
+            State.delete_session(w, ref.sh, record)
+            deleted = 1
+        if self.clock() <= ref.expires_at and not self.state.erased(ref.sh):
+            State.put_tombstone(w, ref.sh, ref.expires_at)
         self.store.apply(w)
-        return ErasureResponse(deleted=1)
+        return ErasureResponse(deleted=deleted)
 
     async def erase_device(self, tenant: Tenant, device_id: str) -> ErasureResponse:
         dkey = self.state.mapped_device(tenant.id, device_id)
@@ -309,11 +356,13 @@ class Service:
             rows = await self.store.scan(prefix, limit=500)
             w = WriteSet()
             for key, _ in rows:
-                sid = key[len(prefix) :].decode()
-                record = self.state.session(sid)
+                sh = key[len(prefix) :].decode()
+                record = self.state.session(sh)
                 w.delete(key)
                 if record is not None and record.tenant == tenant.id:
-                    State.delete_session(w, sid, record)
+                    State.delete_session(w, sh, record)
+                    if record.expires_at > self.clock():
+                        State.put_tombstone(w, sh, record.expires_at)
                     deleted += 1
             if not rows:
                 break
@@ -337,7 +386,8 @@ class Service:
     # -- retention -------------------------------------------------------------------------
 
     async def sweep(self, now: float | None = None, batch: int = 500) -> int:
-        """Delete every session whose purge time has passed. Returns how many."""
+        """Delete every session whose purge time has passed (and expired tombstones).
+        Returns how many sessions."""
         now = self.clock() if now is None else now
         limit = f"x:{int(now):012d}".encode()
         removed = 0
@@ -348,11 +398,15 @@ class Service:
                 return removed
             w = WriteSet()
             for key in due:
-                stamp, sid = parse_purge_key(key)
+                stamp, record_key = parse_purge_key(key)
                 w.delete(key)
-                record = self.state.session(sid)
+                if record_key.startswith(b"t:"):
+                    w.delete(record_key)
+                    continue
+                sh = record_key[2:].decode()
+                record = self.state.session(sh)
                 if record is not None and int(record.purge_at) == stamp:
-                    State.delete_session(w, sid, record)
+                    State.delete_session(w, sh, record)
                     removed += 1
             self.store.apply(w)
             if len(due) < len(rows) or len(rows) < batch:

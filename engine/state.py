@@ -1,12 +1,13 @@
 """Typed records over the key-value store: the key layout and the codecs, in one place.
 
-s:<session_id>                          SessionRecord
+s:<session hash>                        SessionRecord (keyed hash of the token: tokens.py)
+t:<session hash>                        tombstone of an erased session (until its token expires)
 d:<device_key>                          DeviceProfile (cross-tenant)
 v:<kind>:<key>                          Events (d=device, i=day-keyed ip hash, p=ip prefix)
 r:<ip prefix>                           IpReputation (feedback per /24 or /48)
 m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
-i:<tenant>\0<device_key>\0<session_id>  index of a tenant's sessions per device
-x:<purge_at, 12 digits>\0<session_id>   retention index, swept in key order
+i:<tenant>\0<device_key>\0<session hash>  index of a tenant's sessions per device
+x:<purge_at, 12 digits>\0<record key>   retention index, swept in key order
 b:<group>:<band>:<hashes>               DeviceList: devices sharing these components
 """
 
@@ -33,8 +34,12 @@ WINDOW = DAY  # velocity events older than this are pruned
 MAX_EVENTS = 1024  # per key; counts saturate there
 
 
-def session_key(session_id: str) -> bytes:
-    return b"s:" + session_id.encode()
+def session_key(sh: str) -> bytes:
+    return b"s:" + sh.encode()
+
+
+def tombstone_key(sh: str) -> bytes:
+    return b"t:" + sh.encode()
 
 
 def device_key_(dkey: str) -> bytes:
@@ -57,17 +62,18 @@ def index_prefix(tenant: str, dkey: str) -> bytes:
     return f"i:{tenant}\0{dkey}\0".encode()
 
 
-def index_key(tenant: str, dkey: str, session_id: str) -> bytes:
-    return index_prefix(tenant, dkey) + session_id.encode()
+def index_key(tenant: str, dkey: str, sh: str) -> bytes:
+    return index_prefix(tenant, dkey) + sh.encode()
 
 
-def purge_key(purge_at: float, session_id: str) -> bytes:
-    return f"x:{int(purge_at):012d}\0".encode() + session_id.encode()
+def purge_key(purge_at: float, record_key: bytes) -> bytes:
+    return f"x:{int(purge_at):012d}\0".encode() + record_key
 
 
-def parse_purge_key(key: bytes) -> tuple[int, str]:
-    stamp, _, sid = key[2:].partition(b"\0")
-    return int(stamp), sid.decode()
+def parse_purge_key(key: bytes) -> tuple[int, bytes]:
+    """(purge time, the key of the record it retires)."""
+    stamp, _, record_key = key[2:].partition(b"\0")
+    return int(stamp), record_key
 
 
 def encode(record: msgspec.Struct) -> bytes:
@@ -80,9 +86,12 @@ class State:
     def __init__(self, store: KeyValueStore) -> None:
         self.store = store
 
-    def session(self, session_id: str) -> SessionRecord | None:
-        raw = self.store.get(session_key(session_id))
+    def session(self, sh: str) -> SessionRecord | None:
+        raw = self.store.get(session_key(sh))
         return None if raw is None else _session_dec.decode(raw)
+
+    def erased(self, sh: str) -> bool:
+        return self.store.get(tombstone_key(sh)) is not None
 
     def device(self, dkey: str) -> DeviceProfile | None:
         raw = self.store.get(device_key_(dkey))
@@ -105,21 +114,28 @@ class State:
         return None if raw is None else raw.decode()
 
     @staticmethod
-    def put_session(
-        w: WriteSet, session_id: str, old: SessionRecord | None, new: SessionRecord
-    ) -> None:
+    def put_session(w: WriteSet, sh: str, old: SessionRecord | None, new: SessionRecord) -> None:
         """Write a session and keep its retention index entry in step with `purge_at`."""
+        key = session_key(sh)
         if old is not None and int(old.purge_at) != int(new.purge_at):
-            w.delete(purge_key(old.purge_at, session_id))
-        w.put(purge_key(new.purge_at, session_id), b"")
-        w.put(session_key(session_id), encode(new))
+            w.delete(purge_key(old.purge_at, key))
+        w.put(purge_key(new.purge_at, key), b"")
+        w.put(key, encode(new))
 
     @staticmethod
-    def delete_session(w: WriteSet, session_id: str, record: SessionRecord) -> None:
-        w.delete(session_key(session_id))
-        w.delete(purge_key(record.purge_at, session_id))
+    def delete_session(w: WriteSet, sh: str, record: SessionRecord) -> None:
+        key = session_key(sh)
+        w.delete(key)
+        w.delete(purge_key(record.purge_at, key))
         if record.device_key is not None:
-            w.delete(index_key(record.tenant, record.device_key, session_id))
+            w.delete(index_key(record.tenant, record.device_key, sh))
+
+    @staticmethod
+    def put_tombstone(w: WriteSet, sh: str, until: float) -> None:
+        """Mark an erased session so its token cannot bring it back before it expires."""
+        key = tombstone_key(sh)
+        w.put(key, b"")
+        w.put(purge_key(until, key), b"")
 
 
 def record_event(events: Events, now: float) -> Events:

@@ -156,6 +156,12 @@ class Running:
     def service(self) -> Any:
         return self.handle.state.service
 
+    def sh(self, session_id: str) -> str:
+        """The store's name for a session (a keyed hash of its token)."""
+        from engine.tokens import session_hash
+
+        return session_hash(self.service.keys.hashing, session_id)
+
     async def session(self, site_key: str = "demo_site") -> str:
         r = await self.client.post(
             "/v1/sessions", json={"site_key": site_key}, headers={"Origin": ORIGIN}

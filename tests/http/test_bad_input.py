@@ -126,9 +126,10 @@ async def test_forged_session_token_is_refused(svc: Running) -> None:
 
 async def test_expired_session(svc: Running) -> None:
     sid = await svc.session()
-    record = svc.service.state.session(sid)
+    ttl = svc.service.runtime.config.service.session_ttl_s
+    issued = svc.service.clock()
     before = await svc.snapshot()
-    svc.service.clock = lambda: record.expires_at + 1
+    svc.service.clock = lambda: issued + ttl + 1
     r = await svc.collect(sid)
     assert_error(r, 410, "session_expired", "session_id")
     assert await svc.snapshot() == before

@@ -20,7 +20,7 @@ async def test_ip_velocity_counts_sessions_without_storing_the_address(svc: Runn
         results.append((await svc.score(sid)).json())
     assert [r["attributes"]["ip_sessions_1h"] for r in results] == [1, 2, 3]
     assert [r["attributes"]["ip_sessions_24h"] for r in results] == [1, 2, 3]
-    record = svc.service.state.session(results[-1]["session_id"])
+    record = svc.service.session_record(results[-1]["session_id"])
     assert record.ip_prefix == "198.51.100.0/24"
     dump = b"".join(k + v for k, v in (await svc.snapshot()).items())
     assert IP.encode() not in dump
@@ -40,5 +40,5 @@ async def test_ip_keys_change_every_day(svc: Running) -> None:
     service.clock = lambda: base + 600
     sid = await svc.session()
     assert (await svc.collect(sid, headers={"X-Forwarded-For": IP})).status_code == 202
-    record = service.state.session(sid)
+    record = service.session_record(sid)
     assert (record.ip_velocity_h1, record.ip_velocity_h24) == (2, 2)

@@ -149,7 +149,7 @@ async def test_realistic_payloads_pass_untouched(svc: Running) -> None:
         sid = await svc.session()
         r = await svc.collect(sid, copy.deepcopy(attrs), channel=channel)
         assert r.status_code == 202, r.text
-        stored = svc.service.state.session(sid).attributes
+        stored = svc.service.session_record(sid).attributes
         sent = msgspec.convert(attrs, type(stored))
         if channel == "android":
             # the platform device ID is kept only as a truncated keyed hash
