@@ -24,7 +24,7 @@ from pathlib import Path
 import trio
 
 from .fraud import PATTERNS
-from .plan import Settings
+from .plan import Settings, chosen
 from .run import simulate
 
 # A small run: few sessions, so a higher fraud rate (every pattern needs one campaign).
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     try:
+        chosen(cfg.patterns)
         meta = trio.run(partial(simulate, cfg, out, force=args.force, progress=progress))
     except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
