@@ -94,8 +94,9 @@ def address(rng: Random, prefix: str) -> str:
     """A host address inside a /16 ("a.b") or /24 ("a.b.c") prefix, or a CIDR network."""
     if "/" in prefix:
         net = ipaddress.ip_network(prefix, strict=False)
-        span = max(net.num_addresses - 2, 1)
-        return str(net.network_address + 1 + rng.randrange(span))
+        if net.num_addresses <= 2:  # a single exit (/32) or a point-to-point pair
+            return str(net.network_address + rng.randrange(net.num_addresses))
+        return str(net.network_address + 1 + rng.randrange(net.num_addresses - 2))
     parts = prefix.split(".")
     while len(parts) < 3:
         parts.append(str(rng.randint(0, 255)))
