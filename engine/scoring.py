@@ -56,7 +56,7 @@ from engine.storage import WriteSet
 ENGINE_ATTRIBUTES = {
     "channel": "web, android or ios, as collected",
     "ip_country": "country of the client IP (ISO 3166-1 alpha-2), None when unknown or private",
-    "ip_asn": "autonomous system number of the client IP, when the IP data has numbers",
+    "ip_asn": "autonomous system number of the client IP (None when unknown or private)",
     "ip_asn_name": "name of the client IP's network (autonomous system)",
 }
 MAX_UAS = 8

@@ -1,21 +1,27 @@
-"""The network: proxies, VPNs, hosting providers and Tor Browser.
+"""The network: proxies, VPNs, hosting providers and Tor.
 
 The SDK reports an active VPN or a configured proxy itself; on any channel, proxy headers on
 the collect request (Via, Forwarded, X-Forwarded-For hops beyond our trusted proxy) are
-evidence of a proxy between the device and us. For web sessions the IP's ASN
-is checked against small curated lists of hosting/cloud networks and of networks that
-mostly carry commercial VPN exits (a tenant may extend them, or exempt its own egress, with
-the settings `extra_datacenter_asns`, `extra_vpn_asns` and `ignore_asns`). Tor exits are not
-listed offline; Tor Browser is recognised by the uniform profile it gives every user:
+evidence of a proxy between the device and us. What the client IP is comes from the compiled
+IP data (engine/ipdata), decided at collect on the exact address: the hosting or cloud
+provider whose network it is (X4BNet's datacenter ASNs, the ranges AWS, Google Cloud, Azure,
+Oracle, DigitalOcean, Linode and Vultr publish), the VPN provider (X4BNet's VPN ASNs; the
+server addresses Mullvad, PIA and Proton VPN publish), and whether the address is a Tor exit
+relay (the Tor Project's relay list). Each list names its source, date and licence in its
+header under engine/data/; `anonscore update-data` refreshes them.
+
+Tenant settings act on the AS number: `extra_datacenter_asns` and `extra_vpn_asns` add
+networks; `ignore_asns` exempts one (the tenant's own egress, a partner's cloud) from the
+datacenter and VPN flags, whether the fact came from the ASN list or a published range.
+Tor is flagged by exit address and, independently, by the uniform Tor Browser profile:
 Firefox ESR, UTC, en-US, two cores and a letterboxed window.
 
-iCloud Private Relay, Chrome's IP Protection and corporate egress also leave from Cloudflare,
-Akamai, Fastly or Google networks: those shared edge ASNs are deliberately not listed.
+iCloud Private Relay, whose egress Apple publishes, is never hosting or VPN (the IP data
+clears both there): it carries ordinary Safari users, as Cloudflare's and Fastly's edge
+networks, which the lists do not hold, carry Chrome's IP Protection and corporate egress.
 """
 
 from __future__ import annotations
-
-import re
 
 from engine.features import CollectedSession, Context, Features, RuleHit
 from engine.hookspecs import hookimpl
@@ -28,63 +34,19 @@ CODES: tuple[str, ...] = (
     "PROXY_CONFIGURED",
     "VPN_ASN",
     "DATACENTER_ASN",
+    "TOR_EXIT",
     "TOR_BROWSER_PROFILE",
     "PROXY_HEADERS",
 )
 FEATURES: dict[str, str] = {
-    "ip_asn_kind": "the IP's network is a known 'datacenter' or 'vpn' provider (None otherwise)",
+    "ip_asn_kind": "the IP's network is a 'datacenter' (hosting/cloud) or 'vpn' provider's, "
+    "from the AS number or the provider's published ranges (None otherwise)",
+    "ip_provider": "name of that hosting, cloud or VPN provider (None otherwise)",
+    "ip_tor_exit": "the client address was a Tor exit relay when collected (None when unknown)",
     "tor_profile_signals": "Tor Browser profile traces (0 unless Firefox ESR set to UTC)",
     "proxy_headers": "number of proxy evidence headers on the collect request (Via, "
     "Forwarded, extra X-Forwarded-For hops...)",
 }
-
-DATACENTER_ASNS: dict[int, str] = {
-    16509: "Amazon AWS",
-    14618: "Amazon AWS",
-    8987: "Amazon AWS",
-    15169: "Google",
-    396982: "Google Cloud",
-    8075: "Microsoft Azure",
-    14061: "DigitalOcean",
-    200130: "DigitalOcean",
-    393406: "DigitalOcean",
-    16276: "OVH",
-    24940: "Hetzner",
-    213230: "Hetzner",
-    63949: "Linode / Akamai Cloud",
-    20473: "Vultr (Choopa)",
-    51167: "Contabo",
-    31898: "Oracle Cloud",
-    45102: "Alibaba Cloud",
-    37963: "Alibaba Cloud",
-    132203: "Tencent Cloud",
-    45090: "Tencent Cloud",
-    12876: "Scaleway",
-    60781: "Leaseweb",
-    16265: "Leaseweb",
-    28753: "Leaseweb",
-    36352: "ColoCrossing",
-    53667: "FranTech (BuyVM)",
-    46606: "Unified Layer",
-    197540: "netcup",
-}
-VPN_ASNS: dict[int, str] = {
-    9009: "M247",
-    60068: "Datacamp (CDN77)",
-    212238: "Datacamp (CDN77)",
-    136787: "TEFINCOM",
-    147049: "PacketHub",
-    209854: "Cyberzone",
-    39351: "31173 Services",
-}
-# The same providers by AS name, for an engine that knows the name and not the number.
-_DATACENTER_NAMES = re.compile(
-    r"amazon-0|amazon-aes|amazon data services|google-cloud|google cloud|^google$|"
-    r"microsoft-corp-msn|digitalocean|\bovh\b|hetzner|linode|akamai connected cloud|choopa|"
-    r"vultr|contabo|oracle-bmc|alibaba|tencent|scaleway|leaseweb|colocrossing|ponynet|"
-    r"unified layer|netcup"
-)
-_VPN_NAMES = re.compile(r"\bm247\b|datacamp|tefincom|packethub|cyberzone|31173 services")
 
 _ESR_MAJORS = frozenset({78, 91, 102, 115, 128, 140, 153})
 _UTC_ZONES = frozenset(
@@ -93,23 +55,24 @@ _UTC_ZONES = frozenset(
 )
 
 
-def asn_kind(session: CollectedSession, context: Context) -> str | None:
-    """'vpn', 'datacenter' or None for the session's IP network."""
-    asn = session.ip_asn
-    if asn is not None and asn in int_set(context, "ignore_asns"):
+def network_kind(session: CollectedSession, context: Context) -> tuple[str, str] | None:
+    """('vpn' | 'datacenter', provider) for the session's IP network, after tenant settings."""
+    asn = session.ip_asn if session.ip_asn is not None and session.ip_asn > 0 else None
+
+    def listed(setting: str) -> bool:
+        return asn is not None and asn in int_set(context, setting)
+
+    if listed("ignore_asns"):
         return None
-    if asn is not None:
-        if asn in VPN_ASNS or asn in int_set(context, "extra_vpn_asns"):
-            return "vpn"
-        if asn in DATACENTER_ASNS or asn in int_set(context, "extra_datacenter_asns"):
-            return "datacenter"
-    name = session.ip_asn_name
-    if name and name.strip():
-        lowered = name.strip().lower()
-        if _VPN_NAMES.search(lowered):
-            return "vpn"
-        if _DATACENTER_NAMES.search(lowered):
-            return "datacenter"
+    own_name = session.ip_asn_name or f"AS{asn}"
+    if session.ip_vpn:
+        return "vpn", session.ip_vpn
+    if listed("extra_vpn_asns"):
+        return "vpn", own_name
+    if session.ip_hosting:
+        return "datacenter", session.ip_hosting
+    if listed("extra_datacenter_asns"):
+        return "datacenter", own_name
     return None
 
 
@@ -139,8 +102,11 @@ def tor_signals(session: CollectedSession) -> list[str]:
 
 @hookimpl
 def anonscore_extract_features(session: CollectedSession, context: Context) -> Features:
+    kind = network_kind(session, context)
     return {
-        "ip_asn_kind": asn_kind(session, context),
+        "ip_asn_kind": kind[0] if kind else None,
+        "ip_provider": kind[1] if kind else None,
+        "ip_tor_exit": session.ip_tor_exit,
         "tor_profile_signals": len(tor_signals(session)),
         "proxy_headers": len(session.proxy_headers),
     }
@@ -163,13 +129,13 @@ def anonscore_evaluate_rule(session: CollectedSession, context: Context) -> list
                 detail=",".join(session.proxy_headers),
             )
         )
-    kind = asn_kind(session, context)
-    if kind == "vpn":
-        hits.append(RuleHit(code="VPN_ASN", flag="vpn", strength=0.8, detail="vpn provider asn"))
-    elif kind == "datacenter":
-        hits.append(
-            RuleHit(code="DATACENTER_ASN", flag="datacenter_ip", detail="hosting provider asn")
-        )
+    kind = network_kind(session, context)
+    if kind is not None and kind[0] == "vpn":
+        hits.append(RuleHit(code="VPN_ASN", flag="vpn", strength=0.8, detail=kind[1]))
+    elif kind is not None:
+        hits.append(RuleHit(code="DATACENTER_ASN", flag="datacenter_ip", detail=kind[1]))
+    if session.ip_tor_exit is True:
+        hits.append(RuleHit(code="TOR_EXIT", flag="tor", detail="tor exit relay address"))
     tor = tor_signals(session)
     if len(tor) >= 2:
         hits.append(

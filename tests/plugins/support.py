@@ -341,6 +341,9 @@ def build_session(
     ip_country: str | None = None,
     ip_asn: int | None = None,
     ip_asn_name: str | None = None,
+    ip_hosting: str | None = None,
+    ip_vpn: str | None = None,
+    ip_tor_exit: bool | None = None,
     proxy_headers: tuple[str, ...] = (),
     header_languages: tuple[str, ...] = (),
     do_not_track_header: bool | None = None,
@@ -357,6 +360,9 @@ def build_session(
         ip_country=ip_country,
         ip_asn=ip_asn,
         ip_asn_name=ip_asn_name,
+        ip_hosting=ip_hosting,
+        ip_vpn=ip_vpn,
+        ip_tor_exit=ip_tor_exit,
         proxy_headers=proxy_headers,
         header_languages=header_languages,
         do_not_track_header=do_not_track_header,
@@ -508,9 +514,10 @@ def suspicious_samples() -> list[tuple[str, CollectedSession, Context]]:
         },
         channel="android",
     )
-    add("aws", chrome, ip_asn=16509, ip_country="US")
+    add("aws", chrome, ip_asn=16509, ip_country="US", ip_hosting="Amazon AWS")
     add("proxied", chrome, proxy_headers=("via", "forwarded"))
-    add("m247", chrome, ip_asn=9009, ip_country="US")
+    add("m247", chrome, ip_asn=9009, ip_country="US", ip_vpn="M247, GB (NordVPN)")
+    add("tor_exit", chrome, ip_asn=60729, ip_country="DE", ip_tor_exit=True)
     add(
         "tor",
         {

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine.ipdata import DEFAULT_DIR, load_ip_data
+from engine.privacy.network import IpReducer
 from plugins import network_risk
 from tests.plugins.support import PROFILES, UA, build_context, build_session, codes_of
 
@@ -30,6 +32,8 @@ def test_no_hit_on_real_devices(real_profile) -> None:
     assert evaluate(real_profile, CTX) is None
     assert extract(real_profile, CTX) == {
         "ip_asn_kind": None,
+        "ip_provider": None,
+        "ip_tor_exit": None,
         "tor_profile_signals": 0,
         "proxy_headers": 0,
     }
@@ -48,51 +52,101 @@ def test_sdk_reports_vpn_and_proxy() -> None:
     assert evaluate(quiet, CTX) is None
 
 
-@pytest.mark.parametrize("asn", [16509, 14618, 396982, 8075, 14061, 16276, 24940, 63949, 20473])
-def test_hosting_asns_are_datacenter(asn: int) -> None:
-    session = build_session(CHROME, ip_asn=asn, ip_country="US")
+def test_hosting_network_is_datacenter() -> None:
+    session = build_session(CHROME, ip_asn=16509, ip_hosting="Amazon AWS")
     hits = evaluate(session, CTX)
-    assert [(h.code, h.flag) for h in hits] == [("DATACENTER_ASN", "datacenter_ip")]
-    assert extract(session, CTX)["ip_asn_kind"] == "datacenter"
+    assert [(h.code, h.flag, h.detail) for h in hits] == [
+        ("DATACENTER_ASN", "datacenter_ip", "Amazon AWS")
+    ]
+    features = extract(session, CTX)
+    assert (features["ip_asn_kind"], features["ip_provider"]) == ("datacenter", "Amazon AWS")
 
 
-@pytest.mark.parametrize("asn", [9009, 60068, 147049])
-def test_vpn_provider_asns_are_vpn_not_datacenter(asn: int) -> None:
-    hits = evaluate(build_session(CHROME, ip_asn=asn), CTX)
-    assert [(h.code, h.flag) for h in hits] == [("VPN_ASN", "vpn")]
+def test_vpn_network_is_vpn_not_datacenter() -> None:
+    # M247 is a hosting company too; the VPN fact is the more specific one
+    session = build_session(CHROME, ip_asn=9009, ip_hosting="M247 Europe SRL", ip_vpn="M247")
+    hits = evaluate(session, CTX)
+    assert [(h.code, h.flag, h.strength) for h in hits] == [("VPN_ASN", "vpn", 0.8)]
+    assert extract(session, CTX)["ip_provider"] == "M247"
 
 
 @pytest.mark.parametrize("asn", [7922, 3320, 13335, 36183, 54113, None])
-def test_residential_and_privacy_relay_asns_are_quiet(asn: int | None) -> None:
-    # 13335 Cloudflare (WARP), 36183 Akamai and 54113 Fastly carry iCloud Private Relay
+def test_asn_alone_decides_nothing(asn: int | None) -> None:
+    # the lists are applied by the IP data at collect; a bare number only meets tenant settings
     assert evaluate(build_session(CHROME, ip_asn=asn), CTX) is None
 
 
+def test_tor_exit_address() -> None:
+    session = build_session(CHROME, ip_asn=60729, ip_tor_exit=True)
+    hits = evaluate(session, CTX)
+    assert [(h.code, h.flag, h.strength) for h in hits] == [("TOR_EXIT", "tor", 1.0)]
+    assert extract(session, CTX)["ip_tor_exit"] is True
+    assert evaluate(build_session(CHROME, ip_tor_exit=False), CTX) is None
+
+
 def test_tenant_asn_settings() -> None:
-    session = build_session(CHROME, ip_asn=64500)
+    session = build_session(CHROME, ip_asn=64500, ip_asn_name="EXAMPLE-NET")
     assert evaluate(session, CTX) is None
     extra = build_context({"extra_datacenter_asns": [64500]})
-    assert codes_of(evaluate(session, extra)) == {"DATACENTER_ASN"}
+    assert [(h.code, h.detail) for h in evaluate(session, extra)] == [
+        ("DATACENTER_ASN", "EXAMPLE-NET")
+    ]
     extra_vpn = build_context({"extra_vpn_asns": [64500]})
     assert codes_of(evaluate(session, extra_vpn)) == {"VPN_ASN"}
-    ignore = build_context({"ignore_asns": [16509]})
-    assert evaluate(build_session(CHROME, ip_asn=16509), ignore) is None
+    assert extract(session, extra_vpn)["ip_provider"] == "EXAMPLE-NET"
     junk = build_context({"extra_datacenter_asns": "64500", "ignore_asns": [True, "x"]})
     assert evaluate(session, junk) is None
 
 
-def test_asn_names_from_the_ip_database() -> None:
-    for name, kind in [
-        ("AMAZON-02", "datacenter"),
-        ("DIGITALOCEAN-ASN", "datacenter"),
-        ("Hetzner Online GmbH", "datacenter"),
-        ("M247 Europe SRL", "vpn"),
-        ("Datacamp Limited", "vpn"),
-        ("Comcast Cable Communications, LLC", None),
-        ("GOOGLE-FIBER", None),
-    ]:
-        session = build_session(CHROME, ip_asn_name=name)
-        assert extract(session, CTX)["ip_asn_kind"] == kind, name
+def test_ignore_asns_exempts_listed_and_published_networks_but_not_tor() -> None:
+    ignore = build_context({"ignore_asns": [16509, 9009, 60729]})
+    aws = build_session(CHROME, ip_asn=16509, ip_hosting="Amazon AWS")  # a published range
+    assert evaluate(aws, ignore) is None
+    assert extract(aws, ignore)["ip_asn_kind"] is None
+    vpn = build_session(CHROME, ip_asn=9009, ip_vpn="M247")
+    assert evaluate(vpn, ignore) is None
+    tor = build_session(CHROME, ip_asn=60729, ip_hosting="Tor relay host", ip_tor_exit=True)
+    assert codes_of(evaluate(tor, ignore)) == {"TOR_EXIT"}
+    # ignoring wins over the tenant's own extra lists
+    both = build_context({"ignore_asns": [64500], "extra_datacenter_asns": [64500]})
+    assert evaluate(build_session(CHROME, ip_asn=64500), both) is None
+
+
+@pytest.fixture(scope="module")
+def reducer() -> IpReducer:
+    data = load_ip_data(DEFAULT_DIR)
+    assert data.built is not None, data.problem
+    return IpReducer(b"test-secret-0123456789abcdef", data)
+
+
+@pytest.mark.parametrize(
+    ("ip", "codes", "provider"),
+    [
+        ("3.5.140.2", {"DATACENTER_ASN"}, "Amazon AWS"),
+        ("34.120.0.1", {"DATACENTER_ASN"}, "Google Cloud"),
+        ("212.227.1.1", {"DATACENTER_ASN"}, "IONOS SE"),
+        ("23.144.160.67", {"VPN_ASN"}, "Mullvad VPN"),  # a published server address
+        ("2.56.16.1", {"VPN_ASN"}, "M247, GB (NordVPN)"),  # a VPN provider's network
+        ("185.220.101.33", {"DATACENTER_ASN", "TOR_EXIT"}, "Stiftung Erneuerbare Freiheit"),
+        ("185.220.100.240", {"TOR_EXIT"}, None),
+        ("24.1.1.1", set(), None),  # Comcast
+        ("172.224.226.1", set(), None),  # iCloud Private Relay egress
+    ],
+)
+def test_shipped_data_drives_the_rule(
+    reducer: IpReducer, ip: str, codes: set[str], provider: str | None
+) -> None:
+    facts = reducer.reduce(ip)
+    session = build_session(
+        CHROME,
+        ip_asn=facts.asn,
+        ip_asn_name=facts.asn_name,
+        ip_hosting=facts.hosting,
+        ip_vpn=facts.vpn,
+        ip_tor_exit=facts.tor_exit,
+    )
+    assert codes_of(evaluate(session, CTX) or []) == codes
+    assert extract(session, CTX)["ip_provider"] == provider
 
 
 def test_proxy_headers_set_the_proxy_flag() -> None:
