@@ -27,6 +27,7 @@ examples:
   anonscore check-config --config-dir ./config
   anonscore reload                         # re-read config/ in the running service (SIGHUP)
   anonscore hash-key                       # api_key_hash for a new tenant's API key
+  anonscore update-data                    # rebuild the IP data (then: anonscore reload)
 """
 
 
@@ -78,6 +79,16 @@ def _parser() -> argparse.ArgumentParser:
         "(read from stdin or prompted, never from the command line)",
     )
     h.add_argument("--stdin", action="store_true", help="read the key from standard input")
+
+    from engine.ipdata.update import add_arguments as ip_data_arguments
+
+    u = sub.add_parser(
+        "update-data",
+        help="rebuild the IP data (AS numbers, countries, hosting, VPN, Tor lists)",
+        description="Build a new IP data table beside the current one and switch to it "
+        "atomically; the running service takes it on `anonscore reload`.",
+    )
+    ip_data_arguments(u)
     return p
 
 
@@ -98,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args.config_dir)
     if args.command == "reload":
         return _reload(args)
+    if args.command == "update-data":
+        from engine.ipdata.update import main as update_data
+
+        return update_data(args)
     if args.command == "hash-key":
         from engine.config import format_api_key_hash
 

@@ -69,6 +69,7 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     sweep_interval_s: int = 3600
     regions: list[str] = msgspec.field(default_factory=lambda: ["eu"])
     sync_writes: bool = False
+    ip_data_dir: str = "var/ipdata"  # compiled IP data (engine/ipdata), relative to the cwd
     # the public port (engine/http/protocol.py, listener.py, front.py)
     admission_limit: int = 256
     max_connections: int = 1024

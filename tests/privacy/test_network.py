@@ -148,7 +148,12 @@ def test_assigning_data_switches_every_later_lookup(reducer: IpReducer) -> None:
     assert swapped.reduce("8.8.8.8").asn == 15169
     swapped.data = tiny_data()  # documentation ranges only: nothing known of 8.8.8.8
     facts = swapped.reduce("8.8.8.8")
-    assert (facts.prefix, facts.asn, facts.country, facts.hosting) == ("8.8.8.0/24", None, None, None)
+    assert (facts.prefix, facts.asn, facts.country, facts.hosting) == (
+        "8.8.8.0/24",
+        None,
+        None,
+        None,
+    )
     assert reducer.reduce("8.8.8.8").asn == 15169  # the other reducer kept its data
 
 
