@@ -1,26 +1,45 @@
-"""The fixed world the simulation draws from: real countries, hardware and phone models,
-screens, GPUs and their drivers, OS and browser versions, fonts; and the simulated
-calendar."""
+"""The fixed world the simulation draws from: real countries and their networks, hardware
+and phone models, screens, GPUs and their drivers, fonts; and the simulated clock. What is
+released when (browsers, iOS, Android, the app) is in `releases`."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import NamedTuple
 
-T0 = dt.datetime(2025, 3, 3, tzinfo=dt.UTC).timestamp()  # fixed: results repeat per seed
+T0 = dt.datetime(2025, 3, 3, tzinfo=dt.UTC).timestamp()  # `legacy` devices' clock
 DAY = 86400.0
 
-# IANA zone | navigator.languages | residential /16 prefixes | mobile carrier | country
+
+def h(*parts: object, n: int = 64) -> str:
+    """A deterministic hex digest of `parts`: what a stack renders is a function of it."""
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:n]
+
+
+def chance(p: float, *parts: object) -> bool:
+    """A deterministic coin with probability `p`, drawn from `parts` (a seed among them)."""
+    return int(h("chance", *parts, n=8), 16) < p * 0xFFFFFFFF
+
+
+def date(text: str) -> float:
+    """A release date (YYYY-MM-DD, 16:00 UTC) as a timestamp."""
+    y, m, d = map(int, text.split("-"))
+    return dt.datetime(y, m, d, 16, tzinfo=dt.UTC).timestamp()
+
+
+# IANA zone | navigator.languages | home broadband /16 prefixes | mobile carrier | country |
+# the carrier's public NAT /16 (carrier-grade NAT: many phones share a few /24s)
 _COUNTRIES = """
-Europe/Berlin       | de-DE de en-US en | 84.150 91.12 79.200     | Telekom.de | de
-Europe/Paris        | fr-FR fr en-US en | 86.212 90.12            | Orange F   | fr
-Europe/London       | en-GB en          | 81.2 80.229             | EE         | gb
-Europe/Madrid       | es-ES es          | 2.140 88.6              | Movistar   | es
-Europe/Rome         | it-IT it en-US en | 151.38 93.40            | TIM        | it
-Europe/Amsterdam    | nl-NL nl en       | 145.131 83.84           | KPN        | nl
-America/New_York    | en-US en          | 73.12 24.5              | Verizon    | us
-America/Los_Angeles | en-US en          | 98.207                  | T-Mobile   | us
-America/Sao_Paulo   | pt-BR pt en       | 189.6 177.32            | Vivo       | br
+Europe/Berlin       | de-DE de en-US en | 84.150 91.12 79.200     | Telekom.de  | de | 80.187
+Europe/Paris        | fr-FR fr en-US en | 86.212 90.12            | Orange F    | fr | 92.184
+Europe/London       | en-GB en          | 86.128 80.229           | EE          | gb | 31.94
+Europe/Madrid       | es-ES es          | 2.140 88.6              | Movistar    | es | 88.28
+Europe/Rome         | it-IT it en-US en | 151.38 93.40            | Vodafone IT | it | 5.90
+Europe/Amsterdam    | nl-NL nl en       | 84.84 83.84             | Vodafone NL | nl | 62.140
+America/New_York    | en-US en          | 73.12 24.5              | Verizon     | us | 174.205
+America/Los_Angeles | en-US en          | 98.207                  | T-Mobile    | us | 172.56
+America/Sao_Paulo   | pt-BR pt en       | 189.6 177.32            | Vivo        | br | 177.79
 """
 EXTRA_LANGUAGES = ("en-US", "en", "fr", "de", "es", "uk", "pl", "tr", "ar", "zh-CN")
 
@@ -80,14 +99,6 @@ Apple   | Apple   | iPhone14,5 | iPhone14,5 | iPhone 13    |         | 1170x2532
 Apple   | Apple   | iPhone15,2 | iPhone15,2 | iPhone 14 Pro |        | 1179x2556x3      | 244140 | Accelerometer, Gyroscope, Magnetometer, Barometer
 Apple   | Apple   | iPhone16,1 | iPhone16,1 | iPhone 15 Pro |        | 1179x2556x3      | 122070 | Accelerometer, Gyroscope, Magnetometer, Barometer, LiDAR
 """  # noqa: E501
-_OS_VERSIONS = {  # in release order; web user agents freeze most of them
-    "windows": "10.0.19045.4291 10.0.19045.4529 10.0.22631.3737 10.0.22631.4037 10.0.22631.4317",
-    "macos": "14.4.1 14.5 14.6.1 14.7 15.0.1 15.1 15.2",
-    "linux": "6.5.0-14 6.5.0-41 6.8.0-40 6.8.0-45 6.8.0-49",
-    "android": "13/TP1A.220624.014 14/UP1A.231005.007 14/AP1A.240305.019 14/AP2A.240805.005 "
-    "15/AP3A.241005.015",
-    "ios": "17.4.1 17.5.1 17.6.1 18.0 18.0.1 18.1 18.2",
-}
 
 
 def _table(text: str) -> list[list[str]]:
@@ -105,6 +116,7 @@ class Country(NamedTuple):
     prefixes: tuple[str, ...]
     carrier: str
     code: str
+    mobile: str  # the carrier's NAT /16
 
 
 class Model(NamedTuple):
@@ -126,7 +138,8 @@ class Model(NamedTuple):
 
 
 COUNTRIES = tuple(
-    Country(z, tuple(la.split()), tuple(p.split()), c, cc) for z, la, p, c, cc in _table(_COUNTRIES)
+    Country(z, tuple(la.split()), tuple(p.split()), c, cc, mo)
+    for z, la, p, c, cc, mo in _table(_COUNTRIES)
 )
 MODELS = tuple(
     Model(k, n, _screen(s), v, g, i, c, int(co), int(m), int(t), int(d))
@@ -136,11 +149,9 @@ SDK_MODELS = tuple(
     Model("sdk", mo, _screen(s), "", "", "", "", 8, 8, 5, 24, (ma, br, mo, hw, pr, dv), int(st))
     for ma, br, mo, hw, pr, dv, s, st, _ in _table(_SDK_MODELS)
 )
-OS_VERSIONS = {os: tuple(v.split()) for os, v in _OS_VERSIONS.items()}
 SENSORS = {row[2]: row[8].split(", ") for row in _table(_SDK_MODELS)}
 OS_OF = {"win_desktop": "windows", "win_laptop": "windows", "mac": "macos", "linux": "linux"}
 OS_OF |= {"android": "android", "iphone": "ios", "ipad": "ios"}
-SAFARI = ("17.4", "17.5", "17.6", "18.0", "18.1", "18.2", "18.3")
 BROWSERS = {  # kind -> browser -> weight
     "win_desktop": {"chrome": 70, "edge": 20, "firefox": 10},
     "win_laptop": {"chrome": 65, "edge": 28, "firefox": 7},
@@ -150,7 +161,6 @@ BROWSERS = {  # kind -> browser -> weight
     "iphone": {"safari": 1},
     "ipad": {"safari": 1},
 }
-FIRST_VERSION = {"chrome": 126, "edge": 126, "firefox": 128, "samsung": 24, "safari": 0}
 UA_SYSTEM = {
     "windows": "Windows NT 10.0; Win64; x64",
     "macos": "Macintosh; Intel Mac OS X 10_15_7",
@@ -184,3 +194,10 @@ SINGLE_FONTS = (
 ).split("|")
 BASE_FONTS = {"windows": 46, "macos": 63, "linux": 19, "android": 11, "ios": 31}
 SDK_NOISE = ("battery_level", "battery_charging", "storage_free_mb", "device_id_hash")
+
+
+def drivers(m: Model) -> tuple[str, ...]:
+    """The GPU driver versions a model's machines go through (one "" for fixed stacks)."""
+    if m.gpu_id == "mesa":
+        return DRIVERS["mesa"]
+    return DRIVERS[m.vendor] if m.gpu_id.startswith("0x") else ("",)

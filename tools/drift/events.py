@@ -1,112 +1,233 @@
-"""Drift between two sessions of a device (`Rates`, `drift`), and the plan of every
-session of every device in time order (`plan`)."""
+"""The state of a device at each of its visits (`look_at`), the events between two visits
+(`kinds`), and the plan of every visit of every device in time order (`plan`).
+
+Events are not drawn per visit: each device's state is a function of the date (the release
+calendar and the device's own update lags, fonts installed, drivers, trips, languages) plus a
+few per-visit conditions (docked, zoomed, private window, blocked probes, network). The events
+a visit is labelled with are the differences from the device's previous visit, so labels and
+payloads cannot disagree.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from random import Random
 from typing import Any, NamedTuple
 
-from .catalogue import COUNTRIES, DAY, EXTRA_LANGUAGES, OS_VERSIONS, SAFARI, SINGLE_FONTS, T0
-from .device import SimDevice, drivers, h, new_ip
+from .catalogue import COUNTRIES, drivers, h
+from .device import Device, Look, headers, render
+from .legacy import Rates as Rates  # for `tools.population`
+from .legacy import drift as drift
+from .releases import Calendar, os_major
+
+EVENT_KINDS = (
+    "none",  # nothing but a new IP address (and per-session noise)
+    "browser_major",  # Chrome, Edge, Firefox or Samsung Internet: a new major
+    "browser_canvas",  # ... that changed the canvas rendering
+    "browser_audio",  # ... that changed the audio rendering
+    "safari_yearly",  # macOS Safari 18: canvas, audio, UA
+    "safari_minor",  # UA only
+    "ios_yearly",  # iOS 18: canvas, audio, UA (web); os_version (app)
+    "ios_minor",
+    "android_major",  # Android 15 (Pixels): canvas (web); os_version and build (app)
+    "android_patch",  # a security patch: the build fingerprint (app)
+    "app_update",
+    "app_reinstall",  # a new install ID, same hardware
+    "gpu_driver",  # a new GPU driver
+    "gpu_driver_canvas",  # ... that changed the canvas (the renderer string shows no version)
+    "fonts_installed",
+    "screen_change",  # docked to an external monitor, or undocked
+    "zoom_change",  # pixel ratio
+    "abroad",  # a week abroad: time zone and IP country change, languages stay
+    "back_home",
+    "language_added",
+    "private_window",  # Firefox and Safari: canvas and audio noise, Firefox: system fonts
+    "canvas_blocked",  # canvas missing (extension, Firefox resistFingerprinting)
+    "audio_blocked",
+    "mobile_data",  # network conditions: a carrier NAT, an office NAT (every visit has a new IP)
+    "office_network",
+)
+NETWORK_KINDS = ("mobile_data", "office_network")
+LAPTOPS = ("win_laptop", "mac")  # iMacs never dock: their `dock` share is 0
+DESKTOPS = ("win_desktop", "win_laptop", "mac", "linux")
 
 
-@dataclass
-class Rates:
-    """Probability of each drift event between two sessions of a device."""
-
-    browser_update: float = 0.15  # UA version; canvas when the release changed rendering
-    os_update: float = 0.05  # audio (and canvas) sometimes; iOS UA; SDK os_version, build
-    font_installed: float = 0.04
-    external_monitor: float = 0.08  # laptops dock and undock; desktops change resolution
-    zoom: float = 0.05  # pixel_ratio
-    timezone_travel: float = 0.04  # there or back: timezone, offset, IP
-    language_added: float = 0.02
-    gpu_driver_update: float = 0.04  # Windows and Linux: renderer string and canvas
-    app_update: float = 0.15  # SDK app_version
-    memory_reported: float = 0.01  # device_memory differs this session
-    incognito: float = 0.05  # this session: fewer fonts, no plugins
-    app_reinstall: float = 0.02  # SDK: a new device_id_hash, same hardware
-    ip_change: float = 0.3
+def browser_track(d: Device) -> str | None:
+    if d.channel != "web":
+        return "app"
+    return None if d.kind in ("iphone", "ipad") else d.browser
 
 
-EVENTS = tuple(f.name for f in fields(Rates))
-TRANSIENT = ("incognito", "memory_reported")  # last one session; the next one reverts them
-ALL_EVENTS = (*EVENTS, *(f"{name}_ended" for name in TRANSIENT))
+def os_track(d: Device) -> str | None:
+    if d.os == "ios":
+        return "ios"
+    if d.os == "android":
+        return "android_pixel" if d.model.name.startswith("Pixel") else "android"
+    return None
 
 
-def drift(d: SimDevice, rng: Random, rates: Rates) -> list[str]:
-    """Apply the drift events that happen before `d`'s next session; return their names.
-    Events that cannot apply to the device (a GPU driver on an iPhone) do not happen."""
-    out = [f"{name}_ended" for name in sorted(d.transient)]  # back to normal
-    d.transient.clear()
-    web = d.channel == "web"
-    desktop = d.model.kind in ("win_desktop", "win_laptop", "mac", "linux")
-    for name in EVENTS:
-        if rng.random() >= getattr(rates, name):
-            continue
-        if name == "browser_update" and web and d.model.kind not in ("iphone", "ipad"):
-            if d.browser == "safari" and d.version + 1 >= len(SAFARI):
-                continue
-            d.version += 1
-        elif name == "os_update" and d.os_index + 1 < len(OS_VERSIONS[d.os]):
-            d.os_index += 1
-        elif name == "font_installed" and web and desktop:
-            d.fonts |= {f"user:{rng.choice(SINGLE_FONTS)}:{rng.random():.6f}"}
-        elif name == "external_monitor" and web and desktop:
-            d.docked = not d.docked
-        elif name == "zoom" and web and desktop:
-            d.zoom = 1.0 if d.zoom != 1.0 else rng.choice((0.9, 1.1, 1.25, 1.5))
-        elif name == "timezone_travel":
-            others = [i for i in range(len(COUNTRIES)) if i != d.country]
-            d.away = None if d.away is not None else rng.choice(others)
-            d.ip = new_ip(rng, d.country if d.away is None else d.away)
-        elif name == "language_added":
-            d.languages = [*d.languages, rng.choice(
-                [x for x in EXTRA_LANGUAGES if x not in d.languages]
-            )]  # fmt: skip
-        elif name == "gpu_driver_update" and web and d.driver + 1 < len(drivers(d.model)):
-            d.driver += 1
-        elif name == "app_update" and not web:
-            d.version += 1
-        elif name == "memory_reported" and web and d.browser in ("chrome", "edge", "samsung"):
-            d.transient.add("memory_reported")
-        elif name == "incognito" and web and desktop:
-            d.transient.add("incognito")
-        elif name == "app_reinstall" and not web:
-            d.install = h("install", d.seed, d.id, rng.random(), n=16)
-        elif name == "ip_change":
-            d.ip = new_ip(rng, d.country if d.away is None else d.away)
+def look_at(d: Device, cal: Calendar, t: float, rng: Random) -> Look:
+    """The state of `d` at `t`; `rng` draws this visit's conditions (always in one order)."""
+    m, p = d.machine, d.person
+    track, otrack = browser_track(d), os_track(d)
+    bi = cal.index(track, t, d.lag) if track else 0
+    oi = cal.index(otrack, t, m.os_lag) if otrack else 0
+    driver = min(m.driver + sum(1 for u in m.driver_updates if u <= t), len(drivers(m.model)) - 1)
+    fonts = m.fonts.union(*(f for when, f in m.font_installs if when <= t))
+    away = p.trip[2] if p.trip and p.trip[0] <= t < p.trip[1] else None
+    languages = d.languages
+    if d.language_added and d.language_added[0] <= t:
+        _, lang, first = d.language_added
+        languages = (lang, *languages) if first else (*languages, lang)
+    network, ip = _network(d, rng, away)
+    docked = d.kind in LAPTOPS and network in ("home", "office") and rng.random() < m.dock
+    zoomed = rng.random() < d.zoom[0] and d.browser in ("chrome", "edge", "firefox")
+    private = rng.random() < d.private
+    canvas_blocked = d.blocker == "rfp" or (d.blocker == "extension" and rng.random() < 0.5)
+    audio_blocked = d.blocker == "rfp" or (d.blocker == "extension" and rng.random() < 0.3)
+    install = d.install
+    if d.reinstall is not None and t >= d.reinstall:
+        install = h("install", d.seed, d.id, "again", n=16)
+    free = d.storage_free_mb + rng.randint(-900, 600) if d.channel != "web" else 0
+    vendor = "mesa" if m.model.gpu_id == "mesa" else m.model.vendor
+    return Look(
+        at=t,
+        version=cal.release(track, bi).name if track else "",
+        os_version=cal.release(otrack, oi).name if otrack else "",
+        browser_index=bi,
+        os_index=oi,
+        browser_canvas=cal.generation(track, bi, "canvas") if track else 0,
+        browser_audio=cal.generation(track, bi, "audio") if track else 0,
+        os_canvas=cal.generation(otrack, oi, "canvas") if otrack else 0,
+        os_audio=cal.generation(otrack, oi, "audio") if otrack else 0,
+        driver=driver,
+        driver_canvas=cal.driver_generation(vendor, driver),
+        fonts=fonts,
+        docked=docked,
+        zoom=d.zoom[1] if zoomed else 1.0,
+        away=away,
+        languages=languages,
+        private=private,
+        canvas_blocked=canvas_blocked,
+        audio_blocked=audio_blocked,
+        network=network,
+        ip=ip,
+        install=install,
+        storage_free_mb=max(500, min(m.storage_total_mb, free)),
+        noise=h("noise", d.seed, d.id, t, n=16),
+    )
+
+
+def _network(d: Device, rng: Random, away: int | None) -> tuple[str, str]:
+    """Where this visit comes from, and a new address there: home broadband (the ISP hands
+    out a new one), a mobile carrier's NAT (a few /24s for everyone), an office NAT (one
+    address for the whole office), or a hotel abroad (roaming data stays on the home
+    carrier's NAT)."""
+    p = d.person
+    phone = d.kind in ("android", "iphone", "ios")
+    if d.group == "fleet":
+        weights = {"office": 80, "home": 20}
+    elif phone:
+        weights = {"home": 55, "mobile": 40, "office": 5}
+    elif d.kind in LAPTOPS:
+        weights = {"home": 60, "office": 30, "mobile": 10}
+    elif d.kind == "ipad":
+        weights = {"home": 90, "mobile": 10}
+    else:
+        weights = {"home": 100}
+    kind = rng.choices(list(weights), list(weights.values()))[0]
+    if kind == "office" and p.office is None:
+        kind = "home"
+    last = rng.randint(1, 254)
+    if away is not None:
+        if kind == "mobile":
+            kind = "roaming"
         else:
-            continue
-        out.append(name)
-    if not web:  # every session: battery (in the payload) and free storage move
-        free = d.storage_free_mb + rng.randint(-900, 600)
-        d.storage_free_mb = max(500, min(d.storage_total_mb, free))
-    return out
+            prefix = rng.choice(COUNTRIES[away].prefixes)
+            return "hotel", f"{prefix}.{rng.randint(0, 255)}.{last}"
+    if kind in ("mobile", "roaming"):
+        return kind, f"{COUNTRIES[p.country].mobile}.{100 + rng.randrange(6)}.{last}"
+    if kind == "office":
+        assert p.office is not None
+        return kind, p.office
+    third = p.home24 if p.home24 is not None else rng.randint(0, 255)
+    return kind, f"{p.home}.{third}.{last}"
+
+
+def kinds(prev: Look, new: Look, d: Device) -> tuple[str, ...]:
+    """The events between two visits of `d` (network conditions last), or ('none',)."""
+    out = []
+    if new.browser_index > prev.browser_index:
+        if d.channel != "web":
+            out.append("app_update")
+        elif d.browser == "safari":
+            yearly = os_major(new.version) != os_major(prev.version)
+            out.append("safari_yearly" if yearly else "safari_minor")
+        else:
+            out.append("browser_major")
+            if new.browser_canvas != prev.browser_canvas:
+                out.append("browser_canvas")
+            if new.browser_audio != prev.browser_audio:
+                out.append("browser_audio")
+    if new.os_index > prev.os_index:
+        major = os_major(new.os_version) != os_major(prev.os_version)
+        if d.os == "ios":
+            out.append("ios_yearly" if major else "ios_minor")
+        else:
+            out.append("android_major" if major else "android_patch")
+    if new.install != prev.install:
+        out.append("app_reinstall")
+    if new.driver > prev.driver:
+        out.append("gpu_driver")
+        if new.driver_canvas != prev.driver_canvas:
+            out.append("gpu_driver_canvas")
+    conditions = (
+        ("fonts_installed", len(new.fonts) > len(prev.fonts)),
+        ("screen_change", new.docked != prev.docked),
+        ("zoom_change", new.zoom != prev.zoom),
+        ("abroad", new.away is not None),
+        ("back_home", new.away is None and prev.away is not None),
+        ("language_added", new.languages != prev.languages),
+        ("private_window", new.private),
+        ("canvas_blocked", new.canvas_blocked),
+        ("audio_blocked", new.audio_blocked),
+    )
+    out += [name for name, happened in conditions if happened]
+    if not out:
+        out.append("none")
+    if new.network in ("mobile", "roaming"):
+        out.append("mobile_data")
+    elif new.network == "office":
+        out.append("office_network")
+    return tuple(out)
 
 
 class Visit(NamedTuple):
     at: float
     device: int
+    machine: int
+    person: int
     channel: str
-    events: tuple[str, ...]
+    events: tuple[str, ...]  # () at a device's first visit
     attributes: dict[str, Any]
     headers: dict[str, str]
 
 
-def plan(
-    devices: Sequence[SimDevice], sessions: int, seed: int, days: float, rates: Rates
-) -> list[Visit]:
-    """Every session of every device at random times over `days`, drift applied in each
-    device's own order, sorted by time (devices interleave)."""
-    rng = Random(seed + 1)
+def plan(devices: Sequence[Device], cal: Calendar) -> list[Visit]:
+    """Every visit of every device, its state and events in the device's own order, sorted
+    by time (devices interleave)."""
     visits = []
     for d in devices:
-        times = sorted(T0 + rng.uniform(0, days * DAY) for _ in range(sessions))
-        for k, t in enumerate(times):
-            events = tuple(drift(d, rng, rates)) if k else ()
-            visits.append(Visit(t, d.id, d.channel, events, d.payload(rng, t), d.headers()))
-    visits.sort(key=lambda v: v.at)
+        rng = Random(f"{d.seed}/visits/{d.id}")
+        prev: Look | None = None
+        for t in d.visits:
+            look = look_at(d, cal, t, rng)
+            events = kinds(prev, look, d) if prev is not None else ()
+            attrs = render(d, look, rng)
+            visits.append(
+                Visit(t, d.id, d.machine.id, d.person.id, d.channel, events, attrs,
+                      headers(d, look))
+            )  # fmt: skip
+            prev = look
+    visits.sort(key=lambda v: (v.at, v.device))
     return visits

@@ -1,9 +1,16 @@
-"""Generating the devices: independent web devices and app installs, twin groups (one
-company's identical machines), and each device's class (twin, look-alike, unique)."""
+"""Generating the population: people, their machines and the browsers or app installs on
+them, with their habits (how often they visit, how fast they update, what they install, when
+they travel), and the two look-alike groups no attribute tells apart: a disk-image fleet of
+laptops behind one office NAT, and identical iPhones (one model, one iOS) on home networks.
+
+Everything is drawn from `random.Random(seed)`: two seeds give two populations (models,
+countries, habits, schedules) as well as two release calendars, so a linker's weights can be
+fitted on one seed and reported on another.
+"""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from random import Random
@@ -12,102 +19,251 @@ from .catalogue import (
     BASE_FONTS,
     BROWSERS,
     COUNTRIES,
+    DAY,
     EXTRA_LANGUAGES,
-    FIRST_VERSION,
     FONT_PACKS,
     MODELS,
-    OS_OF,
     SDK_MODELS,
     SINGLE_FONTS,
+    drivers,
+    h,
 )
-from .device import SimDevice, drivers, h, new_ip
+from .device import Device, Machine, Person, appearance
+from .events import DESKTOPS, LAPTOPS, look_at
+from .legacy import new_device as new_device  # for `tools.population`
+from .releases import START, Calendar
 
-# share of web devices, in % (kind -> weight); twin groups are mostly company laptops
+# share of web machines, in % (kind -> weight)
 WEB_KINDS = {"win_desktop": 17, "win_laptop": 20, "mac": 14, "linux": 3, "android": 22}
 WEB_KINDS |= {"iphone": 18, "ipad": 6}
-TWIN_KINDS = {"win_laptop": 45, "win_desktop": 20, "mac": 20, "iphone": 10, "android": 5}
+# how often a device comes back: % of devices, days between visits (0: 2-4 visits in all)
+FREQUENCIES = {"weekly": (15, 7.0), "fortnightly": (20, 14.0), "monthly": (35, 30.0)}
+FREQUENCIES |= {"few": (30, 0.0)}
+SECOND = {"chrome": ("firefox", "edge"), "edge": ("chrome",), "firefox": ("chrome",)}
+SECOND |= {"safari": ("chrome", "chrome", "firefox")}
+STAY_HOME = ("win_desktop",)  # machines that do not travel (with iMacs and Linux towers)
 
 
-def _pick(rng: Random, weights: Mapping[str, int]) -> str:
-    return rng.choices(list(weights), list(weights.values()))[0]
+@dataclasses.dataclass
+class Sizes:
+    devices: int = 300
+    days: float = 180.0
+    fleet: int = 20  # one disk image, one office NAT
+    iphones: int = 20  # one model, one iOS, each on its own home network
+    sdk_fraction: float = 0.15  # of the other devices: app installs
+    second_browser: float = 0.2  # of desktops and laptops: a second browser
+    second_machine: float = 0.2  # of people: a phone besides their first machine
 
 
-def new_device(rng: Random, ident: int, channel: str, kind: str, seed: int) -> SimDevice:
-    """One independent web device of `kind`, or an app install on `channel` (SDK)."""
-    country = rng.randrange(len(COUNTRIES))
-    langs = list(COUNTRIES[country].languages)
-    if channel != "web":
-        model = rng.choice([m for m in SDK_MODELS if (m.sdk[0] == "Apple") == (channel == "ios")])
-        dev = SimDevice(
-            ident, channel, model, "app", rng.randint(40, 47), rng.randrange(3), 0, frozenset(),
-            country, langs, new_ip(rng, country), seed,
-        )  # fmt: skip
-        dev.install = h("install", seed, ident, rng.random(), n=16)
-        dev.storage_total_mb = int(model.storage_mb * rng.choice((0.5, 1, 1, 2)))  # capacity
-        dev.storage_free_mb = int(dev.storage_total_mb * rng.uniform(0.1, 0.7))
-        return dev
-    model = rng.choice([m for m in MODELS if m.kind == kind])
-    browser = _pick(rng, BROWSERS[kind])
-    if browser == "samsung" and not model.name.startswith("Galaxy"):
-        browser = "chrome"
-    os = OS_OF[kind]
-    version = FIRST_VERSION[browser] + rng.choices(range(6), (1, 1, 2, 3, 4, 5))[0]
-    fonts = {f"base:{os}:{i}" for i in range(BASE_FONTS[os])}
-    if os in ("windows", "macos", "linux"):
-        for pack, n in FONT_PACKS.items():
-            if rng.random() < (0.45 if pack == "office" else 0.12):
-                fonts |= {f"{pack}:{i}" for i in range(n)}
-        fonts |= set(rng.sample(SINGLE_FONTS, rng.choice((0, 0, 1, 1, 2, 3, 5))))
-    driver = rng.randrange(max(1, len(drivers(model)) - 1))
-    return SimDevice(
-        ident, "web", model, browser, version, rng.randrange(3), driver, frozenset(fonts),
-        country, langs, new_ip(rng, country), seed,
-    )  # fmt: skip
+class _Maker:
+    def __init__(self, seed: int, sizes: Sizes) -> None:
+        self.rng, self.seed, self.sizes = Random(seed), seed, sizes
+        self.people = self.machines = 0
+        self.devices: list[Device] = []
+
+    def day(self, lo: float, hi: float) -> float:
+        return START + self.rng.uniform(lo, hi) * DAY
+
+    def person(self, country: int | None = None, office: str | None = None) -> Person:
+        rng, days = self.rng, self.sizes.days
+        c = rng.randrange(len(COUNTRIES)) if country is None else country
+        prefixes = COUNTRIES[c].prefixes
+        if office is None and rng.random() < 0.5:
+            office = f"{rng.choice(prefixes)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        trip = None
+        if rng.random() < 0.3 and days > 21:
+            start = self.day(7, days - 14)
+            trip = (
+                start,
+                start + 7 * DAY,
+                rng.choice([i for i in range(len(COUNTRIES)) if i != c]),
+            )
+        home24 = rng.randint(0, 255) if rng.random() < 0.5 else None
+        self.people += 1
+        return Person(self.people - 1, c, rng.choice(prefixes), home24, office, trip)
+
+    def machine(self, person: Person, kind: str) -> Machine:
+        """A machine of `kind` (a web kind, or android/ios for an app install)."""
+        rng, days = self.rng, self.sizes.days
+        self.machines += 1
+        m = Machine(self.machines - 1, person, rng.choice([x for x in MODELS if x.kind == kind]))
+        m.os_lag = rng.choices((rng.uniform(0, 7), rng.uniform(7, 45), rng.uniform(45, 120),
+                                400.0), (25, 35, 25, 15))[0]  # fmt: skip
+        n_drivers = len(drivers(m.model))
+        m.driver = rng.randrange(max(1, n_drivers - 3))
+        if n_drivers > 1 and rng.random() < (0.5 if kind in ("win_desktop", "linux") else 0.3):
+            every = rng.uniform(30, 90)  # a gamer or a Windows Update
+            m.driver_updates = tuple(self.day(i * every, (i + 1) * every)
+                                     for i in range(int(days // every)))  # fmt: skip
+        if kind in DESKTOPS:
+            os = {"mac": "macos", "linux": "linux"}.get(kind, "windows")
+            fonts = {f"base:{os}:{i}" for i in range(BASE_FONTS[os])}
+            for pack, n in FONT_PACKS.items():
+                if rng.random() < (0.45 if pack == "office" else 0.12):
+                    fonts |= {f"{pack}:{i}" for i in range(n)}
+            m.fonts = frozenset(fonts | set(rng.sample(SINGLE_FONTS, rng.choice((0, 1, 2, 3, 5)))))
+            installs: list[tuple[float, frozenset[str]]] = []
+            if rng.random() < 0.25:  # a few fonts, one at a time
+                for _ in range(rng.randint(1, 3)):
+                    font = f"user:{rng.choice(SINGLE_FONTS)}:{rng.random():.6f}"
+                    installs.append((self.day(0, days), frozenset({font})))
+            if rng.random() < 0.06:  # an application that brings its fonts
+                pack = rng.choice([p for p in FONT_PACKS if f"{p}:0" not in fonts])
+                pack_fonts = frozenset(f"{pack}:{i}" for i in range(FONT_PACKS[pack]))
+                installs.append((self.day(0, days), pack_fonts))
+            m.font_installs = tuple(sorted(installs))
+        if kind in LAPTOPS and not m.model.name.startswith("iMac") and rng.random() < 0.35:
+            m.dock = 0.5
+        if kind == "android" and rng.random() < 0.3:  # the display size setting
+            m.display = rng.choice((0.9, 1.1, 1.15, 1.25))
+        elif kind == "iphone" and rng.random() < 0.1:  # Display Zoom: larger text
+            m.display = 1.22
+        return m
+
+    def app_machine(self, person: Person, channel: str) -> Machine:
+        rng = self.rng
+        model = rng.choice([x for x in SDK_MODELS if (x.sdk[0] == "Apple") == (channel == "ios")])
+        self.machines += 1
+        lag = rng.choices((rng.uniform(0, 7), rng.uniform(7, 45), rng.uniform(45, 120),
+                           400.0), (25, 35, 25, 15))[0]  # fmt: skip
+        storage = int(model.storage_mb * rng.choice((0.5, 1, 1, 2)))
+        return Machine(self.machines - 1, person, model, lag, storage_total_mb=storage)
+
+    def device(self, m: Machine, channel: str, browser: str) -> Device:
+        rng, sizes = self.rng, self.sizes
+        d = Device(len(self.devices), m, channel, browser, self.seed,
+                      COUNTRIES[m.person.country].languages)  # fmt: skip
+        d.frequency = rng.choices(list(FREQUENCIES), [w for w, _ in FREQUENCIES.values()])[0]
+        d.visits = self.schedule(d)
+        d.lag = rng.choices((rng.uniform(0, 3), rng.uniform(3, 14), rng.uniform(14, 45)),
+                            (70, 25, 5))[0]  # fmt: skip
+        if browser == "safari" or channel != "web":  # with the OS, or from the app store
+            d.lag = m.os_lag if browser == "safari" else rng.choice((1.0, 2.0, 5.0, 20.0, 60.0))
+        if rng.random() < 0.06:
+            extra = rng.choice([x for x in EXTRA_LANGUAGES if x not in d.languages])
+            d.language_added = (self.day(0, sizes.days), extra, rng.random() < 0.2)
+        desktop = channel == "web" and d.kind in DESKTOPS
+        if desktop and rng.random() < 0.12:
+            d.zoom = (0.4, rng.choice((0.9, 1.1, 1.25, 1.5)))
+        if channel == "web" and rng.random() < (0.12 if desktop else 0.05):
+            d.private = 0.3
+        if desktop and browser == "firefox" and rng.random() < 0.15:
+            d.blocker = "rfp"
+        elif desktop and rng.random() < 0.04:
+            d.blocker = "extension"
+        if channel != "web":
+            d.install = h("install", self.seed, d.id, n=16)
+            d.reinstall = self.day(0, sizes.days) if rng.random() < 0.04 else None
+            d.storage_free_mb = int(m.storage_total_mb * rng.uniform(0.1, 0.7))
+        self.devices.append(d)
+        return d
+
+    def schedule(self, d: Device) -> tuple[float, ...]:
+        """Visit times over the run; machines that stay home skip the owner's week abroad."""
+        rng, days = self.rng, self.sizes.days
+        every = FREQUENCIES[d.frequency][1]
+        if every:
+            times, t = [], rng.uniform(0, every)
+            while t < days:
+                times.append(t)
+                t += every * rng.uniform(0.5, 1.5)
+        else:
+            times = [rng.uniform(0, days) for _ in range(rng.randint(2, 4))]
+        out = sorted(START + t * DAY for t in times)
+        trip = d.person.trip
+        if trip and (d.kind in STAY_HOME or d.model.name in ("iMac 24 M1", "AMD desktop")):
+            out = [t for t in out if not trip[0] <= t < trip[1]] or out[:1]
+        return tuple(out)
+
+    def web(self, person: Person, kind: str, second: bool = True) -> None:
+        m = self.machine(person, kind)
+        first = self.rng.choices(list(BROWSERS[kind]), list(BROWSERS[kind].values()))[0]
+        if first == "samsung" and not m.model.name.startswith("Galaxy"):
+            first = "chrome"
+        self.device(m, "web", first)
+        room = len(self.devices) < self.sizes.devices
+        if second and room and kind in DESKTOPS and self.rng.random() < self.sizes.second_browser:
+            self.device(m, "web", self.rng.choice(SECOND[first]))
 
 
-def make_devices(
-    n: int, seed: int, *, twin_fraction: float = 0.2, sdk_fraction: float = 0.2
-) -> list[SimDevice]:
-    """`n` devices, `sdk_fraction` of them app installs; about `twin_fraction` of each
-    channel in twin groups of 2-10 (one company's purchase: same model, OS image, fonts,
-    browser version and office; a colleague may add a language or work from home)."""
-    rng = Random(seed)
-    n_sdk = round(n * sdk_fraction)
-    devices: list[SimDevice] = []
-    group = 0
-    for count, web in ((n - n_sdk, True), (n_sdk, False)):
-        twins, made = round(count * twin_fraction), 0
-        while made < count:
-            channel = "web" if web else rng.choice(("android", "android", "ios"))
-            kind = channel
-            if made + 2 <= twins:
-                size = min(rng.randint(2, 10), twins - made)
-                size += 1 if twins - made - size == 1 else 0
-                kind = _pick(rng, TWIN_KINDS) if web else channel
-                template = new_device(rng, len(devices), channel, kind, seed)
-                group += 1
-                for _ in range(size):
-                    d = copy.deepcopy(template)
-                    d.id, d.group = len(devices), group
-                    if rng.random() < 0.3:  # works from home
-                        d.ip = new_ip(rng, d.country)
-                    if rng.random() < 0.2:
-                        d.languages = [rng.choice(EXTRA_LANGUAGES), *d.languages]
-                        d.languages = list(dict.fromkeys(d.languages))
-                    d.install = h("install", seed, d.id, n=16)
-                    devices.append(d)
-                made += size
-            else:
-                kind = _pick(rng, WEB_KINDS) if web else channel
-                devices.append(new_device(rng, len(devices), channel, kind, seed))
-                made += 1
-    return devices
+def make_devices(seed: int, sizes: Sizes | None = None) -> list[Device]:
+    """The population: `sizes.fleet` laptops of one disk image behind one office NAT,
+    `sizes.iphones` identical iPhones, and people with one or two machines (one or two
+    browsers on a computer, a phone, app installs) up to `sizes.devices` devices."""
+    sizes = sizes or Sizes()
+    mk = _Maker(seed, sizes)
+    rng = mk.rng
+    if sizes.fleet:
+        boss = mk.person()
+        office = f"{rng.choice(COUNTRIES[boss.country].prefixes)}.{rng.randint(0, 255)}.17"
+        image = mk.machine(boss, "win_laptop")
+        image.driver_updates = (mk.day(20, sizes.days - 20),)  # IT pushes one driver
+        image.font_installs, image.dock = (), 0.6
+        browser = rng.choice(("chrome", "chrome", "edge"))
+        for _ in range(sizes.fleet):
+            p = mk.person(boss.country, office)
+            m = dataclasses.replace(image, id=mk.machines, person=p)
+            mk.machines += 1
+            d = mk.device(m, "web", browser)
+            d.group, d.lag, d.blocker = "fleet", 5.0, None  # managed: one update policy
+    if sizes.iphones:
+        model = rng.choice([x for x in MODELS if x.kind == "iphone"])
+        country = rng.randrange(len(COUNTRIES))
+        for _ in range(sizes.iphones):
+            m = Machine(mk.machines, mk.person(country), model, os_lag=rng.uniform(0, 13))
+            mk.machines += 1
+            d = mk.device(m, "web", "safari")
+            d.group, d.lag, d.language_added, d.private = "iphones", m.os_lag, None, 0.0
+    while len(mk.devices) < sizes.devices:
+        p = mk.person()
+        if rng.random() < sizes.sdk_fraction:
+            channel = rng.choice(("android", "android", "ios"))
+            mk.device(mk.app_machine(p, channel), channel, "app")
+        else:
+            mk.web(p, rng.choices(list(WEB_KINDS), list(WEB_KINDS.values()))[0])
+        if len(mk.devices) < sizes.devices and rng.random() < sizes.second_machine:
+            mk.web(p, rng.choice(("android", "iphone")), second=False)
+    return mk.devices
 
 
-def device_classes(devices: Sequence[SimDevice]) -> dict[int, str]:
-    """twin (in a twin group), lookalike (shows exactly what another device shows), unique."""
-    looks = Counter(d.look() for d in devices)
+def appearances(devices: Sequence[Device], cal: Calendar) -> dict[int, str]:
+    """What each device shows once up to date (every release installed at once, at the
+    start, per-visit conditions aside): devices that differ only by how fast they update
+    converge, so they count as look-alikes (`appearance`)."""
+    out = {}
+    for d in devices:
+        prompt = dataclasses.replace(d, lag=0.0, machine=dataclasses.replace(d.machine, os_lag=0))
+        look = look_at(prompt, cal, START, Random(0))
+        blocked = d.blocker == "rfp"
+        look = dataclasses.replace(look, docked=False, zoom=1.0, private=False,
+                                   canvas_blocked=blocked, audio_blocked=blocked)  # fmt: skip
+        out[d.id] = h(appearance(prompt, look), n=16)
+    return out
+
+
+def device_classes(devices: Sequence[Device], looks: Mapping[int, str]) -> dict[int, str]:
+    """fleet, iphones (the two designed look-alike groups), lookalike (shows, once up to
+    date, exactly what another device outside them shows), or unique."""
+    count = Counter(looks[d.id] for d in devices if d.group is None)
+    return {d.id: d.group or ("lookalike" if count[looks[d.id]] > 1 else "unique") for d in devices}
+
+
+def summary(devices: Sequence[Device], classes: Mapping[int, str]) -> dict[str, object]:
+    """The population in numbers, for the report."""
+    kinds = Counter(d.kind if d.channel == "web" else f"app_{d.channel}" for d in devices)
+    browsers = Counter(d.browser for d in devices if d.channel == "web")
+    per_machine = Counter(d.machine.id for d in devices)
     return {
-        d.id: "twin" if d.group else "lookalike" if looks[d.look()] > 1 else "unique"
-        for d in devices
+        "devices": len(devices),
+        "machines": len(per_machine),
+        "people": len({d.person.id for d in devices}),
+        "devices_by_kind": dict(sorted(kinds.items())),
+        "browsers": dict(sorted(browsers.items())),
+        "classes": dict(sorted(Counter(classes.values()).items())),
+        "frequencies": dict(sorted(Counter(d.frequency for d in devices).items())),
+        "machines_with_two_browsers": sum(1 for n in per_machine.values() if n > 1),
+        "visits": sum(len(d.visits) for d in devices),
+        "travellers": len({d.person.id for d in devices if d.person.trip}),
+        "language_added": sum(1 for d in devices if d.language_added),
+        "blockers": dict(sorted(Counter(d.blocker for d in devices if d.blocker).items())),
     }
