@@ -100,10 +100,11 @@ def test_false_merges_by_hand() -> None:
     assert (m["devices"], m["merged_devices"], m["false_merge_rate"]) == (7, 6, round(6 / 7, 4))
     assert m["same_machine_only"] == 2  # devices 3 and 4
     assert m["by_class"] == {
-        "unique": {"devices": 3, "merged": 2, "rate": round(2 / 3, 4)},
-        "fleet": {"devices": 2, "merged": 2, "rate": 1.0},
-        "iphones": {"devices": 2, "merged": 2, "rate": 1.0},
+        "unique": {"devices": 3, "merged": 2, "rate": round(2 / 3, 4), "merged_across_machines": 0},
+        "fleet": {"devices": 2, "merged": 2, "rate": 1.0, "merged_across_machines": 2},
+        "iphones": {"devices": 2, "merged": 2, "rate": 1.0, "merged_across_machines": 2},
     }
+    assert m["merged_pairs_across_machines"] == {"fleet+fleet": 1, "iphones+iphones": 1}
     assert m["foreign_id_visits"] == 3  # visits 2, 4 and 8
     la = lookalike_merges(obs)
     assert (la["visits"], la["merged_visits"], la["overconfident"]) == (5, 2, 1)

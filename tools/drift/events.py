@@ -42,6 +42,7 @@ EVENT_KINDS = (
     "back_home",
     "language_added",
     "private_window",  # Firefox and Safari: canvas and audio noise, Firefox: system fonts
+    "private_window_ended",  # the previous visit was private, this one is not
     "canvas_blocked",  # canvas missing (extension, Firefox resistFingerprinting)
     "audio_blocked",
     "mobile_data",  # network conditions: a carrier NAT, an office NAT (every visit has a new IP)
@@ -189,6 +190,7 @@ def kinds(prev: Look, new: Look, d: Device) -> tuple[str, ...]:
         ("back_home", new.away is None and prev.away is not None),
         ("language_added", new.languages != prev.languages),
         ("private_window", new.private),
+        ("private_window_ended", prev.private and not new.private),
         ("canvas_blocked", new.canvas_blocked),
         ("audio_blocked", new.audio_blocked),
     )

@@ -145,8 +145,9 @@ def merges(obs: Sequence[Observation]) -> dict[str, Any]:
     """False merges among distinct devices: the share of true devices that ever shared a
     device_id with another true device (both count), overall and per class;
     `same_machine_only` of them shared only with another browser of their own machine.
-    Also the share of visits given an id another device owns, ids per device and devices
-    per id."""
+    `merged_pairs_across_machines` counts the pairs of devices of two machines that shared
+    an id, by their classes. Also the share of visits given an id another device owns, ids
+    per device and devices per id."""
     holders: dict[str, set[int]] = defaultdict(set)
     ids: dict[int, set[str]] = defaultdict(set)
     machine: dict[int, int | str] = {}
@@ -156,12 +157,18 @@ def merges(obs: Sequence[Observation]) -> dict[str, Any]:
         ids[o.true_device].add(o.device_id)
         machine[o.true_device], group[o.true_device] = o.machine_key, o.group
     merged, cross = set(), set()
+    pairs: set[tuple[int, int]] = set()
     for d, own in ids.items():
         others = {x for i in own for x in holders[i]} - {d}
         if others:
             merged.add(d)
-            if any(machine[x] != machine[d] for x in others):
-                cross.add(d)
+            strangers = {x for x in others if machine[x] != machine[d]}
+            cross |= {d} if strangers else set()
+            pairs |= {(min(d, x), max(d, x)) for x in strangers}
+    kinds: dict[str, int] = defaultdict(int)
+    for a, b in pairs:
+        ga, gb = sorted((group[a], group[b]), key=lambda g: (*CLASSES, g).index(g))
+        kinds[f"{ga}+{gb}"] += 1
     owner = owners(obs)
     foreign = sum(1 for o in obs if owner[o.device_id] != o.true_device)
     groups = sorted(set(group.values()), key=lambda g: (*CLASSES, g).index(g))
@@ -175,9 +182,11 @@ def merges(obs: Sequence[Observation]) -> dict[str, Any]:
                 "devices": (n := sum(1 for d in ids if group[d] == g)),
                 "merged": (k := sum(1 for d in merged if group[d] == g)),
                 "rate": rate(k, n),
+                "merged_across_machines": sum(1 for d in cross if group[d] == g),
             }
             for g in groups
         },
+        "merged_pairs_across_machines": dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
         "foreign_id_visits": foreign,
         "foreign_id_visit_rate": rate(foreign, len(obs)),
         "device_ids": len(holders),

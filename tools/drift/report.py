@@ -64,8 +64,8 @@ def format_report(rep: Report) -> str:
         _row(f"  returning visits: {cm['returning_visits']}", str(cm["kept"]), str(cb["kept"])),
         _row("mean tracking days (longest run of one id)", *pair("tracking.mean_tracking_days", 1),
              TARGETS["mean_tracking_days"]),
-        _row(f"  a perfect linker: {m['tracking']['ceiling_days']} days "
-             f"(n={m['tracking']['devices']})", "", ""),
+        _row(f"  a perfect linker: {m['tracking']['ceiling_days']:.1f} days "
+             f"(n={m['tracking']['devices']} devices seen twice or more)", "", ""),
         _row("  share tracked over their whole span", *pair("tracking.tracked_whole_span")),
         _row("mean days until the id first changes",
              *pair("tracking.mean_days_to_first_change", 1)),
@@ -78,8 +78,11 @@ def format_report(rep: Report) -> str:
     ]  # fmt: skip
     for g, r in m["merges"]["by_class"].items():
         rb = b["merges"]["by_class"].get(g, {})
-        lines.append(_row(f"  {g} ({r['devices']} devices)", _f(r["rate"], 0).strip(),
-                          _f(rb.get("rate"), 0).strip()))  # fmt: skip
+        lines.append(_row(f"  {g} ({r['devices']} devices; across machines: "
+                          f"{r['merged_across_machines']}, {rb.get('merged_across_machines')})",
+                          _f(r["rate"], 0).strip(), _f(rb.get("rate"), 0).strip()))  # fmt: skip
+    pairs = ", ".join(f"{k} {n}" for k, n in m["merges"]["merged_pairs_across_machines"].items())
+    lines.append(f"  pairs of devices of two machines sharing an id (linker): {pairs or 'none'}")
     lm, lb = m["lookalike_merges"], b["lookalike_merges"]
     lines += [
         _row("over-confident look-alike merges (visits)", str(lm["overconfident"]),
@@ -104,7 +107,7 @@ def format_report(rep: Report) -> str:
         _row(f"  pairs linked (of {um['people_pairs']})", str(um["false_link_pairs"]),
              str(ub["false_link_pairs"])),
         _row("  people sharing a user id with another", *pair("users.people_linked_to_another")),
-        _row("other devices (and ids): ids per device", *pair("merges.ids_per_device")),
+        _row("fragmentation: ids per device", *pair("merges.ids_per_device")),
         _row("  devices per id", *pair("merges.devices_per_id")),
         _row("  visits given an id another device owns", *pair("merges.foreign_id_visit_rate")),
         "",
@@ -145,6 +148,19 @@ def format_report(rep: Report) -> str:
         _row("  fresh ids / of returning devices", f"{rm['new_ids']}/{rm['new_ids_returning']}",
              f"{rb_['new_ids']}/{rb_['new_ids_returning']}"),
     ]  # fmt: skip
+    lines += [
+        "",
+        "continuity: among visits of a device seen before, the share whose device_id is its "
+        "previous visit's.",
+        "tracking days (FP-STALKER-style): a device's visits in time order fall into runs of "
+        "consecutive visits",
+        "  with one device_id; its tracking days are the longest run, first visit to last; the "
+        "mean is over devices",
+        "  seen twice or more (FP-STALKER's published mean: 54.5 days). False merges: devices "
+        "that ever shared an id",
+        "  with another device. Look-alikes: fleet, iphones, and devices that show, once up to "
+        "date, what another shows.",
+    ]
     if s.get("plot"):
         lines.append(f"reliability diagram: {s['plot']}")
     if s.get("pairs"):
