@@ -75,6 +75,7 @@ def write_packages(directory: Path, version: str = VERSION) -> Path:
 
 
 def write_lists(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
     for name in LIST_NAMES:
         (directory / f"{name}.txt").write_text(list_text(name))
     return directory
