@@ -35,8 +35,18 @@ _PUNCTUATION = " \t\n:#№=.,-"
 _NUMBER = re.compile(rf"[{_LETTER}]{{0,3}}[\s\-]?[0-9][0-9\s\-./]*")
 
 
+# Lowercase stems of the words above: a plain alternation on the lowercased text costs
+# ~1 us on a user agent, the full pattern ~15 us, and almost no string has a stem.
+_STEMS = re.compile(
+    "passport|ssn|social|snils|itin|nino|tax|national|id card|driv|pesel|cpf|dni|aadhaar"
+    "|personnummer|bsn|pinfl|паспорт|снилс|инн|иин|пинфл|сери|удостоверени|в/у"  # noqa: RUF001
+)
+
+
 def has_document_word_number(text: str) -> bool:
     """True when a document word is followed by a number: `паспорт 4509 123456`."""
+    if _STEMS.search(text.lower()) is None:
+        return False
     for match in _DOC_WORD.finditer(text):
         rest = _FILLER_WORD.sub(" ", text[match.end() : match.end() + 64])
         number = _NUMBER.match(rest.lstrip(_PUNCTUATION))

@@ -25,7 +25,7 @@ import phonenumbers
 
 from engine.privacy._cards import is_card_grouping, scheme_of
 from engine.privacy._kinds import CARD, DOCUMENT, PHONE
-from engine.privacy._phones import confirmed, nanp, phone_shape
+from engine.privacy._phones import confirmed, looks_like_date, nanp, phone_shape
 
 # A run of digits and phone punctuation that is not glued to a word, path, version or hash.
 # (Written to start with a character class, with the look-behind on the character before
@@ -43,6 +43,13 @@ _DIGIT_GROUP = re.compile(r"[0-9]+")
 _INNER_GAP = re.compile(r"(?<=[0-9])[^0-9]+(?=[0-9])")
 _MAX_CONFIRMS = 4  # libphonenumber parses per candidate run, longest window first
 _TIME_AFTER = re.compile(r":[0-9]")  # "Jan 02 2015 00:00:00": the run is a date and a time
+# Money: `12 317 295 ₽`, `83 668,50 €`, `$ 1 250`, `1 500 000` and a currency word
+_CURRENCY = "$€£¥₽₴₸₹"
+_AMOUNT_AFTER = re.compile(
+    rf"\s?(?:[{_CURRENCY}]|,[0-9]{{1,2}}(?![0-9])|(?:руб|rub|eur|usd|uah|kzt|сум|тг)(?![^\W\d_]))",  # noqa: RUF001
+    re.IGNORECASE,
+)
+_AMOUNT_BEFORE = re.compile(rf"[{_CURRENCY}]\s?$")
 
 
 class _Segment:
@@ -120,7 +127,11 @@ def numeric_kind(text: str, phone_hint: bool, region: str | None) -> str | None:
                 phone = True
             if not _writes_dots(region):
                 continue
-        confirm = _TIME_AFTER.match(text, match.end()) is None
+        confirm = not (
+            _TIME_AFTER.match(text, match.end())
+            or _AMOUNT_AFTER.match(text, match.end())
+            or _AMOUNT_BEFORE.search(text, 0, match.start())
+        )
         for segment in _segments(candidate):
             kind = _segment_kind(segment, phone_hint, region, confirm)
             if kind == CARD or kind == DOCUMENT:
@@ -186,9 +197,12 @@ def _confirmed_window(segment: _Segment, phone_hint: bool, region: str | None) -
     groups, seps = segment.groups, segment.seps
     if "." in seps and not _writes_dots(region):
         return False
+    if not phone_hint and "." not in seps and looks_like_date(groups, seps):
+        return False  # `2015-09-29`, and so none of its shorter windows either
     total = sum(len(group) for group in groups)
     attempts = 0
-    for stop in range(len(groups), 0, -1):
+    shortest = len(groups) if "." in seps else 1  # 20.12.34 whole, never inside an IP
+    for stop in range(len(groups), shortest - 1, -1):
         if total <= 17:
             attempts += 1
             if confirmed(groups[:stop], seps[: stop - 1], segment.plus, phone_hint, region):

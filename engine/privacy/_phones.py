@@ -132,28 +132,42 @@ def _breaks(groups: list[str]) -> set[int]:
     return out
 
 
+def _drop_leading(groups: list[str], count: int) -> list[str]:
+    """The groups without their first `count` digits (a trunk prefix)."""
+    out = list(groups)
+    while count and out:
+        if len(out[0]) <= count:
+            count -= len(out.pop(0))
+        else:
+            out[0], count = out[0][count:], 0
+    return out
+
+
 _FORMATTED_GROUP = re.compile(r"[0-9]+")
 
 
-def _library_breaks(number: phonenumbers.PhoneNumber) -> set[int]:
-    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
-    return _breaks(_FORMATTED_GROUP.findall(national))
-
-
-def _looks_like_date(groups: list[str], seps: list[str]) -> bool:
-    """Groups that read as a calendar date: y-m-d or d-m-y with one separator, or a day
-    and a year starting the run (`Jan 02 2015`)."""
+def looks_like_date(groups: list[str], seps: list[str]) -> bool:
+    """Groups that read as a calendar date: y-m-d, d-m-y or m-d-y with a 4-digit year and
+    one separator anywhere in the run, a whole run `04-02-18` or `04/02/18` (not spaces:
+    `20 12 34` is how half the world groups phone digits), or a day and a year starting the
+    run (`Jan 02 2015`)."""
     if len(groups) >= 2 and len(groups[0]) <= 2 and _DATE_YEAR.fullmatch(groups[1]):
         return True
     for start in range(len(groups) - 2):
         a, b, c = groups[start : start + 3]
         if seps[start] != seps[start + 1]:
             continue
-        if len(b) != 2 or not 1 <= int(b) <= 31:
+        if len(a) == 4 and _DATE_YEAR.fullmatch(a) and len(b) <= 2 and len(c) <= 2:
+            if 1 <= int(b) <= 12 and 1 <= int(c) <= 31:
+                return True
             continue
-        if (len(a) == 4 and _DATE_YEAR.fullmatch(a) and len(c) == 2) or (
-            len(c) == 4 and _DATE_YEAR.fullmatch(c) and len(a) <= 2
-        ):
+        if len(a) > 2 or len(b) > 2:
+            continue
+        if len(c) == 4 and _DATE_YEAR.fullmatch(c):
+            pass
+        elif not (len(c) == 2 and len(groups) == 3 and seps[0] != " "):
+            continue
+        if (1 <= int(a) <= 31 and 1 <= int(b) <= 12) or (1 <= int(a) <= 12 and 1 <= int(b) <= 31):
             return True
     return False
 
@@ -177,24 +191,36 @@ def confirmed(
     least = 4 if hinted else 6 if region is None else 5
     if count > 17 or count < least or (len(groups) < 2 and not hinted):
         return False
-    if _looks_like_date(groups, seps):
+    if not hinted and "." not in seps and looks_like_date(groups, seps):
         return False
     if region is None:
         regions = [r for r in FALLBACK_REGIONS if digits.startswith(_trunk_prefix(r) or "-")]
     else:
         regions = [region]
-    for candidate_region in regions:
-        number = _parse(digits, candidate_region)
-        if number is None:
-            continue
-        if "." in seps:  # only as the region itself writes it: 20.12.34 in New Caledonia
-            national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
-            if national == "".join(g + s for g, s in zip(groups, [*seps, ""], strict=True)):
-                return True
-            continue
-        trunk = _trunk_prefix(candidate_region)
-        if hinted or (trunk and digits.startswith(trunk)):
-            return True
-        if _breaks(groups) <= _library_breaks(number):
-            return True
-    return False
+    return any(_written_as(groups, seps, hinted, r) for r in regions)
+
+
+def _written_as(groups: list[str], seps: list[str], hinted: bool, region: str) -> bool:
+    """True when the groups are a valid number of `region`, written as people there do."""
+    digits = "".join(groups)
+    number = _parse(digits, region)
+    if number is None:
+        return False
+    if hinted:
+        return True
+    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    if "." in seps:  # only as the region itself writes it: 20.12.34 in New Caledonia
+        return national == "".join(g + s for g, s in zip(groups, [*seps, ""], strict=True))
+    library = _FORMATTED_GROUP.findall(national)
+    trunk = _trunk_prefix(region)
+    if trunk and digits.startswith(trunk):
+        return "".join(library) == digits  # `0151-23456789`: any grouping, with the trunk
+    if trunk and "".join(library).startswith(trunk):
+        if len(groups) < 3:
+            return False  # `2560 1440` is no German number without its trunk 0
+        library = _drop_leading(library, len(trunk))
+    if "".join(library) != digits:
+        return False  # libphonenumber added digits (an implied area code): not as written
+    if len(groups) == 2:
+        return [len(g) for g in groups] == [len(g) for g in library]
+    return _breaks(groups) <= _breaks(library)

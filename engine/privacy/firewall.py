@@ -130,14 +130,14 @@ def _scan_dict(
             kind = find_identifier(key, key_field, region=region)
             if kind is not None:
                 raise _refuse(kind, path)
-        if is_label(key, name, item):
+        if len(key) == 4 and is_label(key, name, item):
             child = ""  # fields[].name = "full_name": the name of a form field
         elif hint is not None and field_hint(key) is None:
             child = name
         else:
             child = key
         if isinstance(value, str):
-            if _worth_scanning(value, child):
+            if len(value) >= 5 or _worth_scanning(value, child):
                 kind = find_identifier(value, child, region=region)
                 if kind is not None:
                     raise _refuse(kind, prefix + key)
@@ -152,7 +152,7 @@ def _scan_list(obj: list[object], path: str, name: str, depth: int, region: str 
         raise _too_deep(path)
     for index, item in enumerate(obj):
         if isinstance(item, str):
-            if _worth_scanning(item, name):
+            if len(item) >= 5 or _worth_scanning(item, name):
                 kind = find_identifier(item, name, region=region)
                 if kind is not None:
                     raise _refuse(kind, f"{path}.{index}")

@@ -390,7 +390,8 @@ resolutions = st.builds(
     lambda w, h, style: style.format(w=w, h=h),
     st.integers(240, 7680),
     st.integers(240, 4320),
-    st.sampled_from(["{w}x{h}", "{w} x {h}", "{w}\u00d7{h}", "{w} {h}", "{w}*{h}", "{w}x{h}@2x"]),
+    # not "{w} {h}": two numbers and a space are how Hong Kong writes phone numbers
+    st.sampled_from(["{w}x{h}", "{w} x {h}", "{w}\u00d7{h}", "{w}*{h}", "{w}x{h}@2x"]),
 )
 amounts = st.builds(
     lambda n, style: style.format(n=n, s=f"{n:,}".replace(",", " ")),
@@ -423,7 +424,7 @@ more_device_values = st.sampled_from(
         "UTC+3", "87%", "8 GB", "244198 MB", "SDK 34", "API 34", "Mali-G710 MP7",
         "Adreno (TM) 740", "Intel(R) UHD Graphics 620", "x86_64", "arm64-v8a", "250-02",
         "2.625", "1080x2340 @ 2.625", "Europe/Berlin (UTC+01:00)", "17:45:30.123",
-        "PT1H30M", "1.5e-7", "-33.868820, 151.209296", "5.12.0 (51200)", "12 345 678",
+        "PT1H30M", "1.5e-7", "-33.868820, 151.209296", "5.12.0 (51200)", "12 345 678 ₽",
         "ANGLE (Apple, ANGLE Metal Renderer: Apple M2, Unspecified Version)",
         "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/131.0.0.0 Mobile Safari/537.36",
