@@ -67,11 +67,14 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "reload",
-        help="validate config/, then tell the running service "
-        "(found through <data-dir>/anonscore.pid) to apply it",
+        help="tell the running service (found through <data-dir>/anonscore.pid) to re-read "
+        "its config; it reads each file once, checks it and applies it, or keeps the running "
+        "config; prints the outcome",
     )
     r.add_argument("--data-dir", type=Path, default=Path("data"))
-    r.add_argument("--config-dir", type=Path, default=Path("config"))
+    r.add_argument(
+        "--wait", type=float, default=15.0, help="seconds to wait for the outcome (default 15)"
+    )
 
     h = sub.add_parser(
         "hash-key",
@@ -142,11 +145,14 @@ def _check(config_dir: Path) -> int:
 
 
 def _reload(args: argparse.Namespace) -> int:
+    """Signal only: the service reads, checks and applies the files itself (once), so what
+    was checked is what runs. The outcome comes back through <data-dir>/reload.json."""
+    import time
+
+    from engine.reloading import read_status
     from engine.server import pid_file
 
-    if _check(args.config_dir) != 0:
-        print("anonscore: not reloaded; the running service keeps its config", file=sys.stderr)
-        return 1
+    before = read_status(args.data_dir)
     try:
         pid = int(pid_file(args.data_dir).read_text().strip())
         os.kill(pid, signal.SIGHUP)
@@ -155,8 +161,25 @@ def _reload(args: argparse.Namespace) -> int:
             f"anonscore: no running service found for --data-dir {args.data_dir}", file=sys.stderr
         )
         return 1
-    print(f"reload signalled to pid {pid}")
-    return 0
+    deadline = time.monotonic() + args.wait
+    while time.monotonic() < deadline:
+        status = read_status(args.data_dir)
+        if status is not None and status != before:
+            if status.get("outcome") == "applied":
+                print(f"reloaded by pid {pid}: {status.get('message')}")
+                return 0
+            print(
+                f"anonscore: reload refused, the service keeps its config: {status.get('message')}",
+                file=sys.stderr,
+            )
+            return 1
+        time.sleep(0.1)
+    print(
+        f"anonscore: reload signalled to pid {pid}; no outcome after {args.wait:.0f} s "
+        "(see the service log)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _serve(args: argparse.Namespace) -> int:

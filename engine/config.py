@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -138,13 +139,46 @@ def format_api_key_hash(api_key: str) -> str:
     return "sha256:" + hash_api_key(api_key).hex()
 
 
-def _read(path: Path, kind: type[Any]) -> Any:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found; every config dir needs it") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+CONFIG_FILES = ("service.toml", "model.toml", "tenants.toml")
+
+
+class ConfigSnapshot(msgspec.Struct, frozen=True):
+    """The config files' bytes, read once; what is validated is what is applied."""
+
+    config_dir: Path
+    files: dict[str, bytes]
+    stamps: dict[str, tuple[int, int, int]]  # name -> (inode, size, mtime_ns) when read
+
+    def newest_mtime(self) -> float:
+        return max(stamp[2] for stamp in self.stamps.values()) / 1e9
+
+
+def file_stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def read_snapshot(config_dir: Path) -> ConfigSnapshot:
+    """Read every config file once (bytes and the stat of the very file read)."""
+    files: dict[str, bytes] = {}
+    stamps: dict[str, tuple[int, int, int]] = {}
+    for name in CONFIG_FILES:
+        path = config_dir / name
+        try:
+            with path.open("rb") as f:
+                st = os.fstat(f.fileno())
+                files[name] = f.read()
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: file not found; every config dir needs it") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+        stamps[name] = (st.st_ino, st.st_size, st.st_mtime_ns)
+    return ConfigSnapshot(config_dir=config_dir, files=files, stamps=stamps)
+
+
+def _read(snapshot: ConfigSnapshot, name: str, kind: type[Any]) -> Any:
+    path = snapshot.config_dir / name
+    raw = snapshot.files[name]
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -225,14 +259,22 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
     )
 
 
-def load_config(config_dir: Path, *, plugin_names: frozenset[str] | None = None) -> Config:
+def load_config(
+    config_dir: Path,
+    *,
+    plugin_names: frozenset[str] | None = None,
+    snapshot: ConfigSnapshot | None = None,
+) -> Config:
     """Load and check every config file; raise ConfigError on the first problem.
+
+    With `snapshot`, those bytes are checked and nothing is read again.
 
     `plugin_names`, when given, is the set of registered plugins: a tenant toggling a
     plugin that does not exist is an error (a typo would otherwise be silently ignored).
     """
+    snap = snapshot if snapshot is not None else read_snapshot(config_dir)
     service_path = config_dir / "service.toml"
-    service: ServiceFile = _read(service_path, ServiceFile)
+    service: ServiceFile = _read(snap, "service.toml", ServiceFile)
     for key, low, high in (
         ("request_deadline_ms", 10, 60_000),
         ("max_body_bytes", 1024, 10_000_000),
@@ -262,7 +304,7 @@ def load_config(config_dir: Path, *, plugin_names: frozenset[str] | None = None)
             ) from None
 
     model_path = config_dir / "model.toml"
-    model: ModelFile = _read(model_path, ModelFile)
+    model: ModelFile = _read(snap, "model.toml", ModelFile)
     if not model.version.strip():
         raise ConfigError(f"{model_path}: version must not be empty")
     for code, weight in model.weights.items():
@@ -270,7 +312,7 @@ def load_config(config_dir: Path, *, plugin_names: frozenset[str] | None = None)
             raise ConfigError(f"{model_path}: weights.{code} must be between -20 and 20")
 
     tenants_path = config_dir / "tenants.toml"
-    tenants_file: TenantsFile = _read(tenants_path, TenantsFile)
+    tenants_file: TenantsFile = _read(snap, "tenants.toml", TenantsFile)
     if not tenants_file.tenants:
         raise ConfigError(f"{tenants_path}: no tenant defined; add a [tenants.<id>] table")
     tenants: dict[str, Tenant] = {}

@@ -44,6 +44,12 @@ class Metrics:
         self.reloads = Counter(
             "anonscore_config_reloads", "config reloads by outcome", ["outcome"], registry=r
         )
+        self.background_errors = Counter(
+            "anonscore_background_errors",
+            "background tasks (sweep, reload) that raised; they retry at the next interval",
+            ["task"],
+            registry=r,
+        )
         self.ready = Gauge("anonscore_ready", "1 once the service can score", registry=r)
         self.shed = Counter(
             "anonscore_http_shed",

@@ -15,8 +15,7 @@ import trio
 from hypercorn.config import Config as HypercornConfig
 
 from engine.actors import run_engine
-from engine.config import Config, ServiceFile, load_config
-from engine.errors import ConfigError
+from engine.config import ServiceFile
 from engine.http.asgi import AsgiBridge, run_lifespan
 from engine.http.front import ApiFront
 from engine.http.listener import HttpServer
@@ -25,9 +24,9 @@ from engine.http.protocol import HttpLimits
 from engine.http.state import AppState
 from engine.kernels import warm_up
 from engine.metrics import Metrics
-from engine.model import Runtime, ScoringModel
 from engine.plugins import PluginHost, build_plugin_manager
 from engine.privacy import IpReducer
+from engine.reloading import load_runtime, reload_when_stable
 from engine.secrets import derive_keys, load_or_create_secret
 from engine.service import Service
 from engine.storage import RocksStore
@@ -42,11 +41,6 @@ class ServeOptions(msgspec.Struct, frozen=True):
     config_dir: Path = Path("config")
 
 
-def load_runtime(config_dir: Path, plugin_names: frozenset[str]) -> Runtime:
-    config: Config = load_config(config_dir, plugin_names=plugin_names)
-    return Runtime(config=config, model=ScoringModel(config.model))
-
-
 class Handle(msgspec.Struct):
     """What `serve` reports once ready: the bound port and the live state (for tests)."""
 
@@ -54,6 +48,7 @@ class Handle(msgspec.Struct):
     state: AppState
     opts: ServeOptions
     host: PluginHost
+    http: HttpServer
 
 
 def pid_file(data_dir: Path) -> Path:
@@ -112,10 +107,10 @@ async def serve(
                     "version": runtime.model.version,
                 },
             )
-            task_status.started(Handle(port=bound, state=state, opts=opts, host=host))
+            task_status.started(Handle(port=bound, state=state, opts=opts, host=host, http=http))
             await shutdown.wait()
             log.info("shutting down")
-            # hypercorn stops on `shutdown`; then stop the actors and the sweeper
+            # the HTTP server stops on `shutdown`; then stop the actors and the sweeper
             await _wait_then_cancel(nursery)
     finally:
         store.close()
@@ -159,28 +154,14 @@ async def _watch_signals(
     with trio.open_signal_receiver(signal.SIGHUP, signal.SIGTERM, signal.SIGINT) as signals:
         async for signum in signals:
             if signum == signal.SIGHUP:
-                reload(state, opts, host)
+                try:
+                    await reload_when_stable(state, opts.config_dir, host, opts.data_dir)
+                except Exception as exc:  # a reload never takes the service down
+                    log.error("config reload failed", extra={"exc": type(exc).__name__})
+                    state.metrics.background_errors.labels("reload").inc()
             else:
                 shutdown.set()
                 return
-
-
-def reload(state: AppState, opts: ServeOptions, host: PluginHost) -> bool:
-    """Apply a new config atomically; keep the old one when the new one is invalid."""
-    try:
-        runtime = load_runtime(opts.config_dir, host.names)
-    except ConfigError as exc:
-        log.error(
-            f"config reload refused, keeping the running config: {exc}",
-            extra={"outcome": "refused"},
-        )
-        state.metrics.reloads.labels("refused").inc()
-        return False
-    assert state.service is not None
-    state.service.runtime = runtime
-    state.metrics.reloads.labels("applied").inc()
-    log.info("config reloaded", extra={"outcome": "applied", "version": runtime.model.version})
-    return True
 
 
 async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:
@@ -189,12 +170,16 @@ async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> N
         assert svc is not None
         interval = svc.runtime.config.service.sweep_interval_s
         if state.ready and state.engine is not None:
-            removed = await state.engine.run_async(svc.sweep)
-            if removed:
-                metrics.swept.inc(removed)
-                log.info("retention sweep", extra={"count": removed})
-            stale = await state.engine.run_async(svc.sweep_velocity)
-            if stale:
-                log.info("velocity sweep", extra={"count": stale})
+            try:
+                removed = await state.engine.run_async(svc.sweep)
+                if removed:
+                    metrics.swept.inc(removed)
+                    log.info("retention sweep", extra={"count": removed})
+                stale = await state.engine.run_async(svc.sweep_velocity)
+                if stale:
+                    log.info("velocity sweep", extra={"count": stale})
+            except Exception as exc:  # logged and counted; the next interval tries again
+                log.error("retention sweep failed", extra={"exc": type(exc).__name__})
+                metrics.background_errors.labels("sweep").inc()
         with trio.move_on_after(interval):
             await shutdown.wait()

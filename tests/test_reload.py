@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from engine.server import reload
+from engine.reloading import reload
 from tests.support import ORIGIN, Running
 
 
@@ -30,7 +30,7 @@ allowed_origins = ["http://127.0.0.1:8080"]
         "/v1/sessions", json={"site_key": "late_site"}, headers={"Origin": ORIGIN}
     )
     assert r.status_code == 403
-    assert reload(svc.handle.state, svc.handle.opts, svc.handle.host) is True
+    assert reload(svc.handle.state, svc.handle.opts.config_dir, svc.handle.host) is True
     r = await svc.client.post(
         "/v1/sessions", json={"site_key": "late_site"}, headers={"Origin": ORIGIN}
     )
@@ -44,7 +44,7 @@ async def test_reload_keeps_the_old_config_when_the_new_one_is_invalid(
     path.write_text(path.read_text().replace("optional = []", 'optional = ["typing_rythm"]'))
     before = svc.service.runtime
     with caplog.at_level(logging.ERROR, logger="anonscore.server"):
-        assert reload(svc.handle.state, svc.handle.opts, svc.handle.host) is False
+        assert reload(svc.handle.state, svc.handle.opts.config_dir, svc.handle.host) is False
     assert svc.service.runtime is before
     assert "unknown optional attribute 'typing_rythm'" in caplog.text
     assert "keeping the running config" in caplog.text

@@ -273,11 +273,11 @@ async def test_catalogue_documents_every_attribute_a_score_returns(svc: Running)
 
 
 async def test_a_disabled_plugin_is_off_in_the_catalogue_and_the_answer(svc: Running) -> None:
-    from engine.server import reload
+    from engine.reloading import reload
 
     path = svc.handle.opts.config_dir / "tenants.toml"
     path.write_text(path.read_text() + "\n[tenants.demo.plugins.behaviour]\nenabled = false\n")
-    assert reload(svc.handle.state, svc.handle.opts, svc.handle.host) is True
+    assert reload(svc.handle.state, svc.handle.opts.config_dir, svc.handle.host) is True
     r = await svc.client.get("/v1/attributes", headers={"Authorization": "Bearer demo_key"})
     listed = {a["name"]: a for a in r.json()}
     assert listed["chars_typed_total"]["enabled"] is False

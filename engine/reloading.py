@@ -1,0 +1,122 @@
+"""Config reload: read once, check those bytes, apply them, or keep the running config.
+
+On SIGHUP the service waits until the config files have been left alone for `QUIET_S`
+(a file still being written changes size and mtime), reads each file once, checks the
+bytes it read (the stat of each file before and after reading must agree), and applies
+exactly those bytes with one reference swap. A file that keeps changing for `WAIT_S` is
+refused: deploy config by writing a new file and renaming it over the old one (`mv` is
+atomic on one file system), never by rewriting a file in place.
+
+The outcome is written to `<data-dir>/reload.json`, where `anonscore reload` (which only
+signals) reads it to tell the operator.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+import trio
+
+from engine.config import ConfigSnapshot, file_stamp, load_config, read_snapshot
+from engine.errors import ConfigError
+from engine.http.state import AppState
+from engine.model import Runtime, ScoringModel
+from engine.plugins import PluginHost
+
+log = logging.getLogger("anonscore.server")
+
+QUIET_S = 0.5
+WAIT_S = 10.0
+STATUS_FILE = "reload.json"
+
+
+def load_runtime(
+    config_dir: Path, plugin_names: frozenset[str], snapshot: ConfigSnapshot | None = None
+) -> Runtime:
+    config = load_config(config_dir, plugin_names=plugin_names, snapshot=snapshot)
+    return Runtime(config=config, model=ScoringModel(config.model))
+
+
+def reload(
+    state: AppState,
+    config_dir: Path,
+    host: PluginHost,
+    snapshot: ConfigSnapshot | None = None,
+    data_dir: Path | None = None,
+) -> bool:
+    """Apply a new config atomically; keep the old one when the new one is invalid."""
+    try:
+        runtime = load_runtime(config_dir, host.names, snapshot)
+    except ConfigError as exc:
+        return _refused(state, data_dir, str(exc))
+    assert state.service is not None
+    state.service.runtime = runtime
+    state.metrics.reloads.labels("applied").inc()
+    log.info("config reloaded", extra={"outcome": "applied", "version": runtime.model.version})
+    _status(data_dir, "applied", f"model {runtime.model.version}")
+    return True
+
+
+async def reload_when_stable(
+    state: AppState,
+    config_dir: Path,
+    host: PluginHost,
+    data_dir: Path | None = None,
+    *,
+    quiet_s: float = QUIET_S,
+    wait_s: float = WAIT_S,
+) -> bool:
+    """Reload once the files have been still for `quiet_s`; refuse after `wait_s`."""
+    give_up = time.monotonic() + wait_s
+    while True:
+        try:
+            snapshot = read_snapshot(config_dir)
+            still = all(
+                file_stamp(config_dir / name) == stamp for name, stamp in snapshot.stamps.items()
+            )
+        except (ConfigError, OSError) as exc:
+            return _refused(state, data_dir, str(exc))
+        age = time.time() - snapshot.newest_mtime()
+        if still and age >= quiet_s:
+            return reload(state, config_dir, host, snapshot, data_dir)
+        if time.monotonic() >= give_up:
+            return _refused(
+                state,
+                data_dir,
+                f"{config_dir}: the config files kept changing for {wait_s:.0f} s; deploy "
+                "config by writing a new file and renaming it over the old one",
+            )
+        await trio.sleep(max(0.05, quiet_s - max(age, 0.0)))
+
+
+def _refused(state: AppState, data_dir: Path | None, message: str) -> bool:
+    log.error(
+        f"config reload refused, keeping the running config: {message}",
+        extra={"outcome": "refused"},
+    )
+    state.metrics.reloads.labels("refused").inc()
+    _status(data_dir, "refused", message)
+    return False
+
+
+def _status(data_dir: Path | None, outcome: str, message: str) -> None:
+    if data_dir is None:
+        return
+    path = data_dir / STATUS_FILE
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_text(json.dumps({"at": time.time(), "outcome": outcome, "message": message}))
+        os.replace(tmp, path)
+    except OSError:
+        log.warning("cannot write the reload status file", extra={"path": str(path)})
+
+
+def read_status(data_dir: Path) -> dict[str, object] | None:
+    try:
+        return dict(json.loads((data_dir / STATUS_FILE).read_text()))
+    except (OSError, ValueError):
+        return None
