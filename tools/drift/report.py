@@ -78,9 +78,8 @@ def format_report(rep: Report) -> str:
     ]  # fmt: skip
     for g, r in m["merges"]["by_class"].items():
         rb = b["merges"]["by_class"].get(g, {})
-        lines.append(_row(f"  {g} ({r['devices']} devices; across machines: "
-                          f"{r['merged_across_machines']}, {rb.get('merged_across_machines')})",
-                          _f(r["rate"], 0).strip(), _f(rb.get("rate"), 0).strip()))  # fmt: skip
+        label = f"  {g} ({r['devices']}; linker: {r['merged_across_machines']} across machines)"
+        lines.append(_row(label, _f(r["rate"], 0).strip(), _f(rb.get("rate"), 0).strip()))
     pairs = ", ".join(f"{k} {n}" for k, n in m["merges"]["merged_pairs_across_machines"].items())
     lines.append(f"  pairs of devices of two machines sharing an id (linker): {pairs or 'none'}")
     lm, lb = m["lookalike_merges"], b["lookalike_merges"]
