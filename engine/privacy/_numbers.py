@@ -4,8 +4,8 @@ How false positives are kept out of device data (user agents, build fingerprints
 renderers, hashes, timestamps, versions):
 
 - numbers glued to letters, `_`, `/`, `.`, `-` or `+` (hash chunks, `Chrome/126.0.6478.127`,
-  `UP1A.231005.007`, base64) never start or end a candidate: a digit run with hex letters
-  next to it is part of a hash, never a card;
+  `UP1A.231005.007`, base64, a UUID's `07194160-1288-4009-b678-...`) never start or end a
+  candidate: a digit run with hex letters next to it is part of a hash, never a card;
 - a candidate is split into digit groups, and only accepted when the groups have the shape
   of a card (a known issuer range and length, see `_cards`, printed contiguous or 4-4-4-4 /
   4-6-5) or of a phone number (see `_phones`);
@@ -32,7 +32,7 @@ from engine.privacy._phones import confirmed, looks_like_date, nanp, phone_shape
 # the first one, because Python's re can then skip ahead quickly: 40% faster on UAs.)
 _NUMERIC_RUN = re.compile(
     r"[+(0-9](?<![\w+./\\-][+(0-9])(?:(?<=\+)\(?[0-9]|(?<=\()[0-9]|(?<=[0-9]))"
-    r"[0-9 ().\-]{4,40}[0-9](?![\w/\\+=]|[.\-][0-9])"
+    r"[0-9 ().\-]{4,40}[0-9](?![\w/\\+=]|[.\-][0-9A-Za-z])"
 )
 _GROUP_SPLIT = re.compile(r"([^0-9]+)")
 _SSN_SHAPE = re.compile(r"(?!000|666|9)[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}")
@@ -174,7 +174,11 @@ def _segment_kind(
                     window = groups[start:stop]
                     if count >= 13 and _is_card(lengths[start:stop], "".join(window)):
                         return CARD
-                    if inner == ["-", "-"] and _SSN_SHAPE.fullmatch("-".join(window)):
+                    if (
+                        inner == ["-", "-"]
+                        and len(window) == len(groups)  # 1-300-12-3456 is a Malaysian phone
+                        and _SSN_SHAPE.fullmatch("-".join(window))
+                    ):
                         return DOCUMENT
             if phone or count < 7:
                 continue
