@@ -70,7 +70,8 @@ class IpReducer:
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
         length = IPV4_PREFIX if address.version == 4 else IPV6_PREFIX
-        prefix = str(ipaddress.ip_network((address, length), strict=False))
+        host_bits = address.max_prefixlen - length  # zeroed by hand: ip_network costs 5-20 us
+        prefix = f"{type(address)(int(address) >> host_bits << host_bits)}/{length}"
         digest = hmac.new(key, address.packed, hashlib.sha256).hexdigest()[:32]
         if address.is_private or address.is_loopback or address.is_link_local:
             return IpFacts(prefix=prefix, ip_hash=digest, is_private=True)
