@@ -70,6 +70,7 @@ async def drive(
     events += [(a.feedback_at, 1, i) for i, a in enumerate(apps) if a.feedback_at is not None]
     events.sort()
     sids: list[str] = [""] * len(apps)
+    refused: list[int] = []
     answers: list[dict[str, Any]] = [{} for _ in apps]
     clock = Clock()
     saved, service.clock = service.clock, clock
@@ -86,7 +87,11 @@ async def drive(
                 _check(r, 201, a)
                 sid = sids[i] = r.json()["session_id"]
                 body = {**body, "session_id": sid, "channel": a.channel, "attributes": a.attributes}
-                _check(await client.post("/v1/collect", json=body, headers=a.headers), 202, a)
+                r = await client.post("/v1/collect", json=body, headers=a.headers)
+                if r.status_code == 422 and r.json()["error"]["code"] == "personal_data":
+                    refused.append(i)  # the firewall's call; the session is still scored
+                else:
+                    _check(r, 202, a)
                 r = await client.post("/v1/score", json={"session_id": sid}, headers=auth)
                 _check(r, 200, a)
                 answers[i] = r.json()
@@ -101,6 +106,10 @@ async def drive(
                 )
     finally:
         service.clock = saved
+    if refused and progress:
+        progress(
+            f"{len(refused)} payloads refused as personal data (first: {apps[refused[0]].actor})"
+        )
     return sids, answers
 
 
@@ -150,6 +159,9 @@ async def simulate(
         "patterns": {p.name: p.doc for p in PATTERNS},
         "lenders": {x.id: {"name": x.name, "markets": list(x.markets)} for x in LENDERS},
         "addresses": {"sources": net.sources, "dropped_prefixes": net.dropped},
+        "refused_personal_data": sum(
+            any(x["code"] == "PERSONAL_DATA_REFUSED" for x in r["reasons"]) for r in answers
+        ),
         "timing_s": {
             "start": round(t_ready - t_start, 2),
             "plan": round(t_plan - t_ready, 2),
