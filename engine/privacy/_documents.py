@@ -32,7 +32,7 @@ _FILLER_WORD = re.compile(
     re.IGNORECASE,
 )
 _PUNCTUATION = " \t\n:#№=.,-"
-_NUMBER = re.compile(rf"[{_LETTER}]{{0,3}}[\s\-]?[0-9][0-9\s\-./]*")
+_NUMBER = re.compile(rf"[{_LETTER}]{{0,3}}[\s\-]?[0-9][0-9\s\-./№#]*")
 
 
 # Lowercase stems of the words above: a plain alternation on the lowercased text costs

@@ -39,7 +39,7 @@ _NAME_FIELD = re.compile(
     r"(?:^|_)(?:full|first|last|middle|given|family|maiden|sur|second|father|mother)_?name$"
     r"|(?:^|_)(?:card_?holder|account_?holder|holder|person|customer|client|applicant"
     r"|borrower|owner|contact|payer|payee|recipient|beneficiary|guarantor)_name$"
-    r"|(?:^|_)(?:surname|patronymic|cardholder|fio)$"
+    r"|(?:^|_)(?:surname|patronymic|card_?holder|account_?holder|fio)$"
     r"|(?:^|_)(?:фио|фамилия|отчество)(?:_|$)"
     r"|(?:^|_)имя(?:_(?:клиента|заемщика|заёмщика|держателя|владельца|получателя"
     r"|плательщика))?$"
@@ -65,13 +65,12 @@ _DIGEST_FIELD = re.compile(
     r"(?:^|_)(?:hash|hashes|digest|fingerprint|checksum|crc32|md5|sha1|sha256|sha512|uuid"
     r"|guid|persistent_session|session_id)$"
 )
-# Records whose `name` is the name of a thing: a form field, a sensor, a plugin, a voice...
-_THING_PARENT = re.compile(
-    r"(?:^|_)(?:fields?|inputs?|forms?|sensors?|plugins?|fonts?|apps?|applications?"
-    r"|packages?|files?|devices?|models?|brands?|products?|vendors?|carriers?|networks?"
-    r"|gpus?|renderers?|browsers?|os|platforms?|events?|categories|category|mimes?"
-    r"|mime_types?|codecs?|voices?|permissions?|extensions?|cameras?|media|bluetooth"
-    r"|category_counts|languages?|timezones?|steps?|pages?|screens?|buttons?)$"
+# Objects whose bare `name` is a person's: the client's free fields, and objects named for
+# a person. Anywhere else (`fields[].name`, `sensors[].name`, `plugin.name`) it is a label.
+_PERSON_PARENT = re.compile(
+    r"(?:^|_)(?:custom|applicant|customer|client|person|user|holder|card_?holder|owner"
+    r"|borrower|co_?borrower|contact|payer|payee|recipient|beneficiary|guarantor|employee"
+    r"|profile|заемщик|заёмщик|клиент|пользователь|заявитель)$"
 )
 
 
@@ -99,8 +98,8 @@ def field_hint(field_name: str) -> str | None:
 
     DOCUMENT (`passportNo`, `номер паспорта`), PHONE (`mobile`, `телефон`), BIRTH_DATE
     (`dob`, `dateOfBirth`, `дата рождения`), ADDRESS (`street`, `billing_address`, `адрес`,
-    not `ip_address`) or NAME (`full_name`, `lastName`, `фио`, `имя`, and a bare `name`;
-    the firewall decides where a bare `name` is only a label, see `is_label`).
+    not `ip_address`) or NAME (`full_name`, `lastName`, `фио`, `имя`, and a bare `name`,
+    which the firewall reads as a label except in `custom` or under a person: `is_label`).
     """
     name = normal_name(field_name)
     if not name:
@@ -129,11 +128,12 @@ def is_digest_field(field_name: str) -> bool:
 def is_label(key: str, parent: str, in_list: bool) -> bool:
     """True when a key named bare `name` labels a thing rather than a person.
 
-    `behaviour.fields[].name = "full_name"` names a form field, `sensors[].name` a sensor,
-    `voices[].name` a speech voice: a `name` in a list of records, or in an object whose
-    own key names a thing (`plugin`, `font`, `device`...), is a label. Anywhere else
-    (`custom.name`, `applicant.name`) a bare `name` is a person's name field.
+    `custom.name` (the client's free fields) and `applicant.name`, `customer.name` (an
+    object named for a person) are a person's name. Everywhere else a bare `name` names a
+    thing: `behaviour.fields[].name = "full_name"` is the name of a form field, and
+    `sensors[].name`, `voices[].name`, `plugin.name` name a sensor, a voice, a plugin.
+    Compound names (`full_name`, `first_name`) are a person's wherever they are.
     """
     if normal_name(key) != "name":
         return False
-    return in_list or _THING_PARENT.search(normal_name(parent)) is not None
+    return in_list or _PERSON_PARENT.search(normal_name(parent)) is None

@@ -41,7 +41,6 @@ _DOTTED_NANP = re.compile(r"(?<![0-9])[2-9][0-9]{2}\.[2-9][0-9]{2}\.[0-9]{4}(?![
 _SHORT_PHONE = re.compile(r"\s*(\+?)\s*([0-9][0-9 ().\-]*[0-9])\s*")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 _INNER_GAP = re.compile(r"(?<=[0-9])[^0-9]+(?=[0-9])")
-_MAX_CONFIRMS = 4  # libphonenumber parses per candidate run, longest window first
 _TIME_AFTER = re.compile(r":[0-9]")  # "Jan 02 2015 00:00:00": the run is a date and a time
 # Money: `12 317 295 ₽`, `83 668,50 €`, `$ 1 250`, `1 500 000` and a currency word
 _CURRENCY = "$€£¥₽₴₸₹"
@@ -197,24 +196,15 @@ def _is_card(lengths: list[int], digits: str) -> bool:
 
 
 def _confirmed_window(segment: _Segment, phone_hint: bool, region: str | None) -> bool:
-    """A window starting the segment that libphonenumber confirms, longest first."""
+    """The whole segment, confirmed by libphonenumber. Never a part of it: in
+    `1920 1080 2560 1440` the first two groups are a valid number in Uruguay, but digit
+    groups that run on are no phone number."""
     groups, seps = segment.groups, segment.seps
     if "." in seps and not _writes_dots(region):
         return False
     if not phone_hint and "." not in seps and looks_like_date(groups, seps):
-        return False  # `2015-09-29`, and so none of its shorter windows either
-    total = sum(len(group) for group in groups)
-    attempts = 0
-    shortest = len(groups) if "." in seps else 1  # 20.12.34 whole, never inside an IP
-    for stop in range(len(groups), shortest - 1, -1):
-        if total <= 17:
-            attempts += 1
-            if confirmed(groups[:stop], seps[: stop - 1], segment.plus, phone_hint, region):
-                return True
-            if attempts == _MAX_CONFIRMS:
-                return False
-        total -= len(groups[stop - 1])
-    return False
+        return False  # `2015-09-29`
+    return confirmed(groups, seps, segment.plus, phone_hint, region)
 
 
 def short_phone(text: str, region: str | None) -> bool:

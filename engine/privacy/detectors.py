@@ -8,7 +8,7 @@ the KIND only, never the value, so nothing downstream can log it.
 Each kind has its own module (`_emails`, `_phones`, `_cards`, `_ibans`, `_documents`,
 `_personal`; digit runs are split in `_numbers`, field names read in `_fields`). The order
 here is cheapest first, and a value that cannot hold a kind never reaches its detector:
-fewer than 4 digits, no phone, card, IBAN or document number.
+fewer than 2 digits, no IBAN; fewer than 4, no phone, card or document number.
 
 Device hashes are not identifiers: in a field meant for one (`device_id_hash`,
 `canvas_hash`, `build_fingerprint`, `persistent_session`...), a value that is one hex or
@@ -109,12 +109,14 @@ def find_identifier(text: str, field_name: str = "", *, region: str | None = Non
     if has_email(text):
         return EMAIL
     digits = _digit_count(text)
-    if digits < 4:
+    if digits < 2:
         return None
     if field_name and is_digest_field(field_name) and is_digest(text):
         return None
-    if digits >= 6 and len(text) >= 15 and has_iban(text):
+    if len(text) >= 15 and has_iban(text):  # two check digits, a BBAN maybe all letters
         return IBAN
+    if digits < 4:
+        return None
     if hint == DOCUMENT and has_document_number(text):
         return DOCUMENT  # in a document field, a number is the document's, even phone-shaped
     if digits >= 6 and has_document_word_number(text):

@@ -22,6 +22,7 @@ from engine.privacy.detectors import (
     luhn_valid,
 )
 from tests.privacy.strategies import (
+    REGIONS,
     cards,
     device_strings,
     emails,
@@ -183,10 +184,28 @@ def test_device_strings_are_not_identifiers(text: str, field_name: str, region: 
         "55.751244, 37.618423",
         "Sat Nov 23 2026 10:00:00 GMT+0300 (Moscow Standard Time)",
         "look at example.com",
+        "1920x1080",
+        "2560 x 1440",
+        "131.0.6778.86",
+        "Chrome 131.0.6778.86",
+        "UP1A.231005.007",
+        "TQ3A.230901.001.C2",
+        "5.15.104-android13-8-00001-g1234abcd",
+        "1732370000123",
+        "1732370000.123",
+        "10.0.0.1",
+        "07194160-1288-4009-b678-4a564045cbc2",
+        "5.12.0 (51200)",
+        '"Chromium";v="131", "Not_A Brand";v="24", "Google Chrome";v="131"',
+        "250-02",
+        "23-11-2026",
+        "2026/11/23",
     ],
 )
 def test_known_device_strings_are_not_identifiers(text: str) -> None:
     assert find_identifier(text) is None
+    refused = [r for r in REGIONS if find_identifier(text, "value", region=r) is not None]
+    assert refused == []
 
 
 def test_checksums_reject_a_changed_digit() -> None:

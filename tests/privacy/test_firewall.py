@@ -20,14 +20,15 @@ from engine.privacy.firewall import (
     scan_payload,
 )
 from engine.schema import Attributes, Behaviour, Device, Location, Network, Software
-from tests.privacy.strategies import device_strings, embedded, identifiers
+from tests.privacy.strategies import device_strings, embedded, identifiers, regions
+from tests.support import WEB_ATTRIBUTES
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -- scanning -------------------------------------------------------------------------------
 
 _NAMES = [
-    "device", "software", "network", "custom", "fields", "name", "user_agent", "sensors",
+    "device", "software", "network", "extras", "fields", "name", "user_agent", "sensors",
     "webgl_renderer", "build_fingerprint", "comment", "extra", "items", "meta", "k", "x_y",
 ]  # fmt: skip
 _leaves = st.one_of(
@@ -139,6 +140,80 @@ def test_list_items_use_the_nearest_named_key_for_document_fields() -> None:
 
 def test_benign_real_payload_passes() -> None:
     scan_payload(_REAL_PAYLOAD, "")
+    for region in (None, "RU", "DE", "GB", "US", "HK", "NC", "PL"):
+        scan_payload(_REAL_PAYLOAD, "", region=region)
+        scan_payload({"attributes": WEB_ATTRIBUTES}, "", region=region)
+
+
+@pytest.mark.parametrize(
+    ("payload", "path", "kind"),
+    [
+        ({"custom": {"full_name": "John Smith"}}, "attributes.custom.full_name", "personal name"),
+        ({"custom": {"name": "John Smith"}}, "attributes.custom.name", "personal name"),
+        ({"custom": {"ФИО": "Иванов Иван"}}, "attributes.custom.ФИО", "personal name"),
+        ({"custom": {"lastName": "Li"}}, "attributes.custom.lastName", "personal name"),
+        ({"custom": {"dob": 19900517}}, "attributes.custom.dob", "date of birth"),
+        ({"custom": {"date-of-birth": "17.05.1990"}}, "attributes.custom.date-of-birth",
+         "date of birth"),
+        ({"custom": {"address": {"city": "Berlin"}}}, "attributes.custom.address.city",
+         "postal address"),
+        ({"custom": {"applicant": {"name": "John"}}}, "attributes.custom.applicant.name",
+         "personal name"),
+        ({"custom": {"full_name": ["John", "Smith"]}}, "attributes.custom.full_name.0",
+         "personal name"),
+        ({"custom": {"comment": "паспорт 4509 123456"}}, "attributes.custom.comment",
+         "identity document number"),
+        ({"custom": {"phone": "7012"}}, "attributes.custom.phone", "phone number"),
+    ],
+)  # fmt: skip
+def test_personal_data_in_fields_named_for_it(payload: Any, path: str, kind: str) -> None:
+    with pytest.raises(PersonalData) as caught:
+        scan_payload(payload, "attributes", region="NU")
+    assert caught.value.field == path
+    assert caught.value.message == _message(kind)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"behaviour": {"fields": [{"name": "full_name", "chars_typed": 14}]}},
+        {"behaviour": {"fields": [{"name": "first_name"}, {"name": "email"}]}},
+        {"custom": {"first_name": 3, "last_name": True, "address": None}},
+        {"device": {"sensors": [{"name": "Accelerometer"}, {"name": "Gyroscope"}]}},
+        {"device": {"plugin": {"name": "PDF Viewer"}}},
+        {"software": {"voices": [{"name": "Microsoft David"}]}},
+        {"custom": {"app_name": "Loans", "username_length": 7, "ip_address": "10.0.0.1"}},
+        {"software": {"name": "Chrome"}, "network": {"name": "MegaFon"}},
+        {"name": "MegaFon"},
+    ],
+)
+def test_labels_and_counts_named_like_personal_fields_pass(payload: Any) -> None:
+    scan_payload(payload, "attributes")
+
+
+def test_a_key_is_never_judged_as_a_name_by_its_parent() -> None:
+    scan_payload({"custom": {"full_name": {"first": 1, "last": 2}}}, "attributes")
+    with pytest.raises(PersonalData) as caught:
+        scan_payload({"custom": {"passport": {"AB1234567": 1}}}, "attributes")
+    assert caught.value.field == "attributes.custom.passport"
+
+
+def test_the_region_reaches_the_phone_detector() -> None:
+    payload = {"custom": {"note": "512 345 678"}}
+    scan_payload(payload, "attributes")
+    scan_payload(payload, "attributes", region="US")
+    with pytest.raises(PersonalData) as caught:
+        scan_payload(payload, "attributes", region="PL")
+    assert caught.value.field == "attributes.custom.note"
+    with pytest.raises(PersonalData):
+        scan_payload({"custom": {"ref": ["512 345 678"]}}, "attributes", region="pl")
+    scan_payload({"custom": {"ref": [512345678]}}, "attributes", region="PL")  # bare: no
+
+
+@EXAMPLES
+@given(payloads, regions)
+def test_benign_payloads_pass_in_every_region(tree: dict[str, Any], region: str | None) -> None:
+    scan_payload(tree, "attributes", region=region)
 
 
 def test_nesting_is_limited() -> None:
