@@ -93,9 +93,11 @@ async def drive(
                 else:
                     _check(r, 202, a)
                 r = await client.post("/v1/score", json={"session_id": sid}, headers=auth)
+                if r.status_code == 409 and refused[-1:] == [i]:
+                    continue  # nothing stored to score (see the report): left unscored
                 _check(r, 200, a)
                 answers[i] = r.json()
-            else:
+            elif answers[i]:
                 body = {"session_id": sids[i], "label": a.feedback}
                 _check(await client.post("/v1/feedback", json=body, headers=auth), 202, a)
             done += 1
@@ -148,20 +150,23 @@ async def simulate(
     )
     output.write_jsonl(
         out / output.SCORES,
-        (output.score_row(s, a, r) for s, a, r in zip(sids, apps, answers, strict=True)),
+        (output.score_row(s, a, r) for s, a, r in zip(sids, apps, answers, strict=True) if r),
     )
     meta = {
         "seed": cfg.seed,
         "settings": asdict(cfg),
-        "model_version": answers[0]["model_version"] if answers else None,
+        "model_version": next((r["model_version"] for r in answers if r), None),
         "code": code_version(),
         "population": summary(apps),
         "patterns": {p.name: p.doc for p in PATTERNS},
         "lenders": {x.id: {"name": x.name, "markets": list(x.markets)} for x in LENDERS},
         "addresses": {"sources": net.sources, "dropped_prefixes": net.dropped},
         "refused_personal_data": sum(
-            any(x["code"] == "PERSONAL_DATA_REFUSED" for x in r["reasons"]) for r in answers
+            any(x["code"] == "PERSONAL_DATA_REFUSED" for x in r.get("reasons", ())) for r in answers
         ),
+        "unscored": [
+            output.truth_row(s, a) for s, a, r in zip(sids, apps, answers, strict=True) if not r
+        ],
         "timing_s": {
             "start": round(t_ready - t_start, 2),
             "plan": round(t_plan - t_ready, 2),
