@@ -34,16 +34,29 @@ _enc = msgspec.json.Encoder()
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        event = record.getMessage() if not record.args else record.msg
         out: dict[str, object] = {
             "ts": round(time.time(), 3),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": record.getMessage() if not record.args else record.msg,
+            "event": _bounded(event, MAX_EVENT),
         }
         for key in _ALLOWED:
             if key in record.__dict__:
-                out[key] = record.__dict__[key]
+                out[key] = _bounded(record.__dict__[key], MAX_FIELD)
         return _enc.encode(out).decode()
+
+
+MAX_EVENT = 1024  # characters of the message
+MAX_FIELD = 160  # characters of any other field: a line stays under about 2.5 KB
+
+
+def _bounded(value: object, limit: int) -> object:
+    """Numbers and booleans as they are; anything else as text of at most `limit`."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def setup_logging(level: str = "info") -> None:

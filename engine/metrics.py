@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -51,6 +52,11 @@ class Metrics:
             registry=r,
         )
         self.ready = Gauge("anonscore_ready", "1 once the service can score", registry=r)
+        self.ip_data_age = Gauge(
+            "anonscore_ip_data_age_days",
+            "days since the IP data (ASN, country, hosting/VPN/Tor lists) was built",
+            registry=r,
+        )
         self.shed = Counter(
             "anonscore_http_shed",
             "requests refused at the head by admission control (503), by endpoint",
@@ -84,6 +90,9 @@ class Metrics:
         """Gauges read at scrape time: the engine queue and the open connections."""
         if state.engine is not None:
             self.queue.set(state.engine.queued())
+        if state.service is not None:
+            age = state.service.ip.data.age_days(time.time())
+            self.ip_data_age.set(-1 if age is None else age)
         if state.http is not None:
             self.connections.set(state.http.open)
             self.connections_refused.set(state.http.refused)

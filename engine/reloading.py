@@ -24,6 +24,7 @@ import trio
 from engine.config import ConfigSnapshot, file_stamp, load_config, read_snapshot
 from engine.errors import ConfigError
 from engine.http.state import AppState
+from engine.ipdata import load_ip_data
 from engine.model import Runtime, ScoringModel
 from engine.plugins import PluginHost
 
@@ -55,6 +56,7 @@ def reload(
         return _refused(state, data_dir, str(exc))
     assert state.service is not None
     state.service.runtime = runtime
+    _reload_ip_data(state, runtime)
     state.metrics.reloads.labels("applied").inc()
     log.info("config reloaded", extra={"outcome": "applied", "version": runtime.model.version})
     _status(data_dir, "applied", f"model {runtime.model.version}")
@@ -91,6 +93,23 @@ async def reload_when_stable(
                 "config by writing a new file and renaming it over the old one",
             )
         await trio.sleep(max(0.05, quiet_s - max(age, 0.0)))
+
+
+def _reload_ip_data(state: AppState, runtime: Runtime) -> None:
+    """A table rebuilt by `anonscore update-data` is taken on reload (loads are cached per
+    build: an unchanged table is the same object, and costs nothing)."""
+    assert state.service is not None
+    reducer = state.service.ip
+    try:
+        data = load_ip_data(Path(runtime.config.service.ip_data_dir))
+    except Exception as exc:  # the running table stays
+        log.error("ip data reload failed", extra={"exc": type(exc).__name__})
+        return
+    if data is not reducer.data:
+        reducer.data = data
+        log.info("ip data reloaded", extra={"version": str(data.built)})
+    if (stale := data.warning(time.time())) is not None:
+        log.warning(stale, extra={"path": runtime.config.service.ip_data_dir})
 
 
 def _refused(state: AppState, data_dir: Path | None, message: str) -> bool:

@@ -284,8 +284,12 @@ class FeedbackResponse(Struct):
 class ErasureRequest(Struct, forbid_unknown_fields=True):
     """Erase by session or by device; exactly one of the two."""
 
-    session_id: Annotated[str, Meta(min_length=1, max_length=256)] | None = None
-    device_id: Annotated[str, Meta(min_length=1, max_length=256)] | None = None
+    session_id: Annotated[str, Meta(min_length=1, max_length=256)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    device_id: Annotated[str, Meta(min_length=1, max_length=256)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
 
 
 class ErasureResponse(Struct):

@@ -19,9 +19,10 @@ from engine.config import ServiceFile
 from engine.http.asgi import AsgiBridge, run_lifespan
 from engine.http.front import ApiFront
 from engine.http.listener import HttpServer
-from engine.http.pages import create_pages_app, freeze_heap
+from engine.http.pages import create_pages_app, freeze_heap, page_matcher
 from engine.http.protocol import HttpLimits
 from engine.http.state import AppState
+from engine.ipdata import load_ip_data
 from engine.kernels import warm_up
 from engine.metrics import Metrics
 from engine.plugins import PluginHost, build_plugin_manager
@@ -65,15 +66,28 @@ async def serve(
         build_plugin_manager(), on_error=lambda name: metrics.plugin_errors.labels(name).inc()
     )
     runtime = load_runtime(opts.config_dir, host.names)
-    secret = load_or_create_secret(opts.data_dir)
+    # the store holds pseudonymous data: owner-only, whatever the operator's umask
+    previous_umask = os.umask(0o077)
+    try:
+        opts.data_dir.mkdir(parents=True, exist_ok=True)
+        restrict_permissions(opts.data_dir)
+        secret = load_or_create_secret(opts.data_dir)
+        store = RocksStore(opts.data_dir, sync=runtime.config.service.sync_writes)
+    except BaseException:
+        os.umask(previous_umask)
+        raise
     keys = derive_keys(secret)
-    store = RocksStore(opts.data_dir, sync=runtime.config.service.sync_writes)
     shutdown = trio.Event()
     state = AppState(metrics)
     svc_cfg = runtime.config.service
     pages = create_pages_app(state, svc_cfg.max_body_bytes)
     http = HttpServer(
-        ApiFront(state, AsgiBridge(pages, (opts.host, opts.port)), svc_cfg.max_body_bytes),
+        ApiFront(
+            state,
+            AsgiBridge(pages, (opts.host, opts.port)),
+            svc_cfg.max_body_bytes,
+            page_matcher(pages),
+        ),
         http_limits(svc_cfg),
         listen_sockets(opts.host, opts.port),
     )
@@ -83,7 +97,10 @@ async def serve(
         pid_file(opts.data_dir).write_text(str(os.getpid()))
         async with trio.open_nursery() as nursery:
             engine = await nursery.start(run_engine, svc_cfg.queue_depth, svc_cfg.scorers)
-            reducer = await trio.to_thread.run_sync(IpReducer, keys.hashing)
+            ip_data = await trio.to_thread.run_sync(load_ip_data, Path(svc_cfg.ip_data_dir))
+            reducer = IpReducer(keys.hashing, ip_data)
+            if (stale := ip_data.warning(time.time())) is not None:
+                log.warning(stale, extra={"path": svc_cfg.ip_data_dir})
             state.service = Service(store, keys, host, runtime, reducer)
             state.engine = engine
             nursery.start_soon(_watch_signals, state, opts, host, shutdown)
@@ -113,6 +130,7 @@ async def serve(
             # the HTTP server stops on `shutdown`; then stop the actors and the sweeper
             await _wait_then_cancel(nursery)
     finally:
+        os.umask(previous_umask)
         store.close()
         try:
             pid_file(opts.data_dir).unlink()
@@ -123,6 +141,18 @@ async def serve(
 async def _wait_then_cancel(nursery: trio.Nursery) -> None:
     await trio.sleep(0.2)
     nursery.cancel_scope.cancel()
+
+
+def restrict_permissions(data_dir: Path) -> None:
+    """The data directory and everything under it: directories 0700, files 0600."""
+    data_dir.chmod(0o700)
+    for root, dirs, files in os.walk(data_dir):
+        for name in dirs:
+            (Path(root) / name).chmod(0o700)
+        for name in files:
+            path = Path(root) / name
+            if not path.is_symlink():
+                path.chmod(0o600)
 
 
 def http_limits(cfg: ServiceFile) -> HttpLimits:

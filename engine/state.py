@@ -29,6 +29,72 @@ _events_dec = msgspec.msgpack.Decoder(Events)
 _rep_dec = msgspec.msgpack.Decoder(IpReputation)
 _list_dec = msgspec.msgpack.Decoder(DeviceList)
 
+
+class RecordKind(msgspec.Struct, frozen=True):
+    """One record type of the layout above, for tools that read the whole store (audit).
+
+    `made_by_service`: dotted paths (`*` for any list item or map value) of fields the
+    service itself writes (keyed hashes, internal ids, our own index data); the audit scans
+    every other string. Keys are the service's own: ids, hashes, prefixes, never data."""
+
+    prefix: bytes
+    name: str
+    kind: type[msgspec.Struct] | None  # None: the value is raw bytes
+    made_by_service: tuple[str, ...] = ()
+    born: str | None = None  # the field holding when the record was made (its age)
+
+
+_PSEUDONYMS = (
+    "attributes.device.device_id_hash",
+    "attributes.device.mac_hash",
+    "attributes.network.wifi_bssid_hash",
+    "attributes.software.persistent_session",
+)
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    RecordKind(
+        b"s:",
+        "session",
+        SessionRecord,
+        (
+            *_PSEUDONYMS,
+            "device_key",
+            "scored.response.device_id",
+            "scored.response.user_id",
+            "scored.response.model_version",
+            "scored.response.reasons.*.code",
+        ),
+        born="created_at",
+    ),
+    RecordKind(b"t:", "session tombstone", None),
+    RecordKind(
+        b"d:",
+        "device profile",
+        DeviceProfile,
+        (
+            "recent.*.components.*",
+            "recent.*.os_version",
+            "recent.*.gpu_raw",
+            "recent.*.ip_prefix",
+            "bands.*",
+        ),
+        born="first_seen",
+    ),
+    RecordKind(b"v:", "velocity events", Events, born="ts.0"),
+    RecordKind(b"r:", "ip reputation", IpReputation),
+    RecordKind(b"m:", "device id mapping", None, ("*",)),
+    RecordKind(b"i:", "device session index", None),
+    RecordKind(b"x:", "retention index", None),
+    RecordKind(b"b:", "device band index", DeviceList, ("keys.*",)),
+)
+
+
+def record_kind(key: bytes) -> RecordKind | None:
+    for kind in RECORD_KINDS:
+        if key.startswith(kind.prefix):
+            return kind
+    return None
+
+
 DAY = 86_400.0
 WINDOW = DAY  # velocity events older than this are pruned
 MAX_EVENTS = 1024  # per key; counts saturate there

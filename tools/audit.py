@@ -2,16 +2,20 @@
 
     python -m tools.audit [--data-dir ./data]
 
-Opens the RocksDB store read-only (it can run beside the service), decodes every record,
-and runs the privacy firewall's detectors over every string (values and map keys) and long
-integer in it. Prints counts per record type and the paths of any finding (never the value);
-exits 1 when anything was found.
+Opens the RocksDB store read-only (it can run beside the service), decodes every record
+with its own type (the key layout of engine/state.py), and runs the privacy firewall's
+detectors over every string (values and map keys) and long integer in it, except the
+fields the service writes itself (keyed hashes, internal ids). A record that does not
+decode, or a key of no known record type, is a finding. Prints, per record type, the
+count, the strings checked, the findings and the age of the oldest record; the paths of
+any finding (never the value); exits 1 when anything was found.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -20,25 +24,20 @@ import msgspec
 import trio
 
 from engine.privacy import find_identifier
+from engine.state import record_kind
 from engine.storage import KeyValueStore, RocksStore
 
-RECORD_TYPES = {
-    b"s:": "session",
-    b"d:": "device profile",
-    b"v:": "velocity events",
-    b"r:": "ip reputation",
-    b"m:": "device id mapping",
-    b"i:": "device session index",
-    b"x:": "retention index",
-}
-
 _LONG_INT = 10**8
+# Values that are labels (a form field's name, such as "full_name"), not a person's name:
+# scanned like any string, without the hint their key would give (as the firewall does).
+_LABELS = ("attributes.behaviour.fields.*.name",)
 
 
 class AuditReport(msgspec.Struct):
     records: dict[str, int] = msgspec.field(default_factory=dict)
     strings: dict[str, int] = msgspec.field(default_factory=dict)
     findings: dict[str, int] = msgspec.field(default_factory=dict)
+    oldest: dict[str, float] = msgspec.field(default_factory=dict)  # type -> earliest time
     examples: list[str] = msgspec.field(default_factory=list)  # "type: path (kind)"
 
     @property
@@ -46,12 +45,32 @@ class AuditReport(msgspec.Struct):
         return sum(self.findings.values())
 
 
-def _walk(value: Any, path: str, name: str, out: list[tuple[str, str]], seen: list[int]) -> None:
+def _skipped(path: str, made: tuple[str, ...]) -> bool:
+    """Is `path` (dotted, list indices as numbers) one of the service's own fields?"""
+    parts = path.split(".")
+    for pattern in made:
+        want = pattern.split(".")
+        if len(want) == len(parts) and all(w in ("*", p) for w, p in zip(want, parts, strict=True)):
+            return True
+    return False
+
+
+def _walk(
+    value: Any,
+    path: str,
+    name: str,
+    made: tuple[str, ...],
+    out: list[tuple[str, str]],
+    seen: list[int],
+) -> None:
+    if path and _skipped(path, made):
+        return
+    where = path or "<value>"
     if isinstance(value, str):
         seen[0] += 1
-        kind = find_identifier(value, name)
+        kind = find_identifier(value, "" if _skipped(path, _LABELS) else name)
         if kind is not None:
-            out.append((path, kind))
+            out.append((where, kind))
     elif isinstance(value, bool) or value is None or isinstance(value, float):
         return
     elif isinstance(value, int):
@@ -59,65 +78,85 @@ def _walk(value: Any, path: str, name: str, out: list[tuple[str, str]], seen: li
             seen[0] += 1
             kind = find_identifier(str(value), name)
             if kind is not None:
-                out.append((path, kind))
+                out.append((where, kind))
     elif isinstance(value, dict):
         for key, item in value.items():
             key_s = str(key)
-            _walk(key_s, f"{path}.<key>", key_s, out, seen)
-            _walk(item, f"{path}.{key_s}", key_s, out, seen)
-    elif isinstance(value, (list, tuple)):
+            seen[0] += 1
+            if find_identifier(key_s, "") is not None:
+                out.append((f"{where}.<key>", "identifier in a key"))
+            _walk(item, f"{path}.{key_s}" if path else key_s, key_s, made, out, seen)
+    elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            _walk(item, f"{path}.{i}", name, out, seen)
-    elif isinstance(value, bytes):
-        _walk(value.decode("utf-8", "replace"), path, name, out, seen)
+            _walk(item, f"{path}.{i}" if path else str(i), name, made, out, seen)
 
 
-def _decode(raw: bytes) -> Any:
-    if not raw:
+def _born(value: Any, field: str | None) -> float | None:
+    if field is None:
         return None
-    try:
-        return msgspec.msgpack.decode(raw)
-    except msgspec.DecodeError:
-        return raw.decode("utf-8", "replace")
+    for part in field.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit():
+            value = value[int(part)] if int(part) < len(value) else None
+        else:
+            return None
+    return float(value) if isinstance(value, int | float) else None
 
 
 async def audit(store: KeyValueStore, *, batch: int = 5000) -> AuditReport:
+    """Every record decoded with its own type (state.RECORD_KINDS); every string the
+    service did not make itself checked by the firewall's detectors. A record that does not
+    decode, or a key of no known kind, is a finding too."""
     report = AuditReport()
     start: bytes | None = None
+    decoders: dict[bytes, Any] = {}
     while True:
         rows = await store.scan(b"", start=start, limit=batch)
         for key, raw in rows:
-            rtype = RECORD_TYPES.get(key[:2], "other")
+            kind = record_kind(key)
+            rtype = kind.name if kind is not None else "unknown"
             report.records[rtype] = report.records.get(rtype, 0) + 1
             found: list[tuple[str, str]] = []
             seen = [0]
-            # keys hold session ids, device keys, hashes: scan them like values (the
-            # retention index's zero-padded purge time is ours, not data: skip it)
-            key_text = key.decode("utf-8", "replace")
-            if rtype == "retention index":
-                key_text = key_text.partition("\0")[2]
-            _walk(key_text, "<key>", "", found, seen)
-            _walk(_decode(raw), "<value>", "", found, seen)
+            if kind is None:
+                found.append(("<key>", "a key of no known record type"))
+            elif kind.kind is not None:
+                dec = decoders.setdefault(kind.prefix, msgspec.msgpack.Decoder(kind.kind))
+                try:
+                    value = msgspec.to_builtins(dec.decode(raw))
+                except msgspec.DecodeError:
+                    found.append(("<value>", "does not decode as its record type"))
+                else:
+                    _walk(value, "", "", kind.made_by_service, found, seen)
+                    born = _born(value, kind.born)
+                    if born is not None:
+                        report.oldest[rtype] = min(report.oldest.get(rtype, born), born)
+            elif "*" not in kind.made_by_service and raw:
+                _walk(raw.decode("utf-8", "replace"), "", "", (), found, seen)
             report.strings[rtype] = report.strings.get(rtype, 0) + seen[0]
-            for path, kind in found:
+            for path, what in found:
                 report.findings[rtype] = report.findings.get(rtype, 0) + 1
                 if len(report.examples) < 50:
-                    report.examples.append(f"{rtype}: {path} ({kind})")
+                    report.examples.append(f"{rtype}: {path} ({what})")
         if len(rows) < batch:
             return report
         start = rows[-1][0] + b"\0"
 
 
-def format_report(report: AuditReport) -> str:
-    lines = ["record type            records   strings  findings"]
+def format_report(report: AuditReport, now: float | None = None) -> str:
+    now = time.time() if now is None else now
+    lines = ["record type              records   strings  findings  oldest (days)"]
     for rtype in sorted(set(report.records) | set(report.findings)):
+        oldest = report.oldest.get(rtype)
+        age = f"{(now - oldest) / 86_400:>13.1f}" if oldest is not None else f"{'-':>13}"
         lines.append(
-            f"{rtype:<20} {report.records.get(rtype, 0):>9} "
-            f"{report.strings.get(rtype, 0):>9} {report.findings.get(rtype, 0):>9}"
+            f"{rtype:<22} {report.records.get(rtype, 0):>9} "
+            f"{report.strings.get(rtype, 0):>9} {report.findings.get(rtype, 0):>9}  {age}"
         )
     total = sum(report.records.values())
     lines.append(
-        f"{'total':<20} {total:>9} {sum(report.strings.values()):>9} {report.total_findings:>9}"
+        f"{'total':<22} {total:>9} {sum(report.strings.values()):>9} {report.total_findings:>9}"
     )
     if report.examples:
         lines.append("findings (paths only; values are never printed):")

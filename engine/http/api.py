@@ -101,13 +101,13 @@ class Api:
     async def erasure(self, request: Request) -> Response:
         tenant = self.tenant(request)
         req = convert(body_json(request), ErasureRequest)
-        check_erasure_request(req.session_id, req.device_id)
+        sid = req.session_id or None
+        did = req.device_id or None
+        check_erasure_request(sid, did)
         svc = self.service()
-        if req.session_id is not None:
-            sid = req.session_id
+        if sid is not None:
             result = await self.engine().run(lambda: svc.erase_session(tenant, sid))
         else:
-            did = req.device_id
             assert did is not None
             result = await self.engine().run_async(lambda: svc.erase_device(tenant, did))
         return json_response(result)

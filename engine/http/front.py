@@ -67,9 +67,20 @@ def api_routes(api: Api) -> dict[str, Route]:
     }
 
 
+PageMatcher = Callable[[str, str], tuple[int, tuple[str, ...]]]
+"""(path, method) -> (0 when the pages app serves it, else 404 or 405; the allowed methods)"""
+
+
 class ApiFront:
-    def __init__(self, state: AppState, pages: Handler, default_max_body: int = 65_536) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        pages: Handler,
+        default_max_body: int = 65_536,
+        match_page: PageMatcher | None = None,
+    ) -> None:
         self.state = state
+        self.match_page = match_page
         self.metrics = state.metrics
         self.api = Api(state)
         self.routes = api_routes(self.api)
@@ -91,7 +102,7 @@ class ApiFront:
         route = self.routes.get(head.path)
         head.route = route
         if route is None:
-            return None  # a page: the Quart app answers it
+            return self._page_head(head)
         try:
             if head.method == "OPTIONS" and route.cors:
                 return self._finish(head, route, Response(204, content_type=None))
@@ -107,14 +118,43 @@ class ApiFront:
                 _check_body_headers(head, cfg.max_body_bytes)
             if route.backend:
                 head.tenant = self._tenant(head)
-            if self.inflight >= cfg.admission_limit * route.share:
-                self.metrics.shed.labels(route.name).inc()
-                raise E.Overloaded("the service is saturated; retry shortly", retry_after=1)
+            self._admit(cfg, route, head, count=False)
         except E.AnonscoreError as exc:
             return self._finish(head, route, self._refused(route.name, exc))
-        self.inflight += 1
-        head.admitted = True
         return None
+
+    def _admit(self, cfg: ServiceFile, route: Route, head: RequestHead, *, count: bool) -> None:
+        """Refuse (503) when the work in progress fills this route's share of the limit.
+
+        Checked at the head, before the body is read, and again when the body is in: only
+        work in progress is counted, so clients that send their bodies slowly hold
+        connections (bounded by max_connections and body_timeout_s) but never admission."""
+        if self.inflight >= cfg.admission_limit * route.share:
+            self.metrics.shed.labels(route.name).inc()
+            raise E.Overloaded("the service is saturated; retry shortly", retry_after=1)
+        if count:
+            self.inflight += 1
+            head.admitted = True
+
+    def _page_head(self, head: RequestHead) -> Response | None:
+        """None for a page the Quart app serves; an unknown path or method is answered at
+        the head, before any body is read."""
+        if self.match_page is None:
+            return None
+        status, allow = self.match_page(head.path, head.method)
+        if status == 0:
+            return None
+        exc: E.AnonscoreError = (
+            E.MethodNotAllowed(
+                "method not allowed on this endpoint; see /openapi.json", allow=allow
+            )
+            if status == 405
+            else E.NotFound("no such endpoint; see /openapi.json")
+        )
+        self.metrics.errors.labels(exc.code).inc()
+        response = error_response(exc)
+        self.metrics.observe_request(PAGES.get(head.path, "other"), response.status, 0.0)
+        return response
 
     def release(self, head: RequestHead) -> None:
         self.inflight -= 1
@@ -145,6 +185,8 @@ class ApiFront:
         cfg = self._config()
         deadline = (cfg.request_deadline_ms if cfg is not None else 2000) / 1000
         try:
+            if cfg is not None:
+                self._admit(cfg, route, head, count=True)
             with trio.move_on_after(deadline):
                 return self._finish(head, route, await route.handler(request))
             raise E.Overloaded(

@@ -50,6 +50,11 @@ def openapi_document() -> bytes:
     (_, components) = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}"
     )
+    # exactly one of session_id or device_id: the server refuses {} and both (422)
+    components["ErasureRequest"]["oneOf"] = [
+        {"required": ["session_id"]},
+        {"required": ["device_id"]},
+    ]
     bearer: list[dict[str, list[str]]] = [{"apiKey": []}]
     paths: dict[str, Any] = {
         "/v1/sessions": {
@@ -58,7 +63,7 @@ def openapi_document() -> bytes:
                 "requestBody": _body("SessionRequest"),
                 "responses": {
                     "201": _resp("session created", "SessionResponse"),
-                    **_errors(400, 403, 413, 415, 422, 503),
+                    **_errors(400, 403, 408, 413, 415, 422, 429, 431, 503),
                 },
             }
         },
@@ -68,7 +73,7 @@ def openapi_document() -> bytes:
                 "requestBody": _body("CollectRequest"),
                 "responses": {
                     "202": _resp("accepted", "CollectResponse"),
-                    **_errors(400, 403, 404, 410, 413, 415, 422, 503),
+                    **_errors(400, 403, 404, 408, 409, 410, 413, 415, 422, 429, 431, 503),
                 },
             }
         },
@@ -79,7 +84,7 @@ def openapi_document() -> bytes:
                 "requestBody": _body("ScoreRequest"),
                 "responses": {
                     "200": _resp("the score", "ScoreResponse"),
-                    **_errors(400, 401, 404, 409, 413, 415, 422, 503),
+                    **_errors(400, 401, 404, 408, 409, 413, 415, 422, 431, 503),
                 },
             }
         },
@@ -90,7 +95,7 @@ def openapi_document() -> bytes:
                 "requestBody": _body("FeedbackRequest"),
                 "responses": {
                     "202": _resp("recorded", "FeedbackResponse"),
-                    **_errors(400, 401, 404, 409, 413, 415, 422, 503),
+                    **_errors(400, 401, 404, 408, 409, 413, 415, 422, 431, 503),
                 },
             }
         },
@@ -101,7 +106,7 @@ def openapi_document() -> bytes:
                 "requestBody": _body("ErasureRequest"),
                 "responses": {
                     "200": _resp("erased", "ErasureResponse"),
-                    **_errors(400, 401, 413, 415, 422, 503),
+                    **_errors(400, 401, 408, 413, 415, 422, 431, 503),
                 },
             }
         },
@@ -116,7 +121,7 @@ def openapi_document() -> bytes:
                             _JSON: {"schema": {"type": "array", "items": _ref("AttributeInfo")}}
                         },
                     },
-                    **_errors(401),
+                    **_errors(401, 431, 503),
                 },
             }
         },

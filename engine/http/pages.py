@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from quart import Response
@@ -56,9 +58,18 @@ def create_pages_app(state: AppState, max_body_bytes: int = 65_536) -> QuartTrio
 
     @app.get("/readyz")
     async def readyz() -> Response:
-        if not state.ready:
+        if not state.ready or state.service is None:
             return _json({"status": "starting"}, 503, {"Retry-After": "1"})
-        return _json({"status": "ready"})
+        svc = state.service
+        return _json(
+            {
+                "status": "ready",
+                "storage": "open",
+                "kernels": "compiled",
+                "model_version": svc.runtime.model.version,
+                "ip_data": svc.ip.data.describe(time.time()),
+            }
+        )
 
     @app.get("/metrics")
     async def metrics_view() -> Response:
@@ -113,6 +124,23 @@ def create_pages_app(state: AppState, max_body_bytes: int = 65_536) -> QuartTrio
         )
 
     return app
+
+
+def page_matcher(app: QuartTrio) -> Callable[[str, str], tuple[int, tuple[str, ...]]]:
+    """(path, method) -> 0 when the app serves it, else 404 or 405 and the allowed methods
+    (werkzeug's own routing, so the answer matches what the app would say)."""
+    adapter = app.url_map.bind("localhost")
+
+    def match(path: str, method: str) -> tuple[int, tuple[str, ...]]:
+        try:
+            adapter.match(path, method)
+        except MethodNotAllowed as exc:
+            return 405, tuple(sorted(exc.valid_methods or ()))
+        except HTTPException:
+            return 404, ()
+        return 0, ()
+
+    return match
 
 
 def _static(name: str, content_type: str) -> Response:

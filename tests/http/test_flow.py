@@ -195,11 +195,14 @@ async def test_attribute_catalogue_is_per_tenant(svc: Running) -> None:
 
 async def test_operations_endpoints(svc: Running) -> None:
     assert (await svc.client.get("/healthz")).status_code == 200
-    assert (await svc.client.get("/readyz")).json() == {"status": "ready"}
+    ready = (await svc.client.get("/readyz")).json()
+    assert ready["status"] == "ready"
+    assert ready["ip_data"]["built"]  # the IP data's build date
     await svc.flow()
     metrics = (await svc.client.get("/metrics")).text
     assert 'anonscore_http_requests_total{endpoint="score",status="200"}' in metrics
     assert "anonscore_ready 1.0" in metrics
+    assert "anonscore_ip_data_age_days " in metrics
     doc = (await svc.client.get("/openapi.json")).json()
     assert doc["openapi"].startswith("3.")
     assert {
