@@ -10,10 +10,12 @@ renderers, hashes, timestamps, versions):
   of a card (a known issuer range and length, see `_cards`, printed contiguous or 4-4-4-4 /
   4-6-5) or of a phone number (see `_phones`);
 - runs of several numbers ("1920 1080 415 555 2671") are tried group window by group
-  window, but a phone window must start the run unless it is NANP 3-3-4, and numbers
-  written with dots only (versions, IP addresses, decimals) are a phone only as 3.3.4, or
-  where the region itself writes phone numbers with dots;
-- the US SSN shape `123-45-6789` is found anywhere.
+  window for a card or a phone shape, but a phone window must start the run unless it is
+  NANP 3-3-4; libphonenumber only ever confirms a whole run, and never one next to a time
+  or a currency; numbers written with dots only (versions, IP addresses, decimals) are a
+  phone only as 3.3.4, or where the region itself writes phone numbers with dots;
+- the US SSN shape `123-45-6789` is found anywhere, as a run of its own
+  (`1-300-12-3456` is a Malaysian phone number).
 """
 
 from __future__ import annotations

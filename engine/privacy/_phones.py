@@ -7,18 +7,25 @@ in one of these shapes is still somebody's phone number, so shape alone refuses 
 Everything else that looks like digit groups (`612 34 56 78`, `512 345 678`,
 `01512 3456789`, a 5-digit `+98 9601`) is handed to libphonenumber (the `phonenumbers`
 package) with the region of the client's IP as the hint, and refused when it is a valid
-number there. libphonenumber is slow (~30 us a parse), so only candidates that pass cheap
-filters reach it:
+number there, written as people there write it. libphonenumber is slow (~30 us a parse),
+so only candidates that pass cheap filters reach it (these in `_numbers` and here):
 
 - separated into groups (a bare run of digits is a phone only in a phone-named field);
 - 6 digits at least (5 with a region hint, 4 in a phone-named field), 17 at most;
-- not a date (`2026-11-23`, `23-11-2026`), not part of a time (`23 2026 10:00`);
+- the whole run of groups, never a part of it (`1920 1080 2560 1440`);
+- not a date (`2026-11-23`, `23-11-2026`, `Jan 02 2015`), not followed by a time
+  (`23 2026 10:00`), not money (`12 317 295 ₽`, `83 668,50 €`);
 - written with dots only when the region's own national format uses them (`20.12.34` in
-  New Caledonia), so versions and IP addresses never reach the library;
-- without the region's trunk prefix (`612 34 56 78` in Spain, `512 345 678` in Poland),
-  grouped as libphonenumber groups it, or coarser (the user's group breaks are a subset of
-  the library's, counted from the right): `23 2026 10` is a valid German number but nobody
-  writes one that way.
+  New Caledonia), so versions and IP addresses never reach the library.
+
+Then, for a valid number: with the region's trunk prefix (`0151-23456789`) any grouping
+will do; without it (`612 34 56 78` in Spain or France, `512 345 678` in Poland) the digits
+must be the ones libphonenumber formats (no implied area code added), grouped as it groups
+them or coarser (the user's breaks a subset of the library's, counted from the right),
+exactly as it groups them when there are only two groups, and in three groups at least
+where the region has a trunk prefix: `2560 1440` is a valid German number once a 0 is put
+in front, and nobody writes one so. `23 2026 10` is valid in Germany too, but grouped as
+no German number is.
 
 With no region (an unknown or private IP), a national number is confirmed only when it
 starts with a trunk prefix, against FALLBACK_REGIONS.
