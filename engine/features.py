@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from engine.schema import Attributes
+from engine.schema import Attributes, SessionRecord
 
 FeatureValue = float | int | str | bool | None
 Features = dict[str, FeatureValue]
@@ -31,6 +31,33 @@ class CollectedSession(msgspec.Struct, frozen=True):
     proxy_headers: tuple[str, ...] = ()
     header_languages: tuple[str, ...] = ()
     do_not_track_header: bool | None = None
+
+
+    @classmethod
+    def from_record(cls, sh: str, record: SessionRecord) -> CollectedSession:
+        """What plugins see of a stored session (`sh`: the store's name for it). A new
+        fact stored on the session reaches plugins by a field here and a line below."""
+        assert record.attributes is not None
+        assert record.channel is not None
+        assert record.collected_at is not None
+        return cls(
+            session_id=sh,
+            tenant=record.tenant,
+            channel=record.channel,
+            attributes=record.attributes,
+            created_at=record.created_at,
+            collected_at=record.collected_at,
+            ip_prefix=record.ip_prefix,
+            ip_country=record.ip_country,
+            ip_asn=record.ip_asn,
+            ip_asn_name=record.ip_asn_name,
+            ip_hosting=record.ip_hosting,
+            ip_vpn=record.ip_vpn,
+            ip_tor_exit=record.ip_tor_exit,
+            proxy_headers=tuple(record.proxy_headers or ()),
+            header_languages=tuple(record.header_languages or ()),
+            do_not_track_header=record.do_not_track_header,
+        )
 
 
 class Velocity(msgspec.Struct, frozen=True):

@@ -124,24 +124,7 @@ def score_session(
         device_history=history,
         ip_fraud_reports=rep.fraud_reports,
     )
-    session = CollectedSession(
-        session_id=sh,
-        tenant=tenant.id,
-        channel=record.channel,
-        attributes=attrs,
-        created_at=record.created_at,
-        collected_at=record.collected_at,
-        ip_prefix=record.ip_prefix,
-        ip_country=record.ip_country,
-        ip_asn=record.ip_asn,
-        ip_asn_name=record.ip_asn_name,
-        ip_hosting=record.ip_hosting,
-        ip_vpn=record.ip_vpn,
-        ip_tor_exit=record.ip_tor_exit,
-        proxy_headers=tuple(record.proxy_headers or ()),
-        header_languages=tuple(record.header_languages or ()),
-        do_not_track_header=record.do_not_track_header,
-    )
+    session = CollectedSession.from_record(sh, record)
     features, hits = host.run(session, context, tenant)
     flags = dict.fromkeys(FLAG_NAMES, False)
     strengths: dict[str, float] = {}
