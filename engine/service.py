@@ -172,7 +172,9 @@ class Service:
 
     def collect(self, raw: dict[str, Any], client: ClientFacts, now: float) -> CollectResponse:
         # 1. privacy firewall on every string of the raw body, before anything else
-        scan_payload(raw, "")
+        # the client IP's country is the region hint for national-format phone numbers
+        facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
+        scan_payload(raw, "", region=facts.country)
         req = convert(raw, CollectRequest)
         tenant = self.tenant_for_site(req.site_key, client.origin)
         ref = self.session_ref(tenant, req.session_id)
@@ -202,7 +204,6 @@ class Service:
             fresh = False
         # 2. make the payload safe: drop what the tenant did not enable, hash, round
         attrs, dropped = sanitize(req.attributes, tenant.optional, self.keys.hashing)
-        facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
         svc = self.runtime.config.service
         w = WriteSet()
         ip_velocity = Velocity()

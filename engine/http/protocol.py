@@ -77,6 +77,7 @@ class _Message:
         "complete",
         "head",
         "head_done",
+        "head_size",
         "headers",
         "keep_alive",
         "method",
@@ -90,6 +91,7 @@ class _Message:
         self.url = b""
         self.headers: dict[str, str] = {}
         self.head_done = False
+        self.head_size = 0
         self.method = "GET"
         self.version = "1.1"
         self.keep_alive = False
@@ -178,10 +180,17 @@ class Connection:
         self._queue.append(_Message())
 
     def on_url(self, url: bytes) -> None:
-        self._queue[-1].url += url
+        msg = self._queue[-1]
+        msg.url += url
+        msg.head_size += len(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        headers = self._queue[-1].headers
+        msg = self._queue[-1]
+        msg.head_size += len(name) + len(value) + 4
+        if msg.head_size > self.limits.max_header_bytes:
+            self._broken = 431
+            return
+        headers = msg.headers
         key = name.decode("latin-1").lower()
         text = value.decode("latin-1")
         headers[key] = f"{headers[key]}, {text}" if key in headers else text
@@ -252,11 +261,11 @@ class Connection:
         """The next request whose head is complete, or None when the connection should end."""
         first_byte_at: float | None = None
         while True:
-            if self._queue and self._queue[0].head_done:
-                return self._queue[0]
             if self._broken is not None:
                 await self._refuse_broken()
                 return None
+            if self._queue and self._queue[0].head_done:
+                return self._queue[0]
             now = trio.current_time()
             if self._queue or self._head_bytes:
                 first_byte_at = first_byte_at or now
