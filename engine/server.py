@@ -130,8 +130,8 @@ async def serve(
             # the HTTP server stops on `shutdown`; then stop the actors and the sweeper
             await _wait_then_cancel(nursery)
     finally:
-        os.umask(previous_umask)
         store.close()
+        os.umask(previous_umask)
         try:
             pid_file(opts.data_dir).unlink()
         except FileNotFoundError:

@@ -7,6 +7,7 @@ port's origin.
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import socket
 import subprocess
@@ -30,6 +31,14 @@ class Server:
     base_url: str
     log_path: Path
     data_dir: Path
+    pid: int = 0
+
+    def rss_bytes(self) -> int:
+        """The server process's resident memory (Linux /proc)."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise AssertionError("no VmRSS for the server process")
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -89,6 +98,7 @@ def running_server(root: Path) -> Iterator[Server]:
     ]
     with srv.log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    srv = dataclasses.replace(srv, pid=proc.pid)
     try:
         wait_ready(proc, srv)
         yield srv

@@ -30,15 +30,12 @@ class _Bucket:
         self.at = at
 
 
-def _take(bucket: _Bucket, per_minute: int, now: float) -> float:
-    """Take one token; 0 when granted, else the seconds until one is available."""
+def _wait(bucket: _Bucket, per_minute: int, now: float) -> float:
+    """Refill `bucket`; 0 when a token is there, else the seconds until one is."""
     rate = per_minute / 60.0
     bucket.tokens = min(float(per_minute), bucket.tokens + (now - bucket.at) * rate)
     bucket.at = now
-    if bucket.tokens >= 1.0:
-        bucket.tokens -= 1.0
-        return 0.0
-    return (1.0 - bucket.tokens) / rate
+    return 0.0 if bucket.tokens >= 1.0 else (1.0 - bucket.tokens) / rate
 
 
 class Quotas:
@@ -48,33 +45,36 @@ class Quotas:
 
     def check(self, tenant: Tenant, kind: str, network: str | None, now: float) -> None:
         """Count one `kind` ("sessions" or "collects") request; raise TooManyRequests when a
-        configured budget is spent. Nothing is counted when the tenant set no quota."""
+        configured budget is spent (then nothing is counted). No quota, no counting."""
         q: QuotaSetting | None = tenant.quotas
         if q is None:
             return
-        wait = 0.0
         per_site = q.sessions_per_minute if kind == "sessions" else q.collects_per_minute
+        site: _Bucket | None = None
         if per_site:
-            key = (tenant.id, kind)
-            bucket = self._site.setdefault(key, _Bucket(float(per_site), now))
-            wait = _take(bucket, per_site, now)
+            site = self._site.setdefault((tenant.id, kind), _Bucket(float(per_site), now))
+            wait = _wait(site, per_site, now)
             if wait:
                 raise TooManyRequests(
                     f"the site key's {kind} quota is used up; retry later",
                     retry_after=max(1, math.ceil(wait)),
                 )
+        net: _Bucket | None = None
         if q.per_network_per_minute and network is not None:
             nkey = (tenant.id, network)
-            bucket_n = self._networks.get(nkey)
-            if bucket_n is None:
-                bucket_n = self._networks[nkey] = _Bucket(float(q.per_network_per_minute), now)
+            net = self._networks.get(nkey)
+            if net is None:
+                net = self._networks[nkey] = _Bucket(float(q.per_network_per_minute), now)
                 if len(self._networks) > MAX_NETWORKS:
                     self._networks.popitem(last=False)
             else:
                 self._networks.move_to_end(nkey)
-            wait = _take(bucket_n, q.per_network_per_minute, now)
+            wait = _wait(net, q.per_network_per_minute, now)
             if wait:
                 raise TooManyRequests(
                     "this network's quota is used up; retry later",
                     retry_after=max(1, math.ceil(wait)),
                 )
+        for bucket in (site, net):
+            if bucket is not None:
+                bucket.tokens -= 1.0
