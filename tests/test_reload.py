@@ -1,13 +1,15 @@
 """Config reload while running: a valid config applies atomically, an invalid one is refused
-and the running config stays."""
+and the running config stays; what is applied is what was read, once, from files that
+were not being written."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
+import trio
 
-from engine.reloading import reload
+from engine.reloading import reload, reload_when_stable
 from tests.support import ORIGIN, Running
 
 
@@ -49,3 +51,58 @@ async def test_reload_keeps_the_old_config_when_the_new_one_is_invalid(
     assert "unknown optional attribute 'typing_rythm'" in caplog.text
     assert "keeping the running config" in caplog.text
     assert (await svc.flow())["score"] >= 0
+
+
+async def test_a_file_still_being_written_is_not_applied_half_way(svc: Running) -> None:
+    """Reload reads once, and only files that have been still for a moment: a tenants.toml
+    caught half-written (a valid TOML prefix, one tenant and no origins) is never applied."""
+    path = svc.handle.opts.config_dir / "tenants.toml"
+    full = path.read_text() + '\n[tenants.late]\nname = "Late"\nsite_key = "late_site"\n'
+    full += 'api_key_hash = "sha256:' + "cd" * 32 + '"\nallowed_origins = ["' + ORIGIN + '"]\n'
+    half = full[: full.index("[tenants.demo2]")]  # a valid config: demo alone
+    path.write_text(half)
+    before = svc.service.runtime
+    done = trio.Event()
+    outcome: list[bool] = []
+
+    async def reload_now() -> None:
+        outcome.append(
+            await reload_when_stable(
+                svc.handle.state, path.parent, svc.handle.host, quiet_s=0.5, wait_s=10
+            )
+        )
+        done.set()
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(reload_now)
+        await trio.sleep(0.2)  # the writer is still at it: the half file is 0.2 s old
+        assert svc.service.runtime is before
+        path.write_text(full)
+        await done.wait()
+    assert outcome == [True]
+    tenants = svc.service.runtime.config.tenants
+    assert {"demo", "demo2", "late"} <= set(tenants)
+
+
+async def test_files_that_keep_changing_are_refused(
+    svc: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = svc.handle.opts.config_dir / "tenants.toml"
+    text = path.read_text()
+    before = svc.service.runtime
+
+    async def writer() -> None:
+        for i in range(1, 40):
+            path.write_text(text + f"\n# edit {i}\n")
+            await trio.sleep(0.05)
+
+    path.write_text(text + "\n# edit 0\n")
+    with caplog.at_level(logging.ERROR, logger="anonscore.server"):
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(writer)
+            ok = await reload_when_stable(
+                svc.handle.state, path.parent, svc.handle.host, quiet_s=0.5, wait_s=1.0
+            )
+    assert ok is False
+    assert svc.service.runtime is before
+    assert "renaming it over the old one" in caplog.text
