@@ -73,6 +73,8 @@ class Metrics:
         )
         self._request_children: dict[tuple[str, int], Any] = {}
         self._latency_children: dict[str, Any] = {}
+        self._error_children: dict[str, Any] = {}
+        self._shed_children: dict[str, Any] = {}
 
     def observe_request(self, endpoint: str, status: int, seconds: float) -> None:
         """Count and time one request (label children cached: `labels()` takes a lock)."""
@@ -85,6 +87,18 @@ class Metrics:
             timer = self._latency_children[endpoint] = self.latency.labels(endpoint)
         counter.inc()
         timer.observe(seconds)
+
+    def count_shed(self, endpoint: str) -> None:
+        child = self._shed_children.get(endpoint)
+        if child is None:
+            child = self._shed_children[endpoint] = self.shed.labels(endpoint)
+        child.inc()
+
+    def count_error(self, code: str) -> None:
+        child = self._error_children.get(code)
+        if child is None:
+            child = self._error_children[code] = self.errors.labels(code)
+        child.inc()
 
     def refresh(self, state: Any) -> None:
         """Gauges read at scrape time: the engine queue and the open connections."""

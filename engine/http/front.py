@@ -130,7 +130,7 @@ class ApiFront:
         work in progress is counted, so clients that send their bodies slowly hold
         connections (bounded by max_connections and body_timeout_s) but never admission."""
         if self.inflight >= cfg.admission_limit * route.share:
-            self.metrics.shed.labels(route.name).inc()
+            self.metrics.count_shed(route.name)
             raise E.Overloaded("the service is saturated; retry shortly", retry_after=1)
         if count:
             self.inflight += 1
@@ -151,7 +151,7 @@ class ApiFront:
             if status == 405
             else E.NotFound("no such endpoint; see /openapi.json")
         )
-        self.metrics.errors.labels(exc.code).inc()
+        self.metrics.count_error(exc.code)
         response = error_response(exc)
         self.metrics.observe_request(PAGES.get(head.path, "other"), response.status, 0.0)
         return response
@@ -196,7 +196,7 @@ class ApiFront:
             return self._finish(head, route, self._refused(route.name, exc))
         except Exception as exc:  # a bug: logged by type, never with the request's data
             log.error("internal error", extra={"endpoint": route.name, "exc": type(exc).__name__})
-            self.metrics.errors.labels("internal").inc()
+            self.metrics.count_error("internal")
             return self._finish(
                 head, route, error_response(E.Internal("internal error; it was logged"))
             )
@@ -208,14 +208,18 @@ class ApiFront:
             response = await self.pages(request)
         except Exception as exc:
             log.error("internal error", extra={"endpoint": name, "exc": type(exc).__name__})
-            self.metrics.errors.labels("internal").inc()
+            self.metrics.count_error("internal")
             response = error_response(E.Internal("internal error; it was logged"))
         self.metrics.observe_request(name, response.status, trio.current_time() - head.arrival)
         return response
 
     def _refused(self, endpoint: str, exc: E.AnonscoreError) -> Response:
-        self.metrics.errors.labels(exc.code).inc()
-        log.info(
+        self.metrics.count_error(exc.code)
+        # shedding and quotas are counted, not logged one by one: under a flood a log line
+        # per refusal would cost more than the refusal itself
+        level = logging.DEBUG if exc.status in (429, 503) else logging.INFO
+        log.log(
+            level,
             "request refused",
             extra={
                 "endpoint": endpoint,

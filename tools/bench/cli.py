@@ -1,6 +1,7 @@
 """Throughput and latency of the service, next to a bare Quart-Trio echo, in the same run.
 
     python -m tools.bench [--duration 10] [--concurrency 32] [--warmup 2] [--json out.json]
+                          [--open-loop 0.5,0.8,2]
 
 1. Starts `tools/bench_echo.py` (a bare Quart-Trio app on Hypercorn's trio worker that
    answers the JSON it gets) pinned to CPU 0, and drives it from a separate load-generating
@@ -10,6 +11,9 @@
    loops POST /v1/sessions -> POST /v1/collect (a ~1.8 KB web payload from one of 500
    simulated devices) -> POST /v1/score.
 3. Prints requests/s and p50/p99 latency of each endpoint and the ratios to the echo.
+4. With --open-loop, starts new flows at fixed rates (multiples of the closed loop's
+   flows/s) and prints completed flows/s, the share of the peak, answer latencies (every
+   answer, 503s included) and the statuses: what an overload does to the service.
 
 The load generator is a minimal HTTP/1.1 keep-alive client on raw Trio sockets (one
 connection per concurrent client, requests built from pre-encoded parts): at the echo's rate
@@ -50,13 +54,29 @@ def _parser() -> argparse.ArgumentParser:
         help="record the service with py-spy over the measured window into this file "
         "(raw collapsed stacks; needs py-spy and ptrace permission)",
     )
-    p.add_argument("--loadgen", choices=("echo", "flow"), help=argparse.SUPPRESS)
+    p.add_argument(
+        "--open-loop",
+        default="",
+        metavar="FACTORS",
+        help="after the closed loop, start flows at a fixed rate: these multiples of the "
+        "closed-loop flows/s, e.g. 0.5,0.8,2 (the p99 at 50%% and 80%% of saturation, and "
+        "shedding at twice it)",
+    )
+    p.add_argument("--loadgen", choices=("echo", "flow", "open"), help=argparse.SUPPRESS)
+    p.add_argument("--rate", type=float, help=argparse.SUPPRESS)
     p.add_argument("--target-port", type=int, help=argparse.SUPPRESS)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        args.factors = [float(f) for f in args.open_loop.split(",") if f.strip()]
+    except ValueError:
+        print(
+            "bench: --open-loop takes numbers separated by commas, e.g. 0.5,0.8,2", file=sys.stderr
+        )
+        return 2
     if args.duration <= 0 or args.warmup < 0 or args.concurrency < 1:
         print("bench: --duration must be > 0, --warmup >= 0, --concurrency >= 1", file=sys.stderr)
         return 2
@@ -65,9 +85,19 @@ def main(argv: list[str] | None = None) -> int:
 
         # the parent stops this process; a Ctrl-C meant for the parent must not spill a trace
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        out = trio.run(
-            loadgen, args.loadgen, args.target_port, args.concurrency, args.warmup, args.duration
-        )
+        if args.loadgen == "open":
+            from .openloop import open_loop
+
+            out = trio.run(open_loop, args.target_port, args.rate, args.warmup, args.duration)
+        else:
+            out = trio.run(
+                loadgen,
+                args.loadgen,
+                args.target_port,
+                args.concurrency,
+                args.warmup,
+                args.duration,
+            )
         print(json.dumps(out))
         return 0
     # SIGTERM ends the run as Ctrl-C does, so the servers are stopped (bench's finally)

@@ -68,4 +68,34 @@ def report(res: dict[str, Any]) -> str:
                     f"errors, {phase} {key}: {s['errors_total']} in all ({s['errors']} "
                     f"in the measured window); the first: {s['first_error']}"
                 )
+    lines += _open_loop(res)
     return "\n".join(lines)
+
+
+def _open_loop(res: dict[str, Any]) -> list[str]:
+    phases = res.get("open_loop") or []
+    if not phases:
+        return []
+    peak = phases[0]["peak"]
+    out = [
+        "",
+        f"open loop: flows started at fixed rates (Poisson), as multiples of the closed "
+        f"loop's {peak:.0f} flows/s;",
+        "latencies are of every answer in the window, 503s included",
+        f"{'load':<7}{'offered/s':>10}{'done/s':>9}{'of peak':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}  statuses",
+    ]
+    for ph in phases:
+        share = ph["completed_per_s"] / peak if peak else 0.0
+        statuses = ", ".join(f"{k}: {v}" for k, v in ph["statuses"].items())
+        out.append(
+            f"{ph['factor']:<7g}{ph['rate']:>10.0f}{ph['completed_per_s']:>9.0f}{share:>9.2f}"
+            f"{_n(ph['p50_ms'], '.1f'):>9}{_n(ph['p99_ms'], '.1f'):>9}{_n(ph['max_ms'], '.0f'):>9}"
+            f"  {statuses}"
+        )
+        if ph["not_sent"]:
+            out.append(
+                f"        the load generator had {ph['max_open_flows']} flows open and "
+                f"skipped {ph['not_sent']} arrivals"
+            )
+    return out

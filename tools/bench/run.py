@@ -26,7 +26,12 @@ def log(msg: str) -> None:
 
 
 def run_load(
-    mode: str, server: Child, port: int, args: argparse.Namespace, cpus: tuple[int | None, ...]
+    mode: str,
+    server: Child,
+    port: int,
+    args: argparse.Namespace,
+    cpus: tuple[int | None, ...],
+    rate: float | None = None,
 ) -> dict[str, Any]:
     """Run the load generator process against `server`; add the CPU time each side used and
     what other processes took from the server's and the load generator's CPUs meanwhile."""
@@ -34,6 +39,8 @@ def run_load(
     argv = [sys.executable, "-m", "tools.bench", "--loadgen", mode, "--target-port", str(port)]
     argv += ["--concurrency", str(args.concurrency), "--warmup", str(args.warmup)]
     argv += ["--duration", str(args.duration)]
+    if rate is not None:
+        argv += ["--rate", str(rate)]
     spy = _start_profiler(args, server.proc.pid) if mode == "flow" else None
     busy0 = [cpu_busy(c) for c in cpus]
     server0, t0 = proc_cpu(server.proc.pid), time.monotonic()
@@ -130,6 +137,15 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             return res
         log(f"anonscore: ready after {time.monotonic() - t0:.1f} s; driving the full flow")
         res["anonscore"] = run_load("flow", svc, port, args, (server_cpu, load_cpu))
+        peak = res["anonscore"]["endpoints"]["flow"]["rps"]
+        res["open_loop"] = []
+        for factor in getattr(args, "factors", []):
+            rate = max(1.0, factor * peak)
+            log(f"anonscore: open loop at {factor:g} x {peak:.0f} = {rate:.0f} flows/s")
+            phase = run_load("open", svc, port, args, (server_cpu, load_cpu), rate)
+            phase["factor"] = factor
+            phase["peak"] = peak
+            res["open_loop"].append(phase)
         svc.stop()
         log("anonscore: done")
     finally:
