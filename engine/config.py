@@ -79,6 +79,10 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     keep_alive_timeout_s: float = 5.0
     send_timeout_s: float = 10.0
     max_header_bytes: int = 16_384
+    # operators: /metrics and /console on the public port need this token's hash
+    # ("sha256:<hex>", from `anonscore hash-key`); an admin listener serves them without
+    operator_token_hash: str = ""
+    admin_listen: str = ""  # "127.0.0.1:9090": operator pages and health on their own port
 
 
 class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -121,6 +125,8 @@ class Config(msgspec.Struct, frozen=True):
     by_key_digest: dict[bytes, Tenant]
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     all_origins: frozenset[str]  # every tenant's allowed origins (for CORS)
+    operator_token_digest: bytes | None = None
+    admin_listen: tuple[str, int] | None = None
 
     def tenant_for_api_key(self, api_key: str) -> Tenant | None:
         digest = hash_api_key(api_key)
@@ -193,19 +199,36 @@ def _read(snapshot: ConfigSnapshot, name: str, kind: type[Any]) -> Any:
 
 
 def _parse_digest(path: Path, tid: str, value: str) -> bytes:
+    """A key hash from config; `tid` "" for the operator token."""
+    where = f"tenant '{tid}': api_key_hash" if tid else "operator_token_hash"
     algo, _, hexdigest = value.partition(":")
     if algo != "sha256" or len(hexdigest) != 64:
         raise ConfigError(
-            f"{path}: tenant '{tid}': api_key_hash must be 'sha256:<64 hex digits>'; "
-            "make one with `anonscore hash-key`"
+            f"{path}: {where} must be 'sha256:<64 hex digits>'; make one with `anonscore hash-key`"
         )
     try:
         return bytes.fromhex(hexdigest)
     except ValueError:
         raise ConfigError(
-            f"{path}: tenant '{tid}': api_key_hash is not hexadecimal; "
-            "make one with `anonscore hash-key`"
+            f"{path}: {where} is not hexadecimal; make one with `anonscore hash-key`"
         ) from None
+
+
+def _parse_listen(path: Path, value: str) -> tuple[str, int] | None:
+    if not value:
+        return None
+    host, sep, port = value.rpartition(":")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        number = int(port)
+    except ValueError:
+        number = -1
+    if not sep or not 0 <= number <= 65535:
+        raise ConfigError(
+            f"{path}: admin_listen must be 'host:port' with an IP address, e.g. "
+            "'127.0.0.1:9090' (empty: no admin listener)"
+        )
+    return host.strip("[]"), number
 
 
 def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenant:
@@ -294,6 +317,10 @@ def load_config(
         value = getattr(service, key)
         if not low <= value <= high:
             raise ConfigError(f"{service_path}: {key} must be between {low} and {high}")
+    operator_digest = None
+    if service.operator_token_hash:
+        operator_digest = _parse_digest(service_path, "", service.operator_token_hash)
+    admin = _parse_listen(service_path, service.admin_listen)
     proxies = []
     for entry in service.trusted_proxies:
         try:
@@ -346,4 +373,6 @@ def load_config(
         by_key_digest=by_digest,
         trusted_proxies=tuple(proxies),
         all_origins=frozenset(o for t in tenants.values() for o in t.allowed_origins),
+        operator_token_digest=operator_digest,
+        admin_listen=admin,
     )

@@ -50,6 +50,7 @@ class Handle(msgspec.Struct):
     opts: ServeOptions
     host: PluginHost
     http: HttpServer
+    admin: HttpServer | None = None  # the operator listener, when configured
 
 
 def pid_file(data_dir: Path) -> Path:
@@ -92,6 +93,20 @@ async def serve(
         listen_sockets(opts.host, opts.port),
     )
     state.http = http.counter
+    admin: HttpServer | None = None
+    if runtime.config.admin_listen is not None:
+        admin_host, admin_port = runtime.config.admin_listen
+        admin = HttpServer(
+            ApiFront(
+                state,
+                AsgiBridge(pages, (admin_host, admin_port)),
+                svc_cfg.max_body_bytes,
+                page_matcher(pages),
+                admin=True,
+            ),
+            http_limits(svc_cfg),
+            listen_sockets(admin_host, admin_port),
+        )
 
     try:
         pid_file(opts.data_dir).write_text(str(os.getpid()))
@@ -108,6 +123,9 @@ async def serve(
             await nursery.start(run_lifespan, pages, shutdown)
             await nursery.start(http.serve, shutdown)
             bound = http.bound_ports()[0]
+            if admin is not None:
+                await nursery.start(admin.serve, shutdown)
+                log.info("admin listener", extra={"port": admin.bound_ports()[0]})
             # compile (or load cached) kernels off the loop; /readyz says 503 meanwhile
             t0 = time.perf_counter()
             await trio.to_thread.run_sync(warm_up)
@@ -124,7 +142,9 @@ async def serve(
                     "version": runtime.model.version,
                 },
             )
-            task_status.started(Handle(port=bound, state=state, opts=opts, host=host, http=http))
+            task_status.started(
+                Handle(port=bound, state=state, opts=opts, host=host, http=http, admin=admin)
+            )
             await shutdown.wait()
             log.info("shutting down")
             # the HTTP server stops on `shutdown`; then stop the actors and the sweeper

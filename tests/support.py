@@ -16,6 +16,7 @@ from engine.server import Handle, ServeOptions, serve
 REPO = Path(__file__).resolve().parent.parent
 ORIGIN = "http://127.0.0.1:8080"
 JSON = {"Content-Type": "application/json"}
+OPERATOR = {"Authorization": "Bearer demo_operator_token"}  # config/service.toml's demo token
 
 CHROME_WIN = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -183,9 +184,12 @@ class Running:
             "channel": channel,
             "attributes": web_attributes() if attributes is None else attributes,
         }
-        return await self.client.post(
-            "/v1/collect", json=body, headers={"Origin": ORIGIN, **(headers or {})}
-        )
+        sent = {"Origin": ORIGIN, **(headers or {})}
+        # As a browser (or an SDK's HTTP stack) does: the header is the payload's user agent.
+        ua = body["attributes"].get("software", {}).get("user_agent")
+        if ua and not any(k.lower() == "user-agent" for k in sent):
+            sent["User-Agent"] = ua
+        return await self.client.post("/v1/collect", json=body, headers=sent)
 
     async def score(self, sid: str, key: str = "demo_key") -> httpx.Response:
         return await self.client.post(

@@ -15,6 +15,7 @@ and maps every error to the JSON shape of API.md. Other paths go to the Quart ap
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -22,7 +23,7 @@ import msgspec
 import trio
 
 from engine import errors as E
-from engine.config import ServiceFile, Tenant
+from engine.config import ServiceFile, Tenant, hash_api_key
 from engine.http.api import Api
 from engine.http.messages import JSON, Request, RequestHead, Response, error_response
 from engine.http.state import AppState
@@ -67,6 +68,11 @@ def api_routes(api: Api) -> dict[str, Route]:
     }
 
 
+# Operator pages: on the public port only with the operator token; on the admin listener
+# (bound to loopback) for anyone who can reach it.
+OPERATOR_PAGES = frozenset({"/metrics", "/console"})
+ADMIN_PAGES = OPERATOR_PAGES | {"/healthz", "/readyz"}
+
 PageMatcher = Callable[[str, str], tuple[int, tuple[str, ...]]]
 """(path, method) -> (0 when the pages app serves it, else 404 or 405; the allowed methods)"""
 
@@ -78,12 +84,15 @@ class ApiFront:
         pages: Handler,
         default_max_body: int = 65_536,
         match_page: PageMatcher | None = None,
+        *,
+        admin: bool = False,
     ) -> None:
         self.state = state
         self.match_page = match_page
+        self.admin = admin  # the admin listener: operator pages and health only
         self.metrics = state.metrics
         self.api = Api(state)
-        self.routes = api_routes(self.api)
+        self.routes = {} if admin else api_routes(self.api)
         self.pages = pages
         self.inflight = 0
         self._default_max_body = default_max_body
@@ -139,9 +148,13 @@ class ApiFront:
     def _page_head(self, head: RequestHead) -> Response | None:
         """None for a page the Quart app serves; an unknown path or method is answered at
         the head, before any body is read."""
-        if self.match_page is None:
-            return None
-        status, allow = self.match_page(head.path, head.method)
+        status, allow = (
+            (0, ()) if self.match_page is None else self.match_page(head.path, head.method)
+        )
+        if self.admin and head.path not in ADMIN_PAGES:
+            status = 404
+        elif status == 0 and not self.admin and head.path in OPERATOR_PAGES:
+            status = self._operator(head)
         if status == 0:
             return None
         exc: E.AnonscoreError = (
@@ -149,12 +162,28 @@ class ApiFront:
                 "method not allowed on this endpoint; see /openapi.json", allow=allow
             )
             if status == 405
+            else E.Unauthorized(
+                "operator pages need the operator token: Authorization: Bearer <token>"
+            )
+            if status == 401
             else E.NotFound("no such endpoint; see /openapi.json")
         )
         self.metrics.count_error(exc.code)
         response = error_response(exc)
         self.metrics.observe_request(PAGES.get(head.path, "other"), response.status, 0.0)
         return response
+
+    def _operator(self, head: RequestHead) -> int:
+        """0 when the request carries the operator token; 404 when the service has none
+        (the page does not exist on the public port), else 401."""
+        svc = self.state.service
+        digest = svc.runtime.config.operator_token_digest if svc is not None else None
+        if digest is None:
+            return 404
+        scheme, _, token = head.header("authorization").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(hash_api_key(token.strip()), digest):
+            return 0
+        return 401
 
     def release(self, head: RequestHead) -> None:
         self.inflight -= 1

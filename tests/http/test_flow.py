@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from engine.schema import ScoreResponse
-from tests.support import ORIGIN, Running, web_attributes
+from tests.support import OPERATOR, ORIGIN, Running, web_attributes
 
 API_FLAGS = (
     "proxy vpn tor datacenter_ip emulator virtual_machine automation timezone_mismatch "
@@ -199,7 +199,7 @@ async def test_operations_endpoints(svc: Running) -> None:
     assert ready["status"] == "ready"
     assert ready["ip_data"]["built"]  # the IP data's build date
     await svc.flow()
-    metrics = (await svc.client.get("/metrics")).text
+    metrics = (await svc.client.get("/metrics", headers=OPERATOR)).text
     assert 'anonscore_http_requests_total{endpoint="score",status="200"}' in metrics
     assert "anonscore_ready 1.0" in metrics
     assert "anonscore_ip_data_age_days " in metrics
@@ -251,7 +251,7 @@ async def test_rendering_hashes_may_be_numbers(svc: Running) -> None:
 async def test_console_page_shows_aggregates_only(svc: Running) -> None:
     bot = await svc.flow(web_attributes(software__webdriver=True))
     await svc.score("unknown-session")
-    r = await svc.client.get("/console")
+    r = await svc.client.get("/console", headers=OPERATOR)
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     page = r.text
