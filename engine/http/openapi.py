@@ -56,6 +56,7 @@ def openapi_document() -> bytes:
         {"required": ["device_id"]},
     ]
     bearer: list[dict[str, list[str]]] = [{"apiKey": []}]
+    operator: list[dict[str, list[str]]] = [{"operatorToken": []}]
     paths: dict[str, Any] = {
         "/v1/sessions": {
             "post": {
@@ -134,23 +135,27 @@ def openapi_document() -> bytes:
         },
         "/console": {
             "get": {
-                "summary": "operator page: aggregates from the metrics",
+                "summary": "operator page: aggregates from the metrics (operator token)",
+                "security": operator,
                 "responses": {
                     "200": {
                         "description": "HTML",
                         "content": {"text/html": {"schema": {"type": "string"}}},
-                    }
+                    },
+                    **_errors(401, 404),
                 },
             }
         },
         "/metrics": {
             "get": {
-                "summary": "Prometheus metrics",
+                "summary": "Prometheus metrics (operator token)",
+                "security": operator,
                 "responses": {
                     "200": {
                         "description": "metrics",
                         "content": {"text/plain": {"schema": {"type": "string"}}},
-                    }
+                    },
+                    **_errors(401, 404),
                 },
             }
         },
@@ -166,7 +171,10 @@ def openapi_document() -> bytes:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "apiKey": {"type": "http", "scheme": "bearer"},
+                "operatorToken": {"type": "http", "scheme": "bearer"},
+            },
         },
     }
     return msgspec.json.encode(doc)

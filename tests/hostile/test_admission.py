@@ -17,7 +17,7 @@ import trio
 
 from engine.http.messages import Request, Response
 from tests.hostile.conftest import RawClient, close_raw_clients, request, set_service
-from tests.support import Running, copy_config, start
+from tests.support import OPERATOR, Running, copy_config, start
 
 AUTH = {"Content-Type": "application/json", "Authorization": "Bearer demo_key"}
 
@@ -81,7 +81,7 @@ async def test_saturation_sheds_new_flows_first_and_at_once(tight: Running) -> N
         assert answer.status == 503
         assert answer.closes
         release.set()
-    metrics = (await tight.client.get("/metrics")).text
+    metrics = (await tight.client.get("/metrics", headers=OPERATOR)).text
     assert 'anonscore_http_shed_total{endpoint="sessions"}' in metrics
     # once the work is done, everything is admitted again
     assert (
