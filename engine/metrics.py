@@ -38,6 +38,12 @@ class Metrics:
         self.plugin_errors = Counter(
             "anonscore_plugin_errors", "plugin calls that raised", ["plugin"], registry=r
         )
+        self.plugin_violations = Counter(
+            "anonscore_plugin_contract_violations",
+            "plugin outputs dropped for breaking the contract (engine/plugins.py)",
+            ["plugin", "what"],
+            registry=r,
+        )
         self.queue = Gauge("anonscore_engine_queue", "jobs waiting in the engine inbox", registry=r)
         self.swept = Counter(
             "anonscore_sessions_swept", "sessions deleted by retention", registry=r

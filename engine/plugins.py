@@ -3,12 +3,22 @@
 Hooks are called implementation by implementation (not through `pm.hook.*`) so each
 tenant's toggles and weights apply per plugin, and a plugin that raises is counted and
 skipped instead of failing the request.
+
+The contract is enforced here, in code, on every call, because what a plugin returns is
+stored and answered: a feature is a snake_case name with a value of an allowed type (None,
+bool, int within 64 bits, finite float, str of at most 256 characters) and must not take
+an engine attribute's name; a rule hit is a `RuleHit` whose flag is one of `FLAG_NAMES`,
+whose code has a weight in the model and whose strength is a finite number. Whatever
+breaks it is dropped (the rest of the plugin's output is kept) and counted in
+`anonscore_plugin_contract_violations_total{plugin, what}`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import math
+import re
+from collections.abc import Callable, Container, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -18,6 +28,7 @@ import pluggy
 from engine import hookspecs
 from engine.config import Tenant
 from engine.features import CollectedSession, Context, Features, RuleHit
+from engine.flags import FLAG_NAMES
 
 log = logging.getLogger("anonscore.plugins")
 
@@ -52,14 +63,62 @@ def _impls(pm: pluggy.PluginManager, hook: str) -> tuple[_Impl, ...]:
     return tuple(out)
 
 
+_FEATURE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_FEATURE_STR = 256
+_INT64 = 2**63
+
+
+def feature_problem(name: object, value: object, reserved: Container[str]) -> str | None:
+    """Why a feature breaks the contract ("name", "reserved name", "value type",
+    "value range"), or None."""
+    if not isinstance(name, str) or not _FEATURE_NAME.fullmatch(name):
+        return "name"
+    if name in reserved:
+        return "reserved name"
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if -_INT64 <= value < _INT64 else "value range"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "value range"
+    if isinstance(value, str):
+        return None if len(value) <= MAX_FEATURE_STR else "value range"
+    return "value type"
+
+
+def hit_problem(hit: object, codes: Container[str] | None) -> str | None:
+    """Why a rule hit breaks the contract ("not a RuleHit", "flag", "code", "strength")."""
+    if not isinstance(hit, RuleHit):
+        return "not a RuleHit"
+    if hit.flag is not None and hit.flag not in FLAG_NAMES:
+        return "flag"
+    if not isinstance(hit.code, str) or (codes is not None and hit.code not in codes):
+        return "code"
+    if isinstance(hit.strength, bool) or not isinstance(hit.strength, int | float):
+        return "strength"
+    if not math.isfinite(hit.strength):
+        return "strength"
+    return None
+
+
 class PluginHost:
-    def __init__(self, pm: pluggy.PluginManager, on_error: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        on_error: Callable[[str], None] | None = None,
+        on_violation: Callable[[str, str], None] | None = None,
+        reserved: Container[str] = (),
+    ):
         self.pm = pm
         self.extractors = _impls(pm, "anonscore_extract_features")
         self.rules = _impls(pm, "anonscore_evaluate_rule")
         self.describers = _impls(pm, "anonscore_describe_features")
         self.names = frozenset(name for name, _ in pm.list_name_plugin())
         self._on_error = on_error
+        self._on_violation = on_violation
+        self.reserved = reserved  # feature names the engine itself answers with
+        # reason codes with a weight in the running model (set on start and reload)
+        self.codes: Container[str] | None = None
 
     def _call(self, impl: _Impl, kwargs: dict[str, Any]) -> Any:
         try:
@@ -70,6 +129,11 @@ class PluginHost:
             if self._on_error is not None:
                 self._on_error(impl.plugin)
             return None
+
+    def _violation(self, plugin: str, what: str) -> None:
+        log.warning("plugin broke the contract", extra={"plugin": plugin, "code": what})
+        if self._on_violation is not None:
+            self._on_violation(plugin, what)
 
     def _context_for(self, context: Context, tenant: Tenant, plugin: str) -> Context:
         settings = tenant.plugin(plugin).settings
@@ -87,8 +151,17 @@ class PluginHost:
                 continue
             ctx = self._context_for(context, tenant, impl.plugin)
             result = self._call(impl, {"session": session, "context": ctx})
-            if isinstance(result, dict):
-                features.update(result)
+            if result is None:
+                continue
+            if not isinstance(result, dict):
+                self._violation(impl.plugin, "features not a dict")
+                continue
+            for name, value in result.items():
+                problem = feature_problem(name, value, self.reserved)
+                if problem is None:
+                    features[name] = value
+                else:
+                    self._violation(impl.plugin, f"feature {problem}")
         hits: list[tuple[RuleHit, float]] = []
         for impl in self.rules:
             setting = tenant.plugin(impl.plugin)
@@ -99,8 +172,11 @@ class PluginHost:
             if result is None:
                 continue
             for hit in result if isinstance(result, list) else [result]:
-                if isinstance(hit, RuleHit):
+                problem = hit_problem(hit, self.codes)
+                if problem is None:
                     hits.append((hit, setting.weight))
+                else:
+                    self._violation(impl.plugin, f"hit {problem}")
         return features, hits
 
     def describe_features(self) -> dict[str, dict[str, str]]:
@@ -110,4 +186,6 @@ class PluginHost:
             result = self._call(impl, {})
             if isinstance(result, dict):
                 out.setdefault(impl.plugin, {}).update({str(k): str(v) for k, v in result.items()})
+            elif result is not None:
+                self._violation(impl.plugin, "descriptions not a dict")
         return out

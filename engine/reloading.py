@@ -55,6 +55,7 @@ def reload(
     except ConfigError as exc:
         return _refused(state, data_dir, str(exc))
     assert state.service is not None
+    host.codes = frozenset(runtime.model.codes)
     state.service.runtime = runtime
     _reload_ip_data(state, runtime)
     state.metrics.reloads.labels("applied").inc()

@@ -28,6 +28,7 @@ from engine.metrics import Metrics
 from engine.plugins import PluginHost, build_plugin_manager
 from engine.privacy import IpReducer
 from engine.reloading import load_runtime, reload_when_stable
+from engine.scoring import ENGINE_ATTRIBUTES
 from engine.secrets import derive_keys, load_or_create_secret
 from engine.service import Service
 from engine.storage import RocksStore
@@ -64,9 +65,13 @@ async def serve(
     when the config is invalid."""
     metrics = Metrics()
     host = PluginHost(
-        build_plugin_manager(), on_error=lambda name: metrics.plugin_errors.labels(name).inc()
+        build_plugin_manager(),
+        on_error=lambda name: metrics.plugin_errors.labels(name).inc(),
+        on_violation=lambda name, what: metrics.plugin_violations.labels(name, what).inc(),
+        reserved=frozenset(ENGINE_ATTRIBUTES),
     )
     runtime = load_runtime(opts.config_dir, host.names)
+    host.codes = frozenset(runtime.model.codes)
     # the store holds pseudonymous data: owner-only, whatever the operator's umask
     previous_umask = os.umask(0o077)
     try:
