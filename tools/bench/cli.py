@@ -8,8 +8,11 @@
    process pinned to CPU 1, posting the same bodies and headers the real flow sends.
 2. Starts the service (`python -m engine.cli serve`, fresh data directory, the repository's
    config/) pinned to CPU 0, and drives the full flow from the load generator: each connection
-   loops POST /v1/sessions -> POST /v1/collect (a ~1.8 KB web payload from one of 500
-   simulated devices) -> POST /v1/score.
+   loops POST /v1/sessions -> POST /v1/collect (a ~1.8 KB web payload from one of 2,000
+   simulated devices, each with its own user agent: 3,600 distinct strings of Chrome,
+   Edge, Opera, Firefox, Safari, Samsung Internet, Android WebView and in-app browsers,
+   tools/bench/agents.py) -> POST /v1/score; every collect on a fresh session, every score
+   on a freshly collected one.
 3. Prints requests/s and p50/p99 latency of each endpoint and the ratios to the echo.
 4. With --open-loop, starts new flows at fixed rates (multiples of the closed loop's
    flows/s) and prints completed flows/s, the share of the peak, answer latencies (every

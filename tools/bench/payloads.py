@@ -7,11 +7,14 @@ import datetime as dt
 import hashlib
 import json
 import random
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .agents import user_agents
+
 SITE_KEY, API_KEY, ORIGIN = b"demo_site", b"demo_key", b"http://127.0.0.1:8080"
-N_DEVICES, N_BEHAVIOURS = 500, 256
+N_DEVICES, N_BEHAVIOURS = 2000, 256  # each device its own user agent (tools/bench/agents.py)
 
 # IANA zone | navigator.languages | Accept-Language | public IPv4 /16s of the zone's country
 _COUNTRIES = """
@@ -26,14 +29,20 @@ America/Los_Angeles | en-US en          | en-US,en;q=0.9          | 98.207
 America/Sao_Paulo   | pt-BR pt en       | pt-BR,pt;q=0.9,en;q=0.8 | 189.6 177.32
 UTC                 | en-US             | en-US                   | 3.120 159.89 167.99 49.12
 """
-# weight | UA system | UA tail | navigator.platform | touch | plugins | memory GB | screens
+# navigator.platform | touch | plugins | memory GB | screens
 _PLATFORMS = """
-45 | Windows NT 10.0; Win64; x64       | Safari/537.36        | Win32        | 0 | 5 | 8 16 | 1920x1080x1 1536x864x1.25 2560x1440x1 1366x768x1
-20 | Macintosh; Intel Mac OS X 10_15_7 | Safari/537.36        | MacIntel     | 0 | 5 | 8    | 1440x900x2 1512x982x2 1728x1117x2
-25 | Linux; Android 10; K              | Mobile Safari/537.36 | Linux armv81 | 5 | 0 | 4 8  | 412x915x2.625 393x873x2.75 360x800x3
-5  | X11; Linux x86_64                 | Safari/537.36        | Linux x86_64 | 0 | 5 | 8 16 | 1920x1080x1 2560x1440x1
-5  | X11; Linux x86_64                 | Safari/537.36        | Linux x86_64 | 0 | 0 | 2    | 800x600x1
-"""  # noqa: E501 - the last row: headless Chrome from a datacenter (UTC, webdriver on)
+Win32        | 0 | 5 | 8 16 | 1920x1080x1 1536x864x1.25 2560x1440x1 1366x768x1
+MacIntel     | 0 | 5 | 8    | 1440x900x2 1512x982x2 1728x1117x2
+Linux armv81 | 5 | 0 | 4 8  | 412x915x2.625 393x873x2.75 360x800x3
+Linux x86_64 | 0 | 5 | 8 16 | 1920x1080x1 2560x1440x1
+iPhone       | 5 | 0 | 4    | 390x844x3 393x852x3 430x932x3 375x667x2
+iPad         | 5 | 0 | 4    | 820x1180x2 1024x1366x2
+headless     | 0 | 0 | 2    | 800x600x1
+"""  # the last row: headless Chrome from a datacenter (UTC, webdriver on)
+_HEADLESS_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "HeadlessChrome/{}.0.0.0 Safari/537.36"
+)
 # navigator.platform | unmasked WebGL vendor | unmasked WebGL renderer
 _GPUS = """
 Win32        | Google Inc. (NVIDIA) | ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 (0x00002503) Direct3D11 vs_5_0 ps_5_0, D3D11)
@@ -44,11 +53,13 @@ MacIntel     | Google Inc. (Apple)  | ANGLE (Apple, ANGLE Metal Renderer: Apple 
 Linux armv81 | Qualcomm             | Adreno (TM) 650
 Linux armv81 | ARM                  | Mali-G78 MP14
 Linux x86_64 | Google Inc. (Intel)  | ANGLE (Intel, Mesa Intel(R) UHD Graphics 620 (KBL GT2), OpenGL 4.6)
+iPhone       | Apple Inc.           | Apple GPU
+iPad         | Apple Inc.           | Apple GPU
 headless     | Google Inc. (Google) | ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)
 """  # noqa: E501
 _FIELDS = "loan_amount term_months monthly_income employment_status housing_status postcode"
 _REFERRERS = ("www.google.com", "www.bing.com", "www.check24.de", "www.moneysupermarket.com")
-_UA = "Mozilla/5.0 ({}) AppleWebKit/537.36 (KHTML, like Gecko) {}/{}.0.0.0 {}"
+_CHROME_MAJOR = re.compile(r"(Chrome|CriOS)/(\d+)")
 
 
 def _table(text: str) -> list[list[str]]:
@@ -82,29 +93,29 @@ class Device:
 
 
 def make_devices(n: int = N_DEVICES, seed: int = 7) -> list[Device]:
-    """Devices with consistent UA/platform/GPU/screen, locale/zone/IP; 5% headless bots."""
+    """Devices with consistent UA/platform/GPU/screen, locale/zone/IP, each its own user
+    agent and rendering hashes; 5% headless bots."""
     rng = random.Random(seed)
-    platforms, gpus = _table(_PLATFORMS), _table(_GPUS)
+    platforms = {row[0]: row[1:] for row in _table(_PLATFORMS)}
+    gpus = _table(_GPUS)
     countries = _table(_COUNTRIES)
+    agents = user_agents(n, seed)
     out = []
     for i in range(n):
         bot = rng.random() < 0.05
         if bot:
-            _, system, tail, plat, touch, plugins, mems, screens = platforms[-1]
+            ua, plat = _HEADLESS_UA.format(rng.randint(118, 131)), "headless"
             zone, langs, accept, nets = countries[-1]
         else:
-            weights = [int(p[0]) for p in platforms[:-1]]
-            _, system, tail, plat, touch, plugins, mems, screens = rng.choices(
-                platforms[:-1], weights
-            )[0]
+            ua, plat, _ = agents[i]
             zone, langs, accept, nets = rng.choice(countries[:-1])
+        touch, plugins, mems, screens = platforms[plat]
         w, h, ratio = rng.choice(screens.split()).split("x")
-        _, vendor, renderer = rng.choice([g for g in gpus if g[0] == ("headless" if bot else plat)])
-        major = rng.choice((125, 126, 126, 127))
+        _, vendor, renderer = rng.choice([g for g in gpus if g[0] == plat])
         cores, memory = (2 if bot else rng.choice((4, 8, 12, 16))), float(rng.choice(mems.split()))
         fonts_count = rng.randint(38, 72)
         attrs = []
-        for version in (major, major + 1):
+        for updated in (False, True):
             device = {
                 "screen_width": int(w),
                 "screen_height": int(h),
@@ -115,16 +126,15 @@ def make_devices(n: int = N_DEVICES, seed: int = 7) -> list[Device]:
                 "touch_points": int(touch),
                 "webgl_vendor": vendor,
                 "webgl_renderer": renderer,
-                "canvas_hash": _hash("canvas", seed, i),
+                "canvas_hash": _hash("canvas", seed, i, updated),
                 "audio_hash": _hash("audio", seed, i),
                 "fonts_hash": _hash("fonts", seed, i),
                 "fonts_count": fonts_count,
                 "plugins_count": int(plugins),
             }
-            browser = "HeadlessChrome" if bot else "Chrome"
             software = {
-                "user_agent": _UA.format(system, browser, version, tail),
-                "platform": plat,
+                "user_agent": _updated(ua) if updated else ua,
+                "platform": "Linux x86_64" if bot else plat,
                 "languages": langs.split(),
                 "timezone": zone,
                 "timezone_offset_min": _offset_min(zone),
@@ -138,7 +148,6 @@ def make_devices(n: int = N_DEVICES, seed: int = 7) -> list[Device]:
             }
             blob = _json({"device": device, "software": software, "network": network})
             attrs.append(blob[1:-1])
-        ua = _UA.format(system, "HeadlessChrome" if bot else "Chrome", major, tail)
         headers = []
         for _ in range(2):
             ip = f"{rng.choice(nets.split())}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
@@ -148,6 +157,11 @@ def make_devices(n: int = N_DEVICES, seed: int = 7) -> list[Device]:
             )
         out.append(Device(attrs, headers))
     return out
+
+
+def _updated(ua: str) -> str:
+    """The same browser one major later (a browser update between two visits)."""
+    return _CHROME_MAJOR.sub(lambda m: f"{m.group(1)}/{int(m.group(2)) + 1}", ua, count=1)
 
 
 def make_behaviours(n: int = N_BEHAVIOURS, seed: int = 11) -> list[bytes]:
