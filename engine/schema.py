@@ -320,11 +320,14 @@ class ErrorResponse(Struct):
 # -- stored records ------------------------------------------------------------------------
 
 
-class ScoreResult(Struct):
+class ScoreResult(Struct, omit_defaults=True):
     """The last score of a session, kept so a repeated /v1/score is idempotent."""
 
     response: ScoreResponse
     collected_at: float
+    # what the kernel saw: reason code -> strength x the tenant's plugin weight (training)
+    strengths: dict[str, float] | None = None
+    shadow_score: float | None = None  # a candidate model's score (shadow mode), not answered
 
 
 class SessionRecord(Struct, omit_defaults=True):
