@@ -360,17 +360,29 @@ class SessionRecord(Struct, omit_defaults=True):
 
 class Observation(Struct, omit_defaults=True):
     """What device linking keeps of one session: keyed hashes of the components, and the
-    facts that tell drift from another device (versions, counts, network prefix)."""
+    coarse facts that tell drift from another device (browser family and version, OS class
+    and release, counts, network prefix). `engine/devices` makes and reads these."""
 
     at: float
-    components: dict[str, str]
-    browser: str | None = None
-    browser_major: int | None = None
-    os_version: str | None = None  # keyed hash
+    components: dict[str, str]  # component name -> keyed hash
+    browser: str | None = None  # browser family, lowercased (ua-parser)
+    browser_version: list[int] | None = None  # (major, minor, patch) as far as the UA says
+    os_release: list[int] | None = None  # the OS version, as far as the UA (or SDK) says
     gpu_raw: str | None = None  # keyed hash of the full renderer string (driver version)
     fonts_count: int | None = None
     plugins_count: int | None = None
-    ip_prefix: str | None = None
+    ip_prefix: str | None = None  # the /24 or /48 the session came from
+    handheld: bool | None = None  # a phone or tablet (its screen does not change)
+
+
+class Reports(Struct, omit_defaults=True):
+    """Feedback one tenant gave on a device's sessions (kept per tenant, so one tenant's
+    erasure can leave another's evidence)."""
+
+    fraud: int = 0
+    damage: int = 0
+    good: int = 0
+    last_at: float = 0.0
 
 
 class DeviceProfile(Struct, omit_defaults=True):
@@ -381,17 +393,51 @@ class DeviceProfile(Struct, omit_defaults=True):
     sessions: int = 0
     tenant_seen: dict[str, float] = msgspec.field(default_factory=dict)  # tenant -> last seen
     user_agents: list[str] = msgspec.field(default_factory=list)
-    fraud_reports: int = 0
-    damage_reports: int = 0
-    good_reports: int = 0
+    reports: dict[str, Reports] = msgspec.field(default_factory=dict)  # tenant -> feedback
     recent: list[Observation] = msgspec.field(default_factory=list)  # newest last
     bands: list[str] = msgspec.field(default_factory=list)  # band index keys it is under
+    user_key: str | None = None  # internal user key (engine/devices/users.py)
+    user_band: str | None = None  # the user index key it is under
+    crowd_prefixes: float = 0.0  # the largest crowd evidence seen for it (decayed)
+    crowd_visits: float = 0.0  # sessions a day
+    crowd_at: float = 0.0
+
+    @property
+    def fraud_reports(self) -> int:
+        return sum(r.fraud for r in self.reports.values())
+
+    @property
+    def damage_reports(self) -> int:
+        return sum(r.damage for r in self.reports.values())
+
+    @property
+    def good_reports(self) -> int:
+        return sum(r.good for r in self.reports.values())
 
 
 class DeviceList(Struct):
-    """Devices indexed under one band key, most recent last."""
+    """Devices (or users) indexed under one band key, most recent last."""
 
     keys: list[str] = msgspec.field(default_factory=list)
+    last_seen: float = 0.0
+
+
+class CrowdWindow(Struct):
+    """One tenant's sightings of a fingerprint in one epoch: how many sessions, and a
+    linear-counting bitmap of keyed hashes of their network prefixes (bits, never prefixes)."""
+
+    epoch: int
+    visits: int
+    prefixes: bytes
+
+
+class PopulationSketch(Struct, omit_defaults=True):
+    """How many devices may share one fingerprint: per tenant, the current and previous
+    epoch's window. Counts and hashed bits only."""
+
+    last_seen: float
+    tenants: dict[str, list[CrowdWindow]] = msgspec.field(default_factory=dict)
+    first_seen: float = 0.0  # the first sighting (its windows may have rolled since)
 
 
 class Events(Struct):

@@ -1,4 +1,5 @@
-"""Scoring one session: device identity, context, plugins, the kernel, and the write set.
+"""Scoring one session: the device (engine/devices), then context -> plugins -> model ->
+answer, and the write set.
 
 `score_session` reads state and returns the answer with every write it implies; the caller
 applies the write set, so scoring stays one atomic step.
@@ -12,27 +13,14 @@ from typing import Any
 import msgspec
 
 from engine.config import Tenant
+from engine.devices import Registry
 from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, Velocity
 from engine.flags import FLAG_NAMES
-from engine.identity import (
-    BAND_FANOUT,
-    MAX_BANDS,
-    band_keys,
-    choose,
-    new_device_key,
-    observe,
-    public_device_id,
-    public_user_id,
-    remember,
-)
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.schema import (
     Attributes,
-    DeviceList,
-    DeviceProfile,
     IpReputation,
-    Observation,
     ScoreResponse,
     ScoreResult,
     SessionRecord,
@@ -43,11 +31,9 @@ from engine.state import (
     DAY,
     State,
     count_since,
-    device_key_,
     encode,
     events_key,
     index_key,
-    mapping_key,
     record_event,
 )
 from engine.storage import WriteSet
@@ -59,8 +45,6 @@ ENGINE_ATTRIBUTES = {
     "ip_asn": "autonomous system number of the client IP (None when unknown or private)",
     "ip_asn_name": "name of the client IP's network (autonomous system)",
 }
-MAX_UAS = 8
-MAX_TENANTS = 64
 
 
 def score_session(
@@ -80,9 +64,10 @@ def score_session(
     assert record.channel is not None
     assert record.collected_at is not None
     attrs = record.attributes
-    seen = observe(attrs, record.channel, keys.hashing, now, record.ip_prefix)
-    bands = band_keys(seen.components, record.channel)
-    dkey, confidence, profile = link_device(state, seen, record.channel, bands)
+    devices = Registry(state, keys)
+    sighting = devices.sight(attrs, record.channel, now, record.ip_prefix)
+    link = devices.link(sighting, tenant.id, now)
+    dkey, profile = link.dkey, link.profile
     first_score = record.scored is None
 
     # velocity: this session counts once, at its first score
@@ -132,7 +117,12 @@ def score_session(
         _apply_hit(hit, weight, flags, strengths)
     score, reasons = runtime.model.score(strengths)
 
-    device_id = public_device_id(tenant.id, dkey, keys.device)
+    w = WriteSet()
+    ua = attrs.software.user_agent
+    stored = devices.record(
+        w, sighting, link, tenant.id, now, user_agent=ua, first_score=first_score
+    )
+    device_id = devices.device_id(tenant.id, dkey)
     attributes: dict[str, Any] = {
         "channel": record.channel,
         "ip_country": record.ip_country,
@@ -147,42 +137,18 @@ def score_session(
         session_id="",
         score=score,
         device_id=device_id,
-        device_confidence=confidence,
-        user_id=public_user_id(tenant.id, dkey, attrs, keys.device),
+        device_confidence=link.confidence,
+        user_id=devices.user_id(tenant.id, link, stored, sh),
         flags=flags,
         attributes=attributes,
         reasons=reasons,
         model_version=runtime.model.version,
     )
 
-    # one atomic write: session, device profile, velocity, indexes
-    w = WriteSet()
-    ua = attrs.software.user_agent
-    if profile is None:
-        profile = DeviceProfile(first_seen=now, last_seen=now)
-    tenant_seen = {**profile.tenant_seen, tenant.id: now}
-    if len(tenant_seen) > MAX_TENANTS:  # keep the most recent
-        tenant_seen = dict(sorted(tenant_seen.items(), key=lambda kv: kv[1])[-MAX_TENANTS:])
-    uas = profile.user_agents
-    if ua and ua not in uas:
-        uas = [*uas, ua][-MAX_UAS:]
-    profile = msgspec.structs.replace(
-        profile,
-        last_seen=now,
-        sessions=profile.sessions + (1 if first_score else 0),
-        tenant_seen=tenant_seen,
-        user_agents=uas,
-        recent=remember(profile.recent, seen),  # drift is followed, not held against it
-        bands=list(dict.fromkeys([*profile.bands, *(b.decode() for b in bands)]))[-MAX_BANDS:],
-    )
-    w.put(device_key_(dkey), encode(profile))
-    for band in bands:
-        members = [k for k in state.band(band).keys if k != dkey]
-        w.put(band, encode(DeviceList(keys=[*members, dkey][-BAND_FANOUT:])))
+    # one atomic write: session, device (written above), velocity, indexes
     w.put(events_key("d", dkey), encode(dev_ev))
     if pfx_ev is not None and record.ip_prefix:
         w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
-    w.put(mapping_key(tenant.id, device_id), dkey.encode())
     if record.device_key is not None and record.device_key != dkey:
         w.delete(index_key(tenant.id, record.device_key, sh))
     w.put(index_key(tenant.id, dkey, sh), b"")
@@ -194,21 +160,6 @@ def score_session(
     )
     State.put_session(w, sh, record, new)
     return response, w
-
-
-def link_device(
-    state: State, seen: Observation, channel: str, bands: list[bytes]
-) -> tuple[str, float, DeviceProfile | None]:
-    """The known device these components belong to, or a new device key (confidence 0)."""
-    found: dict[str, None] = {}
-    for band in bands:
-        for key in reversed(state.band(band).keys):  # most recent first
-            found.setdefault(key)
-    candidates = [(k, p) for k in found if (p := state.device(k)) is not None]
-    chosen = choose(seen, channel, candidates)
-    if chosen is None:
-        return new_device_key(), 0.0, None
-    return chosen
 
 
 def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from engine.config import Tenant
+from engine.devices import Registry
 from engine.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
 from engine.features import Velocity
 from engine.model import Runtime
@@ -25,7 +26,6 @@ from engine.schema import (
     Attributes,
     CollectRequest,
     CollectResponse,
-    DeviceList,
     ErasureResponse,
     FeedbackResponse,
     IpReputation,
@@ -40,11 +40,9 @@ from engine.state import (
     WINDOW,
     State,
     decode_events,
-    device_key_,
     encode,
     events_key,
     index_prefix,
-    mapping_key,
     parse_purge_key,
     record_event,
     reputation_key,
@@ -292,26 +290,9 @@ class Service:
         if record.label == label:
             return FeedbackResponse(session_id=session_id, label=label)
         w = WriteSet()
-        profile = self.state.device(record.device_key)
-        if profile is not None:
-            counts = _label_counts(
-                profile.fraud_reports,
-                profile.damage_reports,
-                profile.good_reports,
-                record.label,
-                label,
-            )
-            w.put(
-                device_key_(record.device_key),
-                encode(
-                    msgspec.structs.replace(
-                        profile,
-                        fraud_reports=counts[0],
-                        damage_reports=counts[1],
-                        good_reports=counts[2],
-                    )
-                ),
-            )
+        Registry(self.state, self.keys).feedback(
+            w, record.device_key, tenant.id, record.label, label, self.clock()
+        )
         if record.ip_prefix:
             rep = self.state.reputation(record.ip_prefix)
             bad_before = record.label in ("fraud", "damage")
@@ -369,18 +350,8 @@ class Service:
                 break
             self.store.apply(w)
         w = WriteSet()
-        # the device's own data: its profile, velocity, band index entries; the mapping
-        profile = self.state.device(dkey)
-        for band in profile.bands if profile is not None else ():
-            key = band.encode()
-            members = [k for k in self.state.band(key).keys if k != dkey]
-            if members:
-                w.put(key, encode(DeviceList(keys=members)))
-            else:
-                w.delete(key)
-        w.delete(device_key_(dkey))
-        w.delete(events_key("d", dkey))
-        w.delete(mapping_key(tenant.id, device_id))
+        # the device's own data: its profile, velocity, index entries, the mapping
+        Registry(self.state, self.keys).erase(w, dkey, tenant.id, device_id)
         self.store.apply(w)
         return ErasureResponse(deleted=deleted)
 
@@ -436,16 +407,6 @@ class Service:
             if len(rows) < batch:
                 return removed
             start = rows[-1][0] + b"\0"
-
-
-def _label_counts(
-    fraud: int, damage: int, good: int, old: str | None, new: str
-) -> tuple[int, int, int]:
-    counts = {"fraud": fraud, "damage": damage, "good": good}
-    if old in counts:
-        counts[old] = max(counts[old] - 1, 0)
-    counts[new] += 1
-    return counts["fraud"], counts["damage"], counts["good"]
 
 
 def check_erasure_request(session_id: str | None, device_id: str | None) -> None:

@@ -8,7 +8,9 @@ r:<ip prefix>                           IpReputation (feedback per /24 or /48)
 m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
 i:<tenant>\0<device_key>\0<session hash>  index of a tenant's sessions per device
 x:<purge_at, 12 digits>\0<record key>   retention index, swept in key order
-b:<group>:<band>:<hashes>               DeviceList: devices sharing these components
+b:<group><band>:<hash>                  DeviceList: devices sharing a band of components
+u:<hash>                                DeviceList: user keys of machines showing these components
+k:<group>:<hash>                        PopulationSketch: sightings of one whole fingerprint
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from typing import TypeVar
 
 import msgspec
 
-from engine.schema import DeviceList, DeviceProfile, Events, IpReputation, SessionRecord
+from engine.schema import (
+    DeviceList,
+    DeviceProfile,
+    Events,
+    IpReputation,
+    PopulationSketch,
+    SessionRecord,
+)
 from engine.storage import KeyValueStore, WriteSet
 
 T = TypeVar("T")
@@ -28,6 +37,7 @@ _device_dec = msgspec.msgpack.Decoder(DeviceProfile)
 _events_dec = msgspec.msgpack.Decoder(Events)
 _rep_dec = msgspec.msgpack.Decoder(IpReputation)
 _list_dec = msgspec.msgpack.Decoder(DeviceList)
+_sketch_dec = msgspec.msgpack.Decoder(PopulationSketch)
 
 
 class RecordKind(msgspec.Struct, frozen=True):
@@ -72,10 +82,12 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         DeviceProfile,
         (
             "recent.*.components.*",
-            "recent.*.os_version",
+            "recent.*.browser",
             "recent.*.gpu_raw",
             "recent.*.ip_prefix",
             "bands.*",
+            "user_key",
+            "user_band",
         ),
         born="first_seen",
     ),
@@ -85,6 +97,8 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind(b"i:", "device session index", None),
     RecordKind(b"x:", "retention index", None),
     RecordKind(b"b:", "device band index", DeviceList, ("keys.*",)),
+    RecordKind(b"u:", "user band index", DeviceList, ("keys.*",)),
+    RecordKind(b"k:", "population sketch", PopulationSketch, ("tenants.*.*.prefixes",)),
 )
 
 
@@ -174,6 +188,18 @@ class State:
     def band(self, key: bytes) -> DeviceList:
         raw = self.store.get(key)
         return DeviceList() if raw is None else _list_dec.decode(raw)
+
+    def bands(self, keys: list[bytes]) -> list[DeviceList]:
+        return [DeviceList() if raw is None else _list_dec.decode(raw)
+                for raw in self.store.get_many(keys)]  # fmt: skip
+
+    def devices(self, dkeys: list[str]) -> list[DeviceProfile | None]:
+        raws = self.store.get_many([device_key_(k) for k in dkeys])
+        return [None if raw is None else _device_dec.decode(raw) for raw in raws]
+
+    def sketch(self, key: bytes) -> PopulationSketch | None:
+        raw = self.store.get(key)
+        return None if raw is None else _sketch_dec.decode(raw)
 
     def mapped_device(self, tenant: str, device_id: str) -> str | None:
         raw = self.store.get(mapping_key(tenant, device_id))

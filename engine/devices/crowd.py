@@ -1,0 +1,96 @@
+"""How many devices share a fingerprint, estimated without knowing any of them.
+
+Identical machines (one disk image, one phone model on one OS version) show identical
+fingerprints: no component can say which of them a session comes from, so the honest
+confidence of a link is about 1 / (the number of devices that show it). The service counts,
+per fingerprint (`components.population_key`) and per tenant, in two-week epochs: the
+sessions seen, and the distinct network prefixes they came from, as a 256-bit
+linear-counting bitmap of keyed hashes of the prefixes (bits only: no prefix can be read
+back). One device shows a few prefixes (home, mobile, office) in a window and comes back at
+some rate; a fingerprint seen from many more, or far more often, is shared:
+
+    crowd = max(1, distinct prefixes / P, sessions a day / V)
+
+with P and V (what one device shows) fitted on the drift simulation. The rate is taken over
+the window, or since the fingerprint was first seen, but never over less than a week, so
+two sessions in one day are not yet a crowd. A device
+profile remembers the largest crowd evidence seen for it (halved every 30 days), so a group
+of identical machines stays a crowd when a browser update gives them a fresh fingerprint.
+A frequent single device can look like a small crowd; its confidence is then lower, never
+its link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+
+from engine.schema import CrowdWindow, DeviceProfile, PopulationSketch
+
+EPOCH = 14 * 86_400.0  # a window is the current epoch and the one before
+BITS = 256
+HALF_LIFE = 30 * 86_400.0  # of a profile's crowd memory
+MIN_SPAN = 7 * 86_400.0  # the shortest time a session rate is taken over
+MAX_TENANTS = 64
+
+
+def prefix_bit(key: bytes, prefix: str | None) -> int | None:
+    """The bitmap position of a network prefix (a keyed hash: the prefix is not kept)."""
+    if not prefix:
+        return None
+    digest = hmac.new(key, f"crowd\0{prefix}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "big") % BITS
+
+
+def sighted(
+    sketch: PopulationSketch | None, tenant: str, now: float, bit: int | None
+) -> PopulationSketch:
+    """The sketch with one more session of `tenant` (from the prefix at `bit`)."""
+    epoch = int(now // EPOCH)
+    tenants = dict(sketch.tenants) if sketch is not None else {}
+    windows = [w for w in tenants.get(tenant, []) if w.epoch >= epoch - 1]
+    current = next((w for w in windows if w.epoch == epoch), None)
+    bits = bytearray(current.prefixes if current else bytes(BITS // 8))
+    if bit is not None:
+        bits[bit // 8] |= 1 << (bit % 8)
+    fresh = CrowdWindow(epoch, (current.visits if current else 0) + 1, bytes(bits))
+    tenants[tenant] = [*(w for w in windows if w.epoch != epoch), fresh]
+    if len(tenants) > MAX_TENANTS:  # keep the most recent tenants' windows
+        ranked = sorted(tenants.items(), key=lambda kv: max(w.epoch for w in kv[1]))
+        tenants = dict(ranked[-MAX_TENANTS:])
+    first = sketch.first_seen if sketch is not None and sketch.first_seen else now
+    return PopulationSketch(last_seen=now, tenants=tenants, first_seen=first)
+
+
+def counts(sketch: PopulationSketch, now: float) -> tuple[float, float]:
+    """(distinct prefixes, sessions a day) in the window, over every tenant."""
+    epoch = int(now // EPOCH)
+    union = 0
+    visits = 0
+    for windows in sketch.tenants.values():
+        for w in windows:
+            if w.epoch >= epoch - 1:
+                union |= int.from_bytes(w.prefixes, "big")
+                visits += w.visits
+    zeros = BITS - union.bit_count()
+    distinct = BITS * math.log(BITS / max(zeros, 0.5))  # linear counting
+    since = max(sketch.first_seen or now, (epoch - 1) * EPOCH)
+    return distinct, visits * 86_400.0 / max(now - since, MIN_SPAN)
+
+
+def remembered(
+    profile: DeviceProfile | None, distinct: float, visits: float, now: float
+) -> tuple[float, float]:
+    """The crowd evidence to judge a link by: now, or the profile's decayed memory."""
+    if profile is None:
+        return distinct, visits
+    fade = 0.5 ** (max(0.0, now - profile.crowd_at) / HALF_LIFE)
+    return max(distinct, profile.crowd_prefixes * fade), max(visits, profile.crowd_visits * fade)
+
+
+def crowd(
+    distinct: float, visits: float, per_device_prefixes: float, per_device_visits: float
+) -> float:
+    """How many devices the evidence suggests show this fingerprint (at least 1)."""
+    return max(1.0, distinct / per_device_prefixes, visits / per_device_visits)

@@ -1,0 +1,241 @@
+"""The device registry: every stored thing about devices, read and written in one place.
+
+`link` reads (candidates through the band index, their profiles, the fingerprint's crowd
+sketch) and decides; `record` adds the writes the decision implies to the caller's write
+set (profile, band and user index entries, the sketch, the tenant's public ID mapping), so
+scoring stays one atomic step. `erase` removes a device and its index entries; `feedback`
+keeps report counts per tenant on the profile. Public IDs are derived per tenant from the
+internal keys, so two clients cannot join their data on them.
+
+Layering: this package reads and writes through `engine.state` and `engine.storage` only;
+it never imports the service or the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from typing import NamedTuple
+
+import msgspec
+
+from engine.devices import crowd as crowds
+from engine.devices.components import group, observe, population_key, user_band
+from engine.devices.matching import Params, band_keys, choose, fitted, probability, remember
+from engine.schema import (
+    Attributes,
+    DeviceList,
+    DeviceProfile,
+    Observation,
+    PopulationSketch,
+    Reports,
+)
+from engine.secrets import Keys
+from engine.state import State, device_key_, encode, events_key, mapping_key
+from engine.storage import WriteSet
+
+BAND_FANOUT = 32  # devices remembered per band key (most recent)
+USER_FANOUT = 8  # user keys remembered per user band key
+MAX_BANDS = 48  # band keys remembered per device (to clean them on erasure)
+MAX_CANDIDATES = 24  # profiles read per link, those under the most bands first
+RECENT = 4  # observations remembered per device
+MAX_UAS = 8
+MAX_TENANTS = 64
+CONFIDENT = 0.5  # a user ID is only carried over a link at least this sure
+DECISIVE_CONFIDENCE = 0.99
+MAX_CONFIDENCE = 0.98  # without a decisive ID, never quite sure
+
+
+class Sighting(NamedTuple):
+    """One session as linking sees it."""
+
+    seen: Observation
+    group: str  # web | sdk
+    bands: list[bytes]
+    population: bytes  # the crowd sketch key
+    prefix_bit: int | None
+    user_band: bytes | None
+
+
+class Link(NamedTuple):
+    """The device a session belongs to, and what the decision read."""
+
+    dkey: str
+    confidence: float
+    profile: DeviceProfile | None  # as stored before this session; None: a new device
+    score: float | None
+    rivals: int
+    crowd: float
+    distinct: float
+    visits: float
+    sketch: PopulationSketch
+    band_lists: list[DeviceList]
+
+
+def _b32(digest: bytes, n: int = 20) -> str:
+    return base64.b32encode(digest).decode("ascii").lower().rstrip("=")[:n]
+
+
+def new_key(prefix: str) -> str:
+    return prefix + _b32(os.urandom(16), 26)
+
+
+class Registry:
+    """Devices over a state: linking, writes, erasure, feedback, public IDs."""
+
+    def __init__(self, state: State, keys: Keys, params: Params | None = None) -> None:
+        self.state = state
+        self.keys = keys
+        self.params = params or fitted()
+
+    def sight(self, attrs: Attributes, channel: str, now: float, ip_prefix: str | None) -> Sighting:
+        seen = observe(attrs, channel, self.keys.hashing, now, ip_prefix)
+        grp = group(channel)
+        return Sighting(
+            seen,
+            grp,
+            band_keys(seen, grp),
+            population_key(seen, channel),
+            crowds.prefix_bit(self.keys.hashing, ip_prefix),
+            user_band(attrs, channel, self.keys.hashing),
+        )
+
+    def link(self, s: Sighting, tenant: str, now: float) -> Link:
+        """The known device this session comes from, or a new device key (confidence 0).
+
+        Confidence is P(same device | score) shared out among the devices that fit as well
+        (rivals) or that the crowd sketch says show this fingerprint."""
+        band_lists = self.state.bands(s.bands)
+        hits: dict[str, list[float]] = {}
+        for members in band_lists:
+            for rank, key in enumerate(reversed(members.keys)):  # most recent first
+                entry = hits.setdefault(key, [0.0, 0.0])
+                entry[0] += 1
+                entry[1] = max(entry[1], -rank)
+        ranked = sorted(hits, key=lambda k: (hits[k][0], hits[k][1]), reverse=True)
+        ranked = ranked[:MAX_CANDIDATES]
+        candidates = [
+            (k, p) for k, p in zip(ranked, self.state.devices(ranked), strict=True) if p is not None
+        ]
+        fit = choose(s.seen, s.group, candidates, self.params)
+        sketch = crowds.sighted(self.state.sketch(s.population), tenant, now, s.prefix_bit)
+        distinct, visits = crowds.counts(sketch, now)
+        if fit is None:
+            return Link(new_key("dk_"), 0.0, None, None, 0, 1.0, distinct, visits, sketch,
+                        band_lists)  # fmt: skip
+        distinct, visits = crowds.remembered(fit.profile, distinct, visits, now)
+        p = self.params
+        crowd = crowds.crowd(distinct, visits, p.crowd_prefixes, p.crowd_visits)
+        if fit.decisive:
+            confidence = DECISIVE_CONFIDENCE
+        else:
+            share = probability(fit.score, p) / max(crowd, 1.0 + fit.rivals)
+            confidence = min(MAX_CONFIDENCE, share)
+        return Link(fit.dkey, round(confidence, 3), fit.profile, fit.score, fit.rivals, crowd,
+                    distinct, visits, sketch, band_lists)  # fmt: skip
+
+    def record(
+        self,
+        w: WriteSet,
+        s: Sighting,
+        link: Link,
+        tenant: str,
+        now: float,
+        *,
+        user_agent: str | None = None,
+        first_score: bool = True,
+    ) -> DeviceProfile:
+        """Add the writes of a link to `w`; return the device's new profile."""
+        dkey = link.dkey
+        profile = link.profile or DeviceProfile(first_seen=now, last_seen=now)
+        tenant_seen = {**profile.tenant_seen, tenant: now}
+        if len(tenant_seen) > MAX_TENANTS:  # keep the most recent
+            tenant_seen = dict(sorted(tenant_seen.items(), key=lambda kv: kv[1])[-MAX_TENANTS:])
+        uas = profile.user_agents
+        if user_agent and user_agent not in uas:
+            uas = [*uas, user_agent][-MAX_UAS:]
+        bands = [b.decode() for b in s.bands]
+        user_key, ub = profile.user_key, profile.user_band
+        if user_key is None:  # a new device: another browser of a known machine?
+            ub = s.user_band.decode() if s.user_band is not None else None
+            known = self.state.band(s.user_band).keys if s.user_band is not None else []
+            user_key = known[-1] if known else new_key("uk_")
+        if ub is not None:
+            users = self.state.band(ub.encode()).keys
+            keys = [*(k for k in users if k != user_key), user_key][-USER_FANOUT:]
+            w.put(ub.encode(), encode(DeviceList(keys=keys, last_seen=now)))
+        new = msgspec.structs.replace(
+            profile,
+            last_seen=now,
+            sessions=profile.sessions + (1 if first_score else 0),
+            tenant_seen=tenant_seen,
+            user_agents=uas,
+            recent=remember(profile.recent, s.seen, RECENT),  # drift is followed
+            bands=list(dict.fromkeys([*profile.bands, *bands]))[-MAX_BANDS:],
+            user_key=user_key,
+            user_band=ub,
+            crowd_prefixes=link.distinct,
+            crowd_visits=link.visits,
+            crowd_at=now,
+        )
+        w.put(device_key_(dkey), encode(new))
+        for key, members in zip(s.bands, link.band_lists, strict=True):
+            keys = [*(k for k in members.keys if k != dkey), dkey][-BAND_FANOUT:]
+            w.put(key, encode(DeviceList(keys=keys, last_seen=now)))
+        w.put(s.population, encode(link.sketch))
+        w.put(mapping_key(tenant, self.device_id(tenant, dkey)), dkey.encode())
+        return new
+
+    def device_id(self, tenant: str, dkey: str) -> str:
+        digest = hmac.new(self.keys.device, f"dev|{tenant}|{dkey}".encode(), hashlib.sha256)
+        return "dv_" + _b32(digest.digest())
+
+    def user_id(self, tenant: str, link: Link, profile: DeviceProfile, sh: str) -> str:
+        """The user behind the device; a link less sure than CONFIDENT (a crowd of identical
+        machines) carries no user over, and the session gets a user ID of its own."""
+        if link.profile is not None and link.confidence < CONFIDENT:
+            blob = f"usr|{tenant}|session|{sh}"
+        else:
+            blob = f"usr|{tenant}|{profile.user_key or link.dkey}"
+        return "us_" + _b32(hmac.new(self.keys.device, blob.encode(), hashlib.sha256).digest())
+
+    def erase(self, w: WriteSet, dkey: str, tenant: str, device_id: str) -> None:
+        """Delete a device: its profile, velocity, band and user index entries, and the
+        tenant's ID mapping. The crowd sketch holds no device: it stays."""
+        profile = self.state.device(dkey)
+        if profile is not None:
+            keys = [b.encode() for b in profile.bands]
+            for key, members in zip(keys, self.state.bands(keys), strict=True):
+                rest = [k for k in members.keys if k != dkey]
+                if rest:
+                    w.put(key, encode(DeviceList(keys=rest, last_seen=members.last_seen)))
+                else:
+                    w.delete(key)
+            if profile.user_band is not None and profile.user_key is not None:
+                ub = profile.user_band.encode()
+                members = self.state.band(ub)
+                rest = [k for k in members.keys if k != profile.user_key]
+                if rest:
+                    w.put(ub, encode(DeviceList(keys=rest, last_seen=members.last_seen)))
+                else:
+                    w.delete(ub)
+        w.delete(device_key_(dkey))
+        w.delete(events_key("d", dkey))
+        w.delete(mapping_key(tenant, device_id))
+
+    def feedback(
+        self, w: WriteSet, dkey: str, tenant: str, old: str | None, new: str, now: float
+    ) -> None:
+        """Count a label (replacing the session's earlier one) in the tenant's reports."""
+        profile = self.state.device(dkey)
+        if profile is None:
+            return
+        r = profile.reports.get(tenant, Reports())
+        counts = {"fraud": r.fraud, "damage": r.damage, "good": r.good}
+        if old in counts:
+            counts[old] = max(counts[old] - 1, 0)
+        counts[new] += 1
+        reports = {**profile.reports, tenant: Reports(**counts, last_at=now)}
+        w.put(device_key_(dkey), encode(msgspec.structs.replace(profile, reports=reports)))
