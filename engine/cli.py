@@ -28,6 +28,8 @@ examples:
   anonscore reload                         # re-read config/ in the running service (SIGHUP)
   anonscore hash-key                       # api_key_hash for a new tenant's API key
   anonscore update-data                    # rebuild the IP data (then: anonscore reload)
+  anonscore train --data-dir ./data        # fit the weights on feedback: a candidate model
+  anonscore backtest velocity              # a rule over the stored sessions, vs feedback
 """
 
 
@@ -92,6 +94,25 @@ def _parser() -> argparse.ArgumentParser:
         "atomically; the running service takes it on `anonscore reload`.",
     )
     ip_data_arguments(u)
+
+    from engine.training.cli import add_backtest_arguments, add_train_arguments
+
+    t = sub.add_parser(
+        "train",
+        help="fit the reason-code weights and bias on the labelled sessions of a store; "
+        "writes a candidate model file",
+        description="Regularised logistic regression over the rule strengths each scored "
+        "session had, labelled by feedback (fraud, damage: 1; good, or no report after "
+        "--assume-good-after-days: 0). Opens the store read-only, beside the running "
+        "service. Reports the model in force and the candidate on the newest sessions.",
+    )
+    add_train_arguments(t)
+    b = sub.add_parser(
+        "backtest",
+        help="run one plugin's rules over the stored sessions and measure them against "
+        "feedback (hits, precision, recall); live traffic is not touched",
+    )
+    add_backtest_arguments(b)
     return p
 
 
@@ -116,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         from engine.ipdata.update import main as update_data
 
         return update_data(args)
+    if args.command in ("train", "backtest"):
+        from engine.training.cli import main_backtest, main_train
+
+        return main_train(args) if args.command == "train" else main_backtest(args)
     if args.command == "hash-key":
         from engine.config import format_api_key_hash
 

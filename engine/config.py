@@ -83,6 +83,8 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # ("sha256:<hex>", from `anonscore hash-key`); an admin listener serves them without
     operator_token_hash: str = ""
     admin_listen: str = ""  # "127.0.0.1:9090": operator pages and health on their own port
+    # a candidate model file in the config dir, scored beside the live one, never answered
+    shadow_model: str = ""
 
 
 class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -127,6 +129,7 @@ class Config(msgspec.Struct, frozen=True):
     all_origins: frozenset[str]  # every tenant's allowed origins (for CORS)
     operator_token_digest: bytes | None = None
     admin_listen: tuple[str, int] | None = None
+    shadow_model: ModelFile | None = None  # a candidate scored beside the live model
 
     def tenant_for_api_key(self, api_key: str) -> Tenant | None:
         digest = hash_api_key(api_key)
@@ -196,6 +199,41 @@ def _read(snapshot: ConfigSnapshot, name: str, kind: type[Any]) -> Any:
         # operators think in TOML keys: `tenants.demo.site_key`, not `$.tenants[...]`
         key = where.lstrip(".") or "(top level)"
         raise ConfigError(f"{path}: {msg} - at `{key}`") from None
+
+
+def _model(snap: ConfigSnapshot, name: str) -> ModelFile:
+    path = snap.config_dir / name
+    model: ModelFile = _read(snap, name, ModelFile)
+    if not model.version.strip():
+        raise ConfigError(f"{path}: version must not be empty")
+    for code, weight in model.weights.items():
+        if not -20 <= weight <= 20:
+            raise ConfigError(f"{path}: weights.{code} must be between -20 and 20")
+    if not -20 <= model.bias <= 20:
+        raise ConfigError(f"{path}: bias must be between -20 and 20")
+    return model
+
+
+def _with_file(snap: ConfigSnapshot, name: str) -> ConfigSnapshot:
+    """The snapshot with one more file read (once) from the config dir."""
+    if name in snap.files:
+        return snap
+    path = snap.config_dir / name
+    try:
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            raw = f.read()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: file not found; service.toml's shadow_model names it (empty: none)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    return msgspec.structs.replace(
+        snap,
+        files={**snap.files, name: raw},
+        stamps={**snap.stamps, name: (st.st_ino, st.st_size, st.st_mtime_ns)},
+    )
 
 
 def _parse_digest(path: Path, tid: str, value: str) -> bytes:
@@ -330,13 +368,17 @@ def load_config(
                 f"{service_path}: trusted_proxies entry is not an IP address or network"
             ) from None
 
-    model_path = config_dir / "model.toml"
-    model: ModelFile = _read(snap, "model.toml", ModelFile)
-    if not model.version.strip():
-        raise ConfigError(f"{model_path}: version must not be empty")
-    for code, weight in model.weights.items():
-        if not -20 <= weight <= 20:
-            raise ConfigError(f"{model_path}: weights.{code} must be between -20 and 20")
+    model = _model(snap, "model.toml")
+    shadow = None
+    if service.shadow_model:
+        name = service.shadow_model
+        if "/" in name or name in CONFIG_FILES or not name.endswith(".toml"):
+            raise ConfigError(
+                f"{service_path}: shadow_model must name a .toml file in the config dir, "
+                "other than the three config files (e.g. model.candidate.toml)"
+            )
+        snap = _with_file(snap, name)
+        shadow = _model(snap, name)
 
     tenants_path = config_dir / "tenants.toml"
     tenants_file: TenantsFile = _read(snap, "tenants.toml", TenantsFile)
@@ -375,4 +417,5 @@ def load_config(
         all_origins=frozenset(o for t in tenants.values() for o in t.allowed_origins),
         operator_token_digest=operator_digest,
         admin_listen=admin,
+        shadow_model=shadow,
     )

@@ -60,3 +60,13 @@ class Runtime(msgspec.Struct, frozen=True):
 
     config: Config
     model: ScoringModel
+    shadow: ScoringModel | None = None  # scored beside `model` (shadow mode), never answered
+
+    @classmethod
+    def from_config(cls, config: Config) -> Runtime:
+        shadow = config.shadow_model
+        return cls(
+            config=config,
+            model=ScoringModel(config.model),
+            shadow=ScoringModel(shadow) if shadow is not None else None,
+        )

@@ -142,12 +142,20 @@ class PluginHost:
         return context
 
     def run(
-        self, session: CollectedSession, context: Context, tenant: Tenant
+        self,
+        session: CollectedSession,
+        context: Context,
+        tenant: Tenant,
+        *,
+        only: str | None = None,
     ) -> tuple[Features, list[tuple[RuleHit, float]]]:
-        """Run extractors then rules; return features and (hit, plugin weight) pairs."""
+        """Run extractors then rules; return features and (hit, plugin weight) pairs.
+
+        `only`: run the rules of that plugin alone, enabled for the tenant or not (every
+        extractor still runs: rules read their features). For backtests."""
         features: Features = {}
         for impl in self.extractors:
-            if not tenant.plugin(impl.plugin).enabled:
+            if not tenant.plugin(impl.plugin).enabled and impl.plugin != only:
                 continue
             ctx = self._context_for(context, tenant, impl.plugin)
             result = self._call(impl, {"session": session, "context": ctx})
@@ -165,7 +173,10 @@ class PluginHost:
         hits: list[tuple[RuleHit, float]] = []
         for impl in self.rules:
             setting = tenant.plugin(impl.plugin)
-            if not setting.enabled:
+            if only is not None:
+                if impl.plugin != only:
+                    continue
+            elif not setting.enabled:
                 continue
             ctx = self._context_for(context, tenant, impl.plugin)
             result = self._call(impl, {"session": session, "features": features, "context": ctx})

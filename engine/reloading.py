@@ -25,7 +25,7 @@ from engine.config import ConfigSnapshot, file_stamp, load_config, read_snapshot
 from engine.errors import ConfigError
 from engine.http.state import AppState
 from engine.ipdata import load_ip_data
-from engine.model import Runtime, ScoringModel
+from engine.model import Runtime
 from engine.plugins import PluginHost
 
 log = logging.getLogger("anonscore.server")
@@ -39,7 +39,7 @@ def load_runtime(
     config_dir: Path, plugin_names: frozenset[str], snapshot: ConfigSnapshot | None = None
 ) -> Runtime:
     config = load_config(config_dir, plugin_names=plugin_names, snapshot=snapshot)
-    return Runtime(config=config, model=ScoringModel(config.model))
+    return Runtime.from_config(config)
 
 
 def reload(

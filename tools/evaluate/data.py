@@ -27,6 +27,7 @@ class Run:
     flags: list[frozenset[str]]
     codes: list[frozenset[str]]
     meta: dict[str, Any]
+    session_ids: list[str]
 
     def __len__(self) -> int:
         return len(self.y)
@@ -56,6 +57,7 @@ def load(run_dir: Path) -> Run:
     rows = [(s, truth[s["session_id"]]) for s in scores]
     models = sorted({s["model_version"] for s in scores})
     return Run(
+        session_ids=[str(sc["session_id"]) for sc, _ in rows],
         seed=str(meta.get("seed", "unknown")),
         model=" + ".join(models),
         y=np.array([t["label"] in ("fraud", "damage") for _, t in rows], dtype=np.int8),

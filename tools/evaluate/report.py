@@ -87,15 +87,24 @@ def _groups(
     return sorted(rows, key=lambda r: -r["declined_5%"] if label else r["declined_5%"])
 
 
-def write(run: Run, out_dir: Path) -> dict[str, Any]:
-    """`report.md`, `metrics.json` and the PNG figures in `out_dir`."""
+def write(run: Run, out_dir: Path, candidate: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`report.md`, `metrics.json` and the PNG figures in `out_dir`; with `candidate` (see
+    candidate.py), its comparison with the live model too."""
     out_dir.mkdir(parents=True, exist_ok=True)
     m = evaluate(run)
+    if candidate is not None:
+        m["candidate"] = candidate
     plots.roc_curve(run, out_dir / FIGURES["roc"])
     plots.reliability(run, [Bin(**b) for b in m["calibration"]], out_dir / FIGURES["reliability"])
     plots.histograms(run, out_dir / FIGURES["histogram"])
     (out_dir / "metrics.json").write_text(json.dumps(m, indent=2, default=_json) + "\n")
-    (out_dir / "report.md").write_text(markdown(m), encoding="utf-8")
+    text = markdown(m)
+    if candidate is not None:
+        from .candidate import markdown as candidate_markdown
+
+        tag = f"population seed {m['seed']}, model {m['model']}"
+        text += "\n".join(candidate_markdown(candidate, tag)) + "\n"
+    (out_dir / "report.md").write_text(text, encoding="utf-8")
     return m
 
 

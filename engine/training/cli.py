@@ -1,0 +1,182 @@
+"""The `anonscore train` and `anonscore backtest` commands (wired in engine/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import trio
+
+from engine.errors import ConfigError
+
+if TYPE_CHECKING:
+    from engine.config import Config
+    from engine.model import ScoringModel
+    from engine.plugins import PluginHost
+    from engine.storage import RocksStore
+    from engine.training.train import TrainReport
+
+
+class _Opened(NamedTuple):
+    host: PluginHost
+    config: Config
+    store: RocksStore
+    model: ScoringModel
+
+
+def add_train_arguments(p: argparse.ArgumentParser) -> None:
+    _common(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="where to write the candidate model (default: <config-dir>/model.candidate.toml)",
+    )
+    p.add_argument(
+        "--l2",
+        type=float,
+        default=1.0,
+        help="how strongly weights are held to the ones in force (default 1.0)",
+    )
+    p.add_argument(
+        "--holdout",
+        type=float,
+        default=0.2,
+        help="newest share of the sessions kept out of the fit to measure it (default 0.2)",
+    )
+    p.add_argument("--version", help="model_version of the candidate (default: date + digest)")
+
+
+def add_backtest_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plugin", help="the plugin's name (as in `anonscore check-config`)")
+    _common(p)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=Path("data"), help="the store (read-only)")
+    p.add_argument("--config-dir", type=Path, default=Path("config"))
+    p.add_argument(
+        "--assume-good-after-days",
+        type=float,
+        default=14.0,
+        help="a scored session with no report after this long counts as good (default 14)",
+    )
+    p.add_argument(
+        "--now", type=float, help="the time to judge 'after' against (default: now; Unix s)"
+    )
+
+
+def _open(args: argparse.Namespace) -> _Opened:
+    from engine.config import load_config
+    from engine.model import ScoringModel
+    from engine.plugins import PluginHost, build_plugin_manager
+    from engine.storage import RocksStore
+
+    host = PluginHost(build_plugin_manager())
+    config = load_config(args.config_dir, plugin_names=host.names)
+    host.codes = frozenset(config.model.weights)
+    store = RocksStore(args.data_dir, read_only=True)
+    return _Opened(host, config, store, ScoringModel(config.model))
+
+
+def main_train(args: argparse.Namespace) -> int:
+    from engine.training.data import load_dataset
+    from engine.training.train import model_toml, train
+
+    try:
+        opened = _open(args)
+    except (ConfigError, FileNotFoundError) as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return 1
+    store, model = opened.store, opened.model
+    now = args.now if args.now is not None else time.time()
+    try:
+        print(f"reading labelled sessions from {args.data_dir} ...", file=sys.stderr)
+        data = trio.run(
+            lambda: load_dataset(
+                store, model, now, assume_good_after_days=args.assume_good_after_days
+            )
+        )
+    finally:
+        store.close()
+    try:
+        report = train(data, model, l2=args.l2, holdout=args.holdout, version=args.version)
+    except ValueError as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return 1
+    out = args.out or args.config_dir / "model.candidate.toml"
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(model_toml(report, str(args.data_dir)))
+    os.replace(tmp, out)
+    print(_train_summary(report, model.version))
+    print(f"\ncandidate written to {out}")
+    return 0
+
+
+def _train_summary(report: TrainReport, live_version: str) -> str:
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()))
+    lines = [
+        f"sessions: {report.rows} ({counts}); base rate {report.base_rate:.4f}",
+        "held out (newest share)         AUC    Brier  caught@1%  caught@5%",
+    ]
+    for name, q in (
+        (f"live {live_version}", report.live),
+        (report.model.version, report.candidate),
+    ):
+        lines.append(
+            f"  {name:<28} {_f(q.auc):>6} {_f(q.brier):>8} {_f(q.caught_at_1pct):>10}"
+            f" {_f(q.caught_at_5pct):>10}   (n={q.n}, fraud={q.positives})"
+        )
+    lines.append("largest weight changes (in force -> trained):")
+    lines += [f"  {code:<28} {a:>7.2f} -> {b:>7.2f}" for code, a, b in report.moved]
+    return "\n".join(lines)
+
+
+def main_backtest(args: argparse.Namespace) -> int:
+    from engine.training.backtest import backtest
+
+    try:
+        opened = _open(args)
+    except (ConfigError, FileNotFoundError) as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return 1
+    store = opened.store
+    now = args.now if args.now is not None else time.time()
+    try:
+        report = trio.run(
+            lambda: backtest(
+                store,
+                opened.host,
+                opened.config,
+                args.plugin,
+                now,
+                assume_good_after_days=args.assume_good_after_days,
+            )
+        )
+    except ValueError as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(
+        f"plugin {report.plugin}: {report.sessions} labelled sessions ({report.positives} "
+        f"fraud, {report.negatives} good), {report.unlabelled} still open (not counted)"
+    )
+    print(f"{'code':<28}{'flag':<18}{'hits':>7}{'fraud':>7}{'precision':>11}{'recall':>8}")
+    for r in [*report.rules, report.any_hit]:
+        print(
+            f"{r.code:<28}{r.flag or '-':<18}{r.hits:>7}{r.hits_positive:>7}"
+            f"{_f(r.precision):>11}{_f(r.recall):>8}"
+        )
+    print(
+        "(rules that read velocity or device history are measured without them: the store "
+        "keeps the session, not the counters of the moment it was scored)"
+    )
+    return 0
+
+
+def _f(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
