@@ -31,7 +31,13 @@ class CollectedSession(msgspec.Struct, frozen=True):
     proxy_headers: tuple[str, ...] = ()
     header_languages: tuple[str, ...] = ()
     do_not_track_header: bool | None = None
-
+    # the collect request's own headers (engine/http/client.py), evidence the payload can't fake
+    http_user_agent: str | None = None
+    http_ch_ua: str | None = None  # Sec-CH-UA, as sent
+    http_ch_ua_mobile: bool | None = None
+    http_ch_ua_platform: str | None = None
+    http_withheld: tuple[str, ...] = ()  # headers not kept: they carried a direct identifier
+    wifi_devices_h24: int | None = None  # devices on this Wi-Fi BSSID (hash) in 24 h
 
     @classmethod
     def from_record(cls, sh: str, record: SessionRecord) -> CollectedSession:
@@ -57,6 +63,12 @@ class CollectedSession(msgspec.Struct, frozen=True):
             proxy_headers=tuple(record.proxy_headers or ()),
             header_languages=tuple(record.header_languages or ()),
             do_not_track_header=record.do_not_track_header,
+            http_user_agent=record.http_user_agent,
+            http_ch_ua=record.http_ch_ua,
+            http_ch_ua_mobile=record.http_ch_ua_mobile,
+            http_ch_ua_platform=record.http_ch_ua_platform,
+            http_withheld=tuple(record.http_withheld or ()),
+            wifi_devices_h24=record.wifi_devices_h24,
         )
 
 

@@ -1,4 +1,4 @@
-"""The flags every score response carries (API.md), in contract order.
+"""The flags every score response carries: API.md's, in contract order, then ours.
 
 The engine defaults each to False; a plugin's `RuleHit.flag` turns one on. Every name here
 is set by at least one built-in plugin (tests/plugins/test_registry.py checks it).
@@ -22,4 +22,9 @@ FLAG_NAMES: tuple[str, ...] = (
     "credit_app_stacking",
     "proxy_app_installed",
     "known_fraud_device",
+    # beyond the contract's list (API.md: "at least the names listed"), appended
+    "location_mismatch",
+    "device_farm",
+    "rooted_device",
+    "app_tampering",
 )

@@ -15,6 +15,7 @@ from msgspec import Meta, Struct
 # -- small reusable constrained types ------------------------------------------------------
 
 Count = Annotated[int, Meta(ge=0, le=1_000_000_000)]
+SignalName = Annotated[str, Meta(max_length=40, pattern=r"^[a-z0-9_]+$")]
 Pixels = Annotated[int, Meta(ge=0, le=100_000)]
 Millis = Annotated[int, Meta(ge=0, le=86_400_000)]
 ShortStr = Annotated[str, Meta(max_length=256)]
@@ -87,6 +88,33 @@ class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
         HashStr | None,
         _d("SDK, optional device_mac: device MAC; stored only truncated and keyed-hashed"),
     ] = None
+    rooted: Annotated[
+        bool | None,
+        _d(
+            "SDK, Android: the device is rooted. Any of: Build.TAGS contains 'test-keys'; an "
+            "`su` binary in /system/bin, /system/xbin, /sbin, /su/bin or on PATH; the Magisk "
+            "app (com.topjohnwu.magisk) or a magisk mount in /proc/self/mounts; a failing "
+            "Play Integrity verdict (no MEETS_DEVICE_INTEGRITY)"
+        ),
+    ] = None
+    jailbroken: Annotated[
+        bool | None,
+        _d(
+            "SDK, iOS: the device is jailbroken. Any of: /Applications/Cydia.app, "
+            "/Applications/Sileo.app, /var/jb, /bin/bash or /usr/sbin/sshd exist "
+            "(FileManager.fileExists); a write outside the sandbox (/private) succeeds; "
+            "fork() succeeds; DYLD_INSERT_LIBRARIES is set; a cydia:// URL opens"
+        ),
+    ] = None
+    simulator: Annotated[
+        bool | None,
+        _d(
+            "SDK: the app runs in a simulator or emulator by its own checks. iOS: "
+            "TARGET_OS_SIMULATOR, SIMULATOR_DEVICE_NAME in ProcessInfo.environment, or "
+            "utsname.machine 'x86_64'/'arm64' (a real device says 'iPhone15,2'); Android: "
+            "ro.kernel.qemu=1, ro.hardware goldfish/ranchu, Build.FINGERPRINT 'generic'"
+        ),
+    ] = None
 
 
 class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -113,6 +141,58 @@ class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
         _d(
             "optional persistent_session: a value the collector keeps in IndexedDB, derived "
             "from an earlier online session; stored keyed-hashed"
+        ),
+    ] = None
+    ua_data_brands: Annotated[
+        Annotated[list[Annotated[str, Meta(max_length=64)]], Meta(max_length=16)] | None,
+        _d(
+            "navigator.userAgentData.brands as 'brand/major' (Chromium browsers on secure "
+            "pages), e.g. 'Chromium/131'"
+        ),
+    ] = None
+    ua_data_platform: Annotated[ShortStr | None, _d("navigator.userAgentData.platform")] = None
+    ua_data_mobile: Annotated[bool | None, _d("navigator.userAgentData.mobile")] = None
+    automation_signals: Annotated[
+        Annotated[list[SignalName], Meta(max_length=32)] | None,
+        _d(
+            "traces of a driven browser the collector found in the page: webdriver_tampered "
+            "(navigator.webdriver redefined or deleted), chrome_object_missing (a Chromium "
+            "browser without window.chrome), notification_permission_inconsistent "
+            "(Notification.permission 'denied' while the Permissions API says 'prompt'), "
+            "window_without_ui (a desktop window whose outer size equals the page's: no tabs "
+            "or toolbar, smaller than the screen, not fullscreen), screen_window_without_ui "
+            "(the same, as large as the screen: kiosk or headless), zero_outer_size "
+            "(outerWidth or outerHeight 0), headless_brand (HeadlessChrome among "
+            "userAgentData brands); booleans as names, nothing typed"
+        ),
+    ] = None
+    hooking_framework: Annotated[
+        bool | None,
+        _d(
+            "SDK: a hooking framework is in the app's process. Frida: frida-agent or "
+            "frida-gadget in /proc/self/maps, a frida-server on TCP 27042, or "
+            "FridaGadget.dylib among _dyld_get_image_name(); Xposed/LSPosed: "
+            "de.robv.android.xposed.XposedBridge loadable, or the class in a stack trace; "
+            "Substrate/Substitute/libhooker dylibs loaded (iOS)"
+        ),
+    ] = None
+    debugger_attached: Annotated[
+        bool | None,
+        _d(
+            "SDK: a debugger is attached. Android: Debug.isDebuggerConnected() or "
+            "Debug.waitingForDebugger(), TracerPid != 0 in /proc/self/status, "
+            "ApplicationInfo.FLAG_DEBUGGABLE in a release build; iOS: sysctl(KERN_PROC_PID) "
+            "kinfo_proc.kp_proc.p_flag has P_TRACED"
+        ),
+    ] = None
+    app_signature_mismatch: Annotated[
+        bool | None,
+        _d(
+            "SDK: the app is not signed as published (repackaged). Android: "
+            "PackageManager.getPackageInfo(GET_SIGNING_CERTIFICATES) signing certificate "
+            "SHA-256 differs from the one compiled in, or the installer "
+            "(getInstallSourceInfo) is not the expected store; iOS: the embedded "
+            "provisioning profile's team ID or the bundle ID differs from the expected"
         ),
     ] = None
 
@@ -353,6 +433,14 @@ class SessionRecord(Struct, omit_defaults=True):
     proxy_headers: list[str] | None = None
     do_not_track_header: bool | None = None
     header_languages: list[str] | None = None
+    # The collect request's own headers, bounded like the payload's strings; a header that
+    # carried a direct identifier is not stored and named in http_withheld.
+    http_user_agent: str | None = None
+    http_ch_ua: str | None = None  # Sec-CH-UA
+    http_ch_ua_mobile: bool | None = None  # Sec-CH-UA-Mobile
+    http_ch_ua_platform: str | None = None  # Sec-CH-UA-Platform, unquoted
+    http_withheld: list[str] | None = None
+    wifi_devices_h24: int | None = None  # devices seen on this Wi-Fi BSSID hash in 24 h
     scored: ScoreResult | None = None
     device_key: str | None = None
     label: str | None = None

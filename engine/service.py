@@ -21,7 +21,7 @@ from engine.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
 from engine.features import Velocity
 from engine.model import Runtime
 from engine.plugins import PluginHost
-from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload
+from engine.privacy import IpFacts, IpReducer, find_identifier, sanitize, scan_payload
 from engine.schema import (
     Attributes,
     CollectRequest,
@@ -39,6 +39,7 @@ from engine.state import (
     DAY,
     WINDOW,
     State,
+    count_since,
     decode_events,
     encode,
     events_key,
@@ -64,6 +65,12 @@ class ClientFacts(msgspec.Struct, frozen=True):
     languages: tuple[str, ...] = ()  # primary tags of Accept-Language
     dnt: bool | None = None  # the DNT header: recorded, not obeyed (as the seeds state)
     proxy_headers: tuple[str, ...] = ()  # names (never values) of proxy evidence headers
+    # The client's own description, which the collector cannot fake: User-Agent and the
+    # Chromium client hints, each cut to a bound (None: the header was not sent).
+    user_agent: str | None = None
+    ch_ua: str | None = None  # Sec-CH-UA
+    ch_ua_mobile: bool | None = None  # Sec-CH-UA-Mobile
+    ch_ua_platform: str | None = None  # Sec-CH-UA-Platform, unquoted
 
 
 class SessionRef(msgspec.Struct, frozen=True):
@@ -209,6 +216,10 @@ class Service:
             ip_velocity = self._count_ip(w, client.ip, now, first=record.collected_at is None)
         elif record.ip_velocity_h24 is not None:
             ip_velocity = Velocity(h1=record.ip_velocity_h1 or 0, h24=record.ip_velocity_h24)
+        wifi_devices = record.wifi_devices_h24
+        if attrs.network.wifi_bssid_hash is not None:
+            wifi_devices = self._count_wifi(w, attrs, now, first=record.collected_at is None)
+        headers, withheld = _header_evidence(client, req.attributes.software.user_agent)
         new = msgspec.structs.replace(
             record,
             collected_at=now,
@@ -226,6 +237,12 @@ class Service:
             proxy_headers=list(client.proxy_headers) or None,
             header_languages=list(client.languages) or None,
             do_not_track_header=client.dnt,
+            http_user_agent=headers.get("user-agent"),
+            http_ch_ua=headers.get("sec-ch-ua"),
+            http_ch_ua_mobile=client.ch_ua_mobile,
+            http_ch_ua_platform=headers.get("sec-ch-ua-platform"),
+            http_withheld=withheld or None,
+            wifi_devices_h24=wifi_devices,
             purge_at=now + svc.unscored_retention_days * DAY,
         )
         State.put_session(w, ref.sh, None if fresh else record, new)
@@ -248,6 +265,32 @@ class Service:
         return Velocity(
             h1=sum(1 for t in events if t > now - 3600), h24=sum(1 for t in events if t > now - DAY)
         )
+
+    def _count_wifi(self, w: WriteSet, attrs: Attributes, now: float, *, first: bool) -> int:
+        """Distinct devices seen on this Wi-Fi router (its BSSID, already a keyed hash) in
+        the last day, this one included: a device farm is many phones on one router.
+
+        A device is its install ID or MAC hash (already keyed hashes); one without either
+        counts once per session. A pair key (router, device) remembers which devices were
+        counted; both are events keys, pruned with the other velocity records."""
+        bssid = attrs.network.wifi_bssid_hash or ""
+        router = self._hkey(f"wifi|{bssid}")
+        events = self.state.events("w", router)
+        if first:
+            device = attrs.device.device_id_hash or attrs.device.mac_hash
+            pair = self._hkey(f"wifi|{bssid}|{device}") if device else None
+            seen = pair is not None and bool(count_since(self.state.events("wd", pair), now - DAY))
+            if not seen:
+                events = record_event(events, now)
+                w.put(events_key("w", router), encode(events))
+            if pair is not None:
+                w.put(
+                    events_key("wd", pair), encode(record_event(self.state.events("wd", pair), now))
+                )
+        return count_since(events, now - DAY)
+
+    def _hkey(self, text: str) -> str:
+        return hmac.new(self.keys.hashing, text.encode(), hashlib.sha256).hexdigest()[:32]
 
     def _ip_key(self, ip: str, day: int) -> str:
         return hmac.new(self.keys.hashing, f"ip|{day}|{ip}".encode(), hashlib.sha256).hexdigest()[
@@ -407,6 +450,31 @@ class Service:
             if len(rows) < batch:
                 return removed
             start = rows[-1][0] + b"\0"
+
+
+def _header_evidence(
+    client: ClientFacts, payload_ua: str | None
+) -> tuple[dict[str, str], list[str]]:
+    """The request headers that may be stored, and the names of those withheld.
+
+    They are stored like the payload's own user agent (the same kind of string, bounded):
+    rules re-run on stored sessions need the string, not a parse frozen at collection. A
+    header is scanned as payload strings are (a crawler's contact e-mail in its User-Agent
+    is a direct identifier); one that carries an identifier is not stored, only named."""
+    kept: dict[str, str] = {}
+    withheld: list[str] = []
+    for name, value in (
+        ("user-agent", client.user_agent or ""),  # "": none sent, itself evidence
+        ("sec-ch-ua", client.ch_ua),
+        ("sec-ch-ua-platform", client.ch_ua_platform),
+    ):
+        if value is None:
+            continue
+        if value != payload_ua and find_identifier(value, "user_agent") is not None:
+            withheld.append(name)
+        else:
+            kept[name] = value
+    return kept, withheld
 
 
 def check_erasure_request(session_id: str | None, device_id: str | None) -> None:

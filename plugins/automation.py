@@ -1,27 +1,62 @@
-"""Browser automation: WebDriver, headless browsers and the traces they leave.
+"""Browser automation: WebDriver, headless and stealth browsers, and the traces they leave.
 
-`navigator.webdriver` and a "HeadlessChrome" user agent are admissions: each fires alone.
-The softer traces (a software WebGL renderer, no plugins in desktop Chrome, no languages,
-Puppeteer's default 800x600 screen, a form typed faster than anyone can) each have innocent
-explanations, so they fire only when at least two come together.
+Admissions fire alone (`AUTOMATION_WEBDRIVER`, `AUTOMATION_HEADLESS`, `AUTOMATION_PAGE`):
+`navigator.webdriver`, a HeadlessChrome user agent or brand, and what the collector found
+in the page that no person's browser shows (collector.js `software.automation_signals`):
+`navigator.webdriver` redefined or deleted, a Chromium browser without `window.chrome`,
+a notification permission that the Permissions API contradicts, a desktop window with no
+tabs or toolbar that is smaller than the screen, or a window 0 pixels wide.
+
+`AUTOMATION_UA_DATA`: `navigator.userAgentData` comes from the engine itself; a driver that
+rewrites the user agent string rarely rewrites it too, so another Chromium version, another
+OS, or phone against desktop gives the spoof away.
+
+The softer traces (a software WebGL renderer, a screen-sized window without UI, no plugins
+in desktop Chrome, no languages, Puppeteer's default 800x600 screen, a form typed faster
+than anyone can) each have innocent explanations (a GPU on the driver blocklist, a kiosk),
+so they fire only when at least two come together (`AUTOMATION_SIGNALS`).
+
+Tested in real Chromium (tests/browser): headless Chromium driven by Playwright is found
+with its user agent spoofed and `--disable-blink-features=AutomationControlled`; Chromium
+started by hand under Xvfb without remote debugging (no GPU: no WebGL at all) is not.
 """
 
 from __future__ import annotations
 
 from engine.features import CollectedSession, Context, Features, RuleHit
 from engine.hookspecs import hookimpl
+from plugins._bots import brand_pairs, chromium_major, headless_brand
 from plugins._settings import clamp, number
-from plugins._ua import session_ua
+from plugins._ua import ANDROID, CHROMEOS, LINUX, OTHER, ParsedUA, platform_class, session_ua
 
 FLAGS: tuple[str, ...] = ("automation",)
-CODES: tuple[str, ...] = ("AUTOMATION_WEBDRIVER", "AUTOMATION_HEADLESS", "AUTOMATION_SIGNALS")
+CODES: tuple[str, ...] = (
+    "AUTOMATION_WEBDRIVER",
+    "AUTOMATION_HEADLESS",
+    "AUTOMATION_PAGE",
+    "AUTOMATION_UA_DATA",
+    "AUTOMATION_SIGNALS",
+)
 FEATURES: dict[str, str] = {
-    "automation_signals": "number of automation traces seen (webdriver, headless UA, soft traces)",
+    "automation_signals": "number of automation traces seen (webdriver, headless UA, page "
+    "probes, userAgentData against the UA, soft traces)",
+    "automation_traces": "names of those traces, comma-separated (None when there are none)",
 }
 
-_ADMISSIONS = frozenset({"webdriver", "headless_user_agent"})
+# What collector.js may report, and how much each says alone (1.0: an admission).
+PAGE_SIGNALS: dict[str, float] = {
+    "webdriver_tampered": 1.0,
+    "headless_brand": 1.0,
+    "notification_permission_inconsistent": 1.0,
+    "chrome_object_missing": 1.0,
+    "window_without_ui": 1.0,  # desktop only
+    "zero_outer_size": 1.0,  # desktop only: iOS web views report 0 too
+}
+_DESKTOP_ONLY = frozenset({"window_without_ui", "zero_outer_size", "screen_window_without_ui"})
+_ADMISSIONS = frozenset({"webdriver", "headless_user_agent", "ua_data_mismatch", *PAGE_SIGNALS})
 _SOFTWARE_RENDERERS = ("swiftshader", "llvmpipe", "softpipe", "mesa offscreen")
 _CHROMIUM_DESKTOP = frozenset({"Chrome", "Edge", "Opera", "Vivaldi", "Yandex Browser", "Brave"})
+_UNIX = frozenset({ANDROID, LINUX, CHROMEOS})
 _MAX_CHARS_PER_SECOND = 20.0  # 240 words a minute, sustained over the whole page visit
 
 
@@ -30,11 +65,23 @@ def signals(session: CollectedSession, max_cps: float = _MAX_CHARS_PER_SECOND) -
     attrs = session.attributes
     software, device, behaviour = attrs.software, attrs.device, attrs.behaviour
     ua = session_ua(session)
+    desktop = ua is not None and ua.is_desktop and not device.touch_points
     found: list[str] = []
     if software.webdriver is True:
         found.append("webdriver")
     if ua is not None and ua.is_headless:
         found.append("headless_user_agent")
+    page = list(dict.fromkeys(software.automation_signals or ()))
+    pairs = brand_pairs(software.ua_data_brands)
+    if pairs and headless_brand(pairs) and "headless_brand" not in page:
+        page.append("headless_brand")
+    for name in page:
+        if name in PAGE_SIGNALS and (desktop or name not in _DESKTOP_ONLY):
+            found.append(name)
+    if ua is not None and ua_data_problem(session, ua) is not None:
+        found.append("ua_data_mismatch")
+    if desktop and "screen_window_without_ui" in page:
+        found.append("screen_window_without_ui")
     renderer = (device.webgl_renderer or "").lower()
     if any(marker in renderer for marker in _SOFTWARE_RENDERERS):
         found.append("software_renderer")
@@ -57,9 +104,37 @@ def signals(session: CollectedSession, max_cps: float = _MAX_CHARS_PER_SECOND) -
     return found
 
 
+def ua_data_problem(session: CollectedSession, ua: ParsedUA) -> str | None:
+    """How navigator.userAgentData contradicts navigator.userAgent, or None."""
+    software = session.attributes.software
+    pairs = brand_pairs(software.ua_data_brands)
+    engine = chromium_major(pairs) if pairs else None
+    claimed = _chrome_major(software.user_agent or "")
+    if engine is not None and claimed is not None and engine != claimed:
+        return f"userAgentData Chromium {engine}, user agent {claimed}"
+    platform = platform_class(software.ua_data_platform)
+    if platform is not None and platform != OTHER and ua.os_class != OTHER:
+        if platform != ua.os_class and not (platform in _UNIX and ua.os_class in _UNIX):
+            return f"userAgentData {platform}, user agent {ua.os_class}"
+    if software.ua_data_mobile is True and ua.is_desktop:
+        return "userAgentData mobile, user agent desktop"
+    if software.ua_data_mobile is False and ua.is_phone and ua.os_class == ANDROID:
+        return "userAgentData desktop, user agent phone"
+    return None
+
+
+def _chrome_major(ua: str) -> int | None:
+    at = ua.find("Chrome/")
+    if at < 0 or "CriOS/" in ua:
+        return None
+    digits = ua[at + 7 : at + 15].split(".", 1)[0]
+    return int(digits) if digits.isdigit() else None
+
+
 @hookimpl
 def anonscore_extract_features(session: CollectedSession, context: Context) -> Features:
-    return {"automation_signals": len(signals(session, _max_cps(context)))}
+    found = signals(session, _max_cps(context))
+    return {"automation_signals": len(found), "automation_traces": ",".join(found) or None}
 
 
 @hookimpl
@@ -68,17 +143,29 @@ def anonscore_evaluate_rule(session: CollectedSession, context: Context) -> list
     hits: list[RuleHit] = []
     if "webdriver" in found:
         hits.append(RuleHit(code="AUTOMATION_WEBDRIVER", flag="automation", detail="webdriver"))
-    if "headless_user_agent" in found:
+    if "headless_user_agent" in found or "headless_brand" in found:
         hits.append(
-            RuleHit(code="AUTOMATION_HEADLESS", flag="automation", detail="headless user agent")
+            RuleHit(code="AUTOMATION_HEADLESS", flag="automation", detail="headless chromium")
         )
+    page = [s for s in found if s in PAGE_SIGNALS and s != "headless_brand"]
+    if page:
+        strength = max(PAGE_SIGNALS[s] for s in page)
+        hits.append(
+            RuleHit(
+                code="AUTOMATION_PAGE", flag="automation", strength=strength, detail=",".join(page)
+            )
+        )
+    ua = session_ua(session)
+    problem = ua_data_problem(session, ua) if ua is not None else None
+    if problem is not None:
+        hits.append(RuleHit(code="AUTOMATION_UA_DATA", flag="automation", detail=problem))
     soft = [s for s in found if s not in _ADMISSIONS]
     if soft and len(soft) >= number(context, "min_soft_signals", 2):
         hits.append(
             RuleHit(
                 code="AUTOMATION_SIGNALS",
                 flag="automation",
-                strength=clamp(0.5 + 0.25 * (len(soft) - 2)),
+                strength=clamp(0.95 + 0.05 * (len(soft) - 2)),
                 detail=",".join(soft),
             )
         )

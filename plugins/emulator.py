@@ -156,9 +156,7 @@ def _renderer(session: CollectedSession) -> RuleHit | None:
     ua = session_ua(session)
     android = session.channel == "android" or (ua is not None and ua.os_class == ANDROID)
     if "android emulator" in renderer or (android and "swiftshader" in renderer):
-        return RuleHit(
-            code="EMULATOR_RENDERER", flag="emulator", strength=0.8, detail="emulator GPU"
-        )
+        return RuleHit(code="EMULATOR_RENDERER", flag="emulator", detail="emulator GPU")
     for name, strength in _VM_RENDERERS:
         if name in renderer:
             return RuleHit(

@@ -13,6 +13,7 @@ import re
 
 from engine.features import CollectedSession, Features, RuleHit
 from engine.hookspecs import hookimpl
+from plugins._bots import APP_STACK, AUTOMATION_TOOL, BROWSER, client_kind
 from plugins._ua import (
     ANDROID,
     CHROMEOS,
@@ -66,7 +67,7 @@ def anonscore_extract_features(session: CollectedSession) -> Features:
         "ua_os_major": ua.os_major,
         "ua_device_family": ua.device_family,
         "ua_is_mobile": ua.is_mobile,
-        "ua_is_bot": is_bot(ua, session.channel),
+        "ua_is_bot": bot(ua, session) is not None,
     }
 
 
@@ -76,8 +77,9 @@ def anonscore_evaluate_rule(session: CollectedSession) -> list[RuleHit] | None:
     if ua is None:
         return None
     hits: list[RuleHit] = []
-    if is_bot(ua, session.channel):
-        hits.append(RuleHit(code="UA_BOT", flag="automation", detail=ua.browser or "http client"))
+    kind = bot(ua, session)
+    if kind is not None:
+        hits.append(RuleHit(code="UA_BOT", flag="automation", detail=kind))
     for check in (_platform, _touch, _screen, _gpu, _sdk_os):
         hit = check(ua, session)
         if hit is not None:
@@ -88,6 +90,29 @@ def anonscore_evaluate_rule(session: CollectedSession) -> list[RuleHit] | None:
 @hookimpl
 def anonscore_describe_features() -> dict[str, str]:
     return dict(FEATURES)
+
+
+def bot(ua: ParsedUA, session: CollectedSession) -> str | None:
+    """What the payload's user agent is when no browser (or, on the SDK channels, no app)
+    could have sent it: a declared crawler, an HTTP library, an automation tool, or on the
+    web anything without a browser's shape (plugins/_bots.py); None otherwise."""
+    text = (session.attributes.software.user_agent or "").strip()
+    kind = client_kind(text)
+    if kind in (BROWSER, "none") or (kind == APP_STACK and session.channel != "web"):
+        return None if not is_bot(ua, session.channel) else ua.browser or "http client"
+    if kind == "other" and session.channel != "web":
+        return None  # an app may name itself as it likes
+    if kind == AUTOMATION_TOOL and ua.is_headless:
+        return None  # HeadlessChrome is the automation plugin's admission
+    return kind
+
+
+def phone_contradictions(ua: ParsedUA, session: CollectedSession) -> list[str]:
+    """What says a phone user agent runs on a desktop: its platform, touch, screen or GPU."""
+    if not ua.is_phone:
+        return []
+    hits = (check(ua, session) for check in (_platform, _touch, _screen, _gpu))
+    return [hit.detail for hit in hits if hit is not None]
 
 
 def _platform(ua: ParsedUA, session: CollectedSession) -> RuleHit | None:

@@ -86,7 +86,7 @@ def anonscore_evaluate_rule(context: Context) -> list[RuleHit] | None:
             RuleHit(
                 code="CREDIT_APP_STACKING",
                 flag="credit_app_stacking",
-                strength=clamp(0.6 + 0.2 * (others - min_clients)),
+                strength=clamp(0.8 + 0.1 * (others - min_clients)),
                 detail=f"seen by {others} other clients in 30 days",
             )
         )
@@ -96,7 +96,6 @@ def anonscore_evaluate_rule(context: Context) -> list[RuleHit] | None:
             RuleHit(
                 code="KNOWN_FRAUD_DEVICE",
                 flag="known_fraud_device",
-                strength=clamp(0.7 + 0.15 * (bad - 1)),
                 detail=f"{bad} fraud or damage reports",
             )
         )

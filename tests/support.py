@@ -178,15 +178,11 @@ class Running:
         channel: str = "web",
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        body = {
-            "session_id": sid,
-            "site_key": site_key,
-            "channel": channel,
-            "attributes": web_attributes() if attributes is None else attributes,
-        }
+        payload = web_attributes() if attributes is None else attributes
+        body = {"session_id": sid, "site_key": site_key, "channel": channel, "attributes": payload}
         sent = {"Origin": ORIGIN, **(headers or {})}
         # As a browser (or an SDK's HTTP stack) does: the header is the payload's user agent.
-        ua = body["attributes"].get("software", {}).get("user_agent")
+        ua = payload.get("software", {}).get("user_agent")
         if ua and not any(k.lower() == "user-agent" for k in sent):
             sent["User-Agent"] = ua
         return await self.client.post("/v1/collect", json=body, headers=sent)

@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Install the headless Chromium the browser tests drive (tests/browser/).
+# Install what the browser tests drive (tests/browser/): Debian's Chromium, and Xvfb for the
+# test that starts Chromium by hand, with a window and no driver, as a person would.
 #
-# Idempotent: does nothing when /usr/bin/chromium is already there. Uses the distribution's
-# package (Debian/Ubuntu apt), never `playwright install`: Playwright for Python (a test
-# extra in pyproject.toml) is pointed at /usr/bin/chromium by the tests.
+# Idempotent: installs only what is missing (/usr/bin/chromium, /usr/bin/Xvfb). Uses the
+# distribution's packages (Debian/Ubuntu apt), never `playwright install`: Playwright for
+# Python (a test extra in pyproject.toml) is pointed at /usr/bin/chromium by the tests.
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
+XVFB=/usr/bin/Xvfb
 
-if [ -x "$CHROMIUM" ]; then
-    echo "chromium already installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+missing=()
+[ -x "$CHROMIUM" ] || missing+=(chromium)
+[ -x "$XVFB" ] || missing+=(xvfb)
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "chromium already installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM"); xvfb too"
     exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install_browser.sh: apt-get not found; install Chromium so that $CHROMIUM exists" >&2
+    echo "install_browser.sh: apt-get not found; install ${missing[*]} so that $CHROMIUM and $XVFB exist" >&2
     exit 1
 fi
 
@@ -23,15 +29,17 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1; then
     SUDO=(sudo)
 else
-    echo "install_browser.sh: must run as root (or with sudo available) to install chromium" >&2
+    echo "install_browser.sh: must run as root (or with sudo available) to install ${missing[*]}" >&2
     exit 1
 fi
 
 "${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 
-if [ ! -x "$CHROMIUM" ]; then
-    echo "install_browser.sh: chromium package installed but $CHROMIUM is missing" >&2
-    exit 1
-fi
-echo "chromium installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+for path in "$CHROMIUM" "$XVFB"; do
+    if [ ! -x "$path" ]; then
+        echo "install_browser.sh: packages installed but $path is missing" >&2
+        exit 1
+    fi
+done
+echo "chromium installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM"); xvfb: $XVFB"

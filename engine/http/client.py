@@ -58,7 +58,27 @@ def client_facts(head: RequestHead, trusted: Sequence[Network]) -> ClientFacts:
         languages=accept_languages(head.header("accept-language")),
         dnt=None if dnt is None else dnt.strip() == "1",
         proxy_headers=tuple(evidence),
+        user_agent=_bounded(head.headers.get("user-agent"), 1024),
+        ch_ua=_bounded(head.headers.get("sec-ch-ua"), 256),
+        ch_ua_mobile=_hint_bool(head.headers.get("sec-ch-ua-mobile")),
+        ch_ua_platform=_bounded(_unquoted(head.headers.get("sec-ch-ua-platform")), 64),
     )
+
+
+def _bounded(value: str | None, limit: int) -> str | None:
+    """A header value as evidence: cut to `limit` characters like the payload's strings."""
+    return None if value is None else value.strip()[:limit]
+
+
+def _unquoted(value: str | None) -> str | None:
+    """A structured-header string (`"Windows"`) without its quotes."""
+    return None if value is None else value.strip().strip('"')
+
+
+def _hint_bool(value: str | None) -> bool | None:
+    """A structured-header boolean (`?1` / `?0`); None when absent or malformed."""
+    v = (value or "").strip()
+    return True if v == "?1" else False if v == "?0" else None
 
 
 def accept_languages(header: str) -> tuple[str, ...]:

@@ -268,6 +268,78 @@
     return { count: found.length, hash: hashHex(found.join(',')) };
   }
 
+  // -- probes: traces of a driven browser (names of what was found, nothing else) ---------
+  //
+  // A person's browser never shows these; headless and driven Chromium often do. Each probe
+  // is guarded; the server decides what a name means for the device the user agent claims
+  // (plugins/automation.py), so the page only reports what it saw.
+
+  function nativeGetter(descriptor) {
+    if (!descriptor || typeof descriptor.get !== 'function') return false;
+    return /\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(descriptor.get));
+  }
+
+  function pageSignals(uaData) {
+    var found = [];
+    var ua = navigator.userAgent || '';
+    var chromium = !!uaData; // userAgentData: Chromium engines, on secure pages
+    attempt(function () {
+      var own = Object.getOwnPropertyDescriptor(navigator, 'webdriver');
+      var proto = Object.getOwnPropertyDescriptor(Navigator.prototype, 'webdriver');
+      if (own || (chromium && !proto) || (proto && !nativeGetter(proto))) {
+        found.push('webdriver_tampered');
+      }
+    });
+    attempt(function () {
+      if (chromium && /Chrome\//.test(ua) && !/; wv\)/.test(ua) && typeof window.chrome === 'undefined') {
+        found.push('chrome_object_missing');
+      }
+    });
+    attempt(function () {
+      var brands = (uaData && uaData.brands) || [];
+      if (brands.some(function (b) { return /headless/i.test(String(b && b.brand)); })) {
+        found.push('headless_brand');
+      }
+    });
+    attempt(function () {
+      var ow = window.outerWidth;
+      var oh = window.outerHeight;
+      if (ow === 0 || oh === 0) {
+        found.push('zero_outer_size');
+        return;
+      }
+      // No tabs, no toolbar: the window is only the page. Real desktop windows have UI
+      // unless fullscreen (display-mode fullscreen) or an installed app (standalone).
+      var bare = ow === window.innerWidth && oh === window.innerHeight;
+      var browserMode = !window.matchMedia || window.matchMedia('(display-mode: browser)').matches;
+      if (bare && browserMode && !document.fullscreenElement) {
+        var scr = window.screen || {};
+        found.push(ow >= scr.width && oh >= scr.height ? 'screen_window_without_ui'
+          : 'window_without_ui');
+      }
+    });
+    // Old headless Chromium: the notification permission is 'denied' while the Permissions
+    // API answers 'prompt'; in a person's browser the two agree.
+    var permission = attempt(function () {
+      if (!window.Notification || Notification.permission !== 'denied') return undefined;
+      return navigator.permissions.query({ name: 'notifications' }).then(function (status) {
+        if (status.state === 'prompt') found.push('notification_permission_inconsistent');
+      });
+    });
+    return withTimeout(permission, 500).then(function () { return found; });
+  }
+
+  function uaDataBrands(uaData) {
+    var brands = (uaData && uaData.brands) || [];
+    var out = [];
+    for (var i = 0; i < brands.length && out.length < 16; i++) {
+      var brand = String(brands[i].brand || '').slice(0, 48);
+      var major = parseInt(brands[i].version, 10);
+      if (brand && isFinite(major)) out.push(brand + '/' + major);
+    }
+    return out.length ? out : undefined;
+  }
+
   function languages() {
     var list = navigator.languages && navigator.languages.length
       ? Array.prototype.slice.call(navigator.languages)
@@ -332,6 +404,18 @@
       return navigator.doNotTrack === '1' || window.doNotTrack === '1';
     }));
     put(software, 'webdriver', attempt(function () { return navigator.webdriver === true; }));
+    var uaData = attempt(function () { return navigator.userAgentData; });
+    if (uaData) {
+      put(software, 'ua_data_brands', attempt(function () { return uaDataBrands(uaData); }));
+      put(software, 'ua_data_platform', attempt(function () { return strMax(uaData.platform, 256); }));
+      put(software, 'ua_data_mobile', attempt(function () { return boolOf(uaData.mobile); }));
+    }
+    var signals = attempt(function () { return pageSignals(uaData); });
+    if (signals) {
+      pending.push(signals.then(function (found) {
+        put(software, 'automation_signals', found || []);
+      }, function () { /* probe failed: field left out */ }));
+    }
 
     var connection = attempt(function () { return navigator.connection; });
     if (connection) {

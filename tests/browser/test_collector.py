@@ -290,8 +290,9 @@ def test_a_phone_with_touch_input(browser: Browser, server: Server) -> None:
         device_scale_factor=3,
         is_mobile=True,
         has_touch=True,
+        # the engine's own major: Chromium's client hints tell any other version apart
         user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, "
-        "like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+        f"like Gecko) Chrome/{browser.version.split('.')[0]}.0.0.0 Mobile Safari/537.36",
     )
     try:
         visit = open_demo(phone, server)

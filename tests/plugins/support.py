@@ -348,6 +348,12 @@ def build_session(
     header_languages: tuple[str, ...] = (),
     do_not_track_header: bool | None = None,
     collected_at: float = NOW,
+    http_user_agent: str | None = None,
+    http_ch_ua: str | None = None,
+    http_ch_ua_mobile: bool | None = None,
+    http_ch_ua_platform: str | None = None,
+    http_withheld: tuple[str, ...] = (),
+    wifi_devices_h24: int | None = None,
 ) -> CollectedSession:
     return CollectedSession(
         session_id="s_test",
@@ -366,6 +372,12 @@ def build_session(
         proxy_headers=proxy_headers,
         header_languages=header_languages,
         do_not_track_header=do_not_track_header,
+        http_user_agent=http_user_agent,
+        http_ch_ua=http_ch_ua,
+        http_ch_ua_mobile=http_ch_ua_mobile,
+        http_ch_ua_platform=http_ch_ua_platform,
+        http_withheld=http_withheld,
+        wifi_devices_h24=wifi_devices_h24,
     )
 
 
@@ -398,18 +410,48 @@ def codes_of(result: RuleHit | list[RuleHit] | None) -> set[str]:
 
 
 def run_plugin(
-    module: ModuleType, session: CollectedSession, context: Context
+    module: ModuleType,
+    session: CollectedSession,
+    context: Context,
+    *,
+    all_features: bool = False,
 ) -> tuple[dict[str, Any], list[RuleHit]]:
-    """Call a plugin module's hooks the way the engine does (by argument name)."""
+    """Call a plugin module's hooks the way the engine does (by argument name). Its rule
+    sees its own features, or (`all_features`) every registered plugin's, as in the engine."""
     args: dict[str, Any] = {"session": session, "context": context}
     features: dict[str, Any] = {}
     extract = getattr(module, "anonscore_extract_features", None)
     if extract is not None:
         features = extract(**_wanted(extract, args)) or {}
+    seen = features
+    if all_features:
+        seen = {}
+        for other in plugin_modules().values():
+            hook = getattr(other, "anonscore_extract_features", None)
+            if hook is not None:
+                seen.update(hook(**_wanted(hook, args)) or {})
     rule = getattr(module, "anonscore_evaluate_rule", None)
     hits: list[RuleHit] = []
     if rule is not None:
-        hits = hits_of(rule(**_wanted(rule, {**args, "features": features})))
+        hits = hits_of(rule(**_wanted(rule, {**args, "features": seen})))
+    return features, hits
+
+
+def run_all(
+    modules: dict[str, ModuleType], session: CollectedSession, context: Context
+) -> tuple[dict[str, Any], dict[str, list[RuleHit]]]:
+    """Every module's extractor, then every rule with all the features (as the engine)."""
+    args: dict[str, Any] = {"session": session, "context": context}
+    features: dict[str, Any] = {}
+    for module in modules.values():
+        extract = getattr(module, "anonscore_extract_features", None)
+        if extract is not None:
+            features.update(extract(**_wanted(extract, args)) or {})
+    hits: dict[str, list[RuleHit]] = {}
+    for name, module in modules.items():
+        rule = getattr(module, "anonscore_evaluate_rule", None)
+        if rule is not None:
+            hits[name] = hits_of(rule(**_wanted(rule, {**args, "features": features})))
     return features, hits
 
 
@@ -584,6 +626,76 @@ def suspicious_samples() -> list[tuple[str, CollectedSession, Context]]:
             ),
             ip_fraud_reports=2,
         ),
+    )
+    # the collect request's own headers (plugins/http_client.py)
+    add("script_client", chrome, http_user_agent="Python-urllib/3.11")
+    add("crawler_header", chrome, http_user_agent=UA["googlebot"])
+    add("not_a_browser", chrome, http_user_agent="firefox")
+    add("header_other_browser", chrome, http_user_agent=UA["firefox_win"])
+    add(
+        "headless_hints",
+        chrome,
+        http_user_agent=UA["chrome_win"],
+        http_ch_ua='"HeadlessChrome";v="156", "Chromium";v="156", "Not:A-Brand";v="8"',
+        http_ch_ua_platform="Linux",
+        http_ch_ua_mobile=False,
+    )
+    add("sdk_from_browser", {"software": {"os": "Android"}}, channel="android",
+        http_user_agent=UA["chrome_win"])  # fmt: skip
+    # what collector.js finds in the page (plugins/automation.py)
+    add(
+        "stealth_page",
+        {
+            "software": {
+                "user_agent": UA["chrome_win"],
+                "automation_signals": ["webdriver_tampered"],
+                "ua_data_brands": ["Chromium/156", "Not:A-Brand/8"],
+                "ua_data_platform": "Linux",
+            },
+            "device": {"touch_points": 0},
+        },
+    )
+    # location, SIM and time zone against the network (plugins/location.py)
+    add(
+        "far_from_ip",
+        {
+            "location": {"lat": 52.52, "lon": 13.40, "accuracy_m": 20},
+            "software": {"timezone": "America/New_York", "timezone_offset_min": -300},
+            "network": {"sim_country": "de", "connection_type": "cellular"},
+        },
+        channel="android",
+        ip_country="US",
+    )
+    add("farm", {"network": {"wifi_bssid_hash": "abc"}}, channel="android", wifi_devices_h24=20)
+    add(
+        "phone_hardware",
+        {
+            "device": {"sensors": ["Goldfish 3-axis Gyroscope"]},
+            "network": {"bluetooth_on": False, "bluetooth_devices": 3},
+        },
+        channel="android",
+    )
+    add(
+        "tampered_app",
+        {
+            "device": {"rooted": True, "jailbroken": True, "simulator": True},
+            "software": {
+                "hooking_framework": True,
+                "debugger_attached": True,
+                "app_signature_mismatch": True,
+            },
+        },
+        channel="android",
+    )
+    add(
+        "hosted_phone",
+        {
+            "software": {"user_agent": UA["chrome_android"], "platform": "Win32"},
+            "device": {"touch_points": 0, "screen_width": 1920, "screen_height": 1080},
+        },
+        ip_asn=16509,
+        ip_country="US",
+        ip_hosting="Amazon AWS",
     )
     add(
         "good_device",

@@ -15,7 +15,7 @@ SWIFTSHADER = (
 
 
 def test_no_trace_on_real_devices(real_profile) -> None:
-    assert extract(real_profile, CTX) == {"automation_signals": 0}
+    assert extract(real_profile, CTX)["automation_signals"] == 0
     assert evaluate(real_profile, CTX) is None
 
 
@@ -25,7 +25,7 @@ def test_webdriver_fires_alone() -> None:
     assert [(h.code, h.flag, h.strength) for h in hits] == [
         ("AUTOMATION_WEBDRIVER", "automation", 1.0)
     ]
-    assert extract(session, CTX) == {"automation_signals": 1}
+    assert extract(session, CTX)["automation_signals"] == 1
 
 
 @pytest.mark.parametrize("webdriver", [False, None])
@@ -44,7 +44,7 @@ def test_one_soft_trace_is_not_enough() -> None:
     session = build_session(
         {"software": {"user_agent": UA["chrome_linux"]}, "device": {"webgl_renderer": SWIFTSHADER}}
     )
-    assert extract(session, CTX) == {"automation_signals": 1}
+    assert extract(session, CTX)["automation_signals"] == 1
     assert evaluate(session, CTX) is None
 
 
@@ -54,7 +54,7 @@ def test_two_soft_traces_fire_and_more_are_stronger() -> None:
         "device": {"webgl_renderer": SWIFTSHADER, "plugins_count": 0},
     }
     hits = evaluate(build_session(attrs), CTX)
-    assert [(h.code, h.strength) for h in hits] == [("AUTOMATION_SIGNALS", 0.5)]
+    assert [(h.code, h.strength) for h in hits] == [("AUTOMATION_SIGNALS", 0.95)]
     assert hits[0].detail == "software_renderer,no_plugins_desktop_chrome"
 
     attrs["software"]["languages"] = []
@@ -69,15 +69,15 @@ def test_no_plugins_counts_only_for_desktop_chromium() -> None:
             "software": {"user_agent": UA[ua], "languages": []},
             "device": {"plugins_count": 0},
         }
-        assert extract(build_session(attrs), CTX) == {"automation_signals": 1}, ua
+        assert extract(build_session(attrs), CTX)["automation_signals"] == 1, ua
 
 
 def test_inhuman_typing_speed_over_the_page_visit() -> None:
     fields = [{"name": "a", "chars_typed": 120}, {"name": "b", "chars_typed": 80}]
     fast = {"behaviour": {"fields": fields, "time_on_page_ms": 2_000}}
-    assert extract(build_session(fast), CTX) == {"automation_signals": 1}
+    assert extract(build_session(fast), CTX)["automation_signals"] == 1
     slow = {"behaviour": {"fields": fields, "time_on_page_ms": 60_000}}
-    assert extract(build_session(slow), CTX) == {"automation_signals": 0}
+    assert extract(build_session(slow), CTX)["automation_signals"] == 0
     fast["device"] = {"screen_width": 800, "screen_height": 600}
     assert codes_of(evaluate(build_session(fast), CTX)) == {"AUTOMATION_SIGNALS"}
 
@@ -96,5 +96,5 @@ def test_bad_settings_fall_back_to_defaults(bad: object) -> None:
 
 
 def test_empty_session() -> None:
-    assert extract(build_session({}), CTX) == {"automation_signals": 0}
+    assert extract(build_session({}), CTX)["automation_signals"] == 0
     assert evaluate(build_session({}), CTX) is None

@@ -19,6 +19,7 @@ from tests.plugins.support import (
     build_session,
     plugin_modules,
     profile_session,
+    run_all,
     run_plugin,
     suspicious_samples,
 )
@@ -44,12 +45,25 @@ def all_sessions():
     yield from suspicious_samples()
 
 
-def test_flag_names_are_the_api_list_in_order() -> None:
-    assert FLAG_NAMES == tuple(API_FLAGS.split(", "))
+def test_flag_names_are_the_api_list_in_order_then_ours() -> None:
+    api = tuple(API_FLAGS.split(", "))
+    assert FLAG_NAMES[: len(api)] == api
+    assert FLAG_NAMES[len(api) :] == (
+        "location_mismatch",
+        "device_farm",
+        "rooted_device",
+        "app_tampering",
+    )
 
 
-def test_the_nine_built_in_plugins_are_registered() -> None:
+def test_the_built_in_plugins_are_registered() -> None:
     assert set(MODULES) == {
+        "http_client",
+        "location",
+        "device_farm",
+        "phone_hardware",
+        "integrity",
+        "hosted_phone",
         "user_agent",
         "automation",
         "velocity",
@@ -122,8 +136,7 @@ def test_every_code_and_flag_is_reachable() -> None:
     codes: set[str] = set()
     flags: set[str] = set()
     for _, session, context in suspicious_samples():
-        for module in MODULES.values():
-            _, hits = run_plugin(module, session, context)
+        for hits in run_all(MODULES, session, context)[1].values():
             codes |= {h.code for h in hits}
             flags |= {h.flag for h in hits if h.flag}
     assert codes == {code for module in MODULES.values() for code in module.CODES}

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from engine.features import DeviceHistory, Velocity
 from engine.schema import Attributes
+from plugins import automation
 from tests.plugins.support import (
     ANGLE_M1,
     ANGLE_NVIDIA,
@@ -28,6 +29,7 @@ from tests.plugins.support import (
 )
 
 MODULES = plugin_modules()
+PAGE_SIGNALS = [*automation.PAGE_SIGNALS, "screen_window_without_ui", "unknown_signal"]
 HASH_ALPHABET = "0123456789abcdefXYZ_-+/=:."
 
 REAL: dict[str, list[Any]] = {
@@ -101,6 +103,8 @@ def strategy(t: mi.Type, name: str = "") -> st.SearchStrategy[Any]:
         return st.floats(lo, hi, allow_nan=False) | st.sampled_from([lo, hi, 1.0])
     if isinstance(t, mi.StrType):
         size = min(t.max_length or 64, 64)
+        if t.pattern == r"^[a-z0-9_]+$":  # collector.js signal names
+            return st.sampled_from(PAGE_SIGNALS) | st.from_regex(r"\A[a-z0-9_]{1,12}\Z")
         if t.pattern is not None:
             return st.text(alphabet=HASH_ALPHABET, max_size=size)
         text = st.text(max_size=size)
@@ -176,6 +180,21 @@ ALLOWED = (int, float, str, bool, type(None))
     device_velocity=VELOCITY,
     history=HISTORY,
     ip_fraud=COUNT,
+    http=st.fixed_dictionaries(
+        {},
+        optional={
+            "http_user_agent": st.sampled_from([*UA.values(), "", "firefox", "Hello World"])
+            | st.text(max_size=40),
+            "http_ch_ua": st.sampled_from(
+                ['"Chromium";v="156", "Not:A-Brand";v="8"', '"HeadlessChrome";v="1"', "", ","]
+            )
+            | st.text(max_size=40),
+            "http_ch_ua_mobile": st.booleans(),
+            "http_ch_ua_platform": st.sampled_from(["Windows", "Linux", "Android", "", "x"]),
+            "http_withheld": st.just(("user-agent",)),
+            "wifi_devices_h24": COUNT,
+        },
+    ),
 )
 def test_plugins_never_raise(
     attrs: dict[str, Any],
@@ -189,6 +208,7 @@ def test_plugins_never_raise(
     device_velocity: Velocity,
     history: DeviceHistory,
     ip_fraud: int,
+    http: dict[str, Any],
 ) -> None:
     msgspec.convert(attrs, Attributes)  # the generator only makes valid payloads
     session = build_session(
@@ -199,6 +219,7 @@ def test_plugins_never_raise(
         header_languages=tuple(header),
         do_not_track_header=dnt,
         collected_at=collected_at,
+        **http,
     )
     context = build_context(
         tenant_settings,
@@ -208,7 +229,7 @@ def test_plugins_never_raise(
         ip_fraud_reports=ip_fraud,
     )
     for module in MODULES.values():
-        features, hits = run_plugin(module, session, context)
+        features, hits = run_plugin(module, session, context, all_features=True)
         assert set(features) == set(module.FEATURES)
         for value in features.values():
             assert isinstance(value, ALLOWED)

@@ -98,7 +98,7 @@ def test_app_stacking_across_clients() -> None:
     assert evaluate(one) is None
     two = build_context(device_history=_seen_by(2, 2))
     (hit,) = evaluate(two)
-    assert (hit.code, hit.flag, hit.strength) == ("CREDIT_APP_STACKING", "credit_app_stacking", 0.6)
+    assert (hit.code, hit.flag, hit.strength) == ("CREDIT_APP_STACKING", "credit_app_stacking", 0.8)
     four = build_context(device_history=_seen_by(4, 4))
     assert evaluate(four)[0].strength == pytest.approx(1.0)
     strict = build_context({"stacking_min_clients": 3}, device_history=two.device_history)
