@@ -485,10 +485,11 @@ class DeviceProfile(Struct, omit_defaults=True):
     recent: list[Observation] = msgspec.field(default_factory=list)  # newest last
     bands: list[str] = msgspec.field(default_factory=list)  # band index keys it is under
     user_key: str | None = None  # internal user key (engine/devices/users.py)
-    user_band: str | None = None  # the user index key it is under
+    user_bands: list[str] = msgspec.field(default_factory=list)  # user index keys it is under
     crowd_prefixes: float = 0.0  # the largest crowd evidence seen for it (decayed)
     crowd_visits: float = 0.0  # sessions a day
     crowd_at: float = 0.0
+    devices_shown: int = 1  # at least this many devices: versions seen going back
 
     @property
     def fraud_reports(self) -> int:

@@ -87,7 +87,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
             "recent.*.ip_prefix",
             "bands.*",
             "user_key",
-            "user_band",
+            "user_bands.*",
         ),
         born="first_seen",
     ),

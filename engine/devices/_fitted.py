@@ -45,8 +45,8 @@ PARAMS = {
         },
     },
     "threshold": {"web": 14.0, "sdk": -4.0},
-    "calibration": (2.0, 0.02),
-    "crowd_prefixes": 4.0,
+    "calibration": (3.0, 0.0),
+    "crowd_prefixes": 8.0,
     "crowd_visits": 0.25,
     "fitted_on": "seed 7, 300 devices, 180 days, 2811 visits",
 }

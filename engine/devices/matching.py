@@ -132,16 +132,32 @@ def ruled_out(new: Observation, old: Observation, grp: str) -> bool:
     return _differs(a, b, "timezone") and _differs(a, b, "language")
 
 
+_NOISY = ("canvas", "audio", "fonts", "fonts_count")
+
+
 def _noise(new: Observation, old: Observation) -> bool:
     """Canvas and audio both changed with the very same software and GPU driver: one
     machine renders the same way, so this is a browser adding noise (private windows in
     Safari and Firefox, anti-fingerprinting), which may also hide fonts (fewer, never more)."""
     a, b = new.components, old.components
-    if not (_differs(a, b, "canvas") and _differs(a, b, "audio")):
+    if not (_differs(a, b, "canvas") and _differs(a, b, "audio")) or new.browser is None:
         return False
-    if not _same_software(new, old) or new.browser is None:
-        return False
-    return (new.fonts_count or 0) <= (old.fonts_count or 0) or not _differs(a, b, "fonts")
+    fewer = _differs(a, b, "fonts") and (new.fonts_count or 0) < (old.fonts_count or 0)
+    if _same_software(new, old):
+        return fewer or not _differs(a, b, "fonts")
+    return fewer and new.browser == old.browser  # an update, and a private window
+
+
+def behind(new: Observation, profile: DeviceProfile) -> bool:
+    """Is this session's browser or OS older than what the device already showed? One
+    device does not go back a version: the profile is then two (identical) devices."""
+    for old in profile.recent:
+        if new.browser is not None and new.browser == old.browser:
+            if _newer(new.browser_version, old.browser_version) < 0:
+                return True
+        if _newer(new.os_release, old.os_release) < 0:
+            return True
+    return False
 
 
 def explained(new: Observation, old: Observation, name: str) -> bool:
@@ -152,7 +168,7 @@ def explained(new: Observation, old: Observation, name: str) -> bool:
         and _newer(new.browser_version, old.browser_version) > 0
     )
     os_up = _newer(new.os_release, old.os_release) > 0
-    if name in ("canvas", "audio", "fonts", "fonts_count") and _noise(new, old):
+    if name in _NOISY and _noise(new, old):
         return True
     if name == "canvas":
         driver = None not in (new.gpu_raw, old.gpu_raw) and new.gpu_raw != old.gpu_raw
@@ -185,11 +201,14 @@ def compare(
     if ruled_out(new, old, grp):
         return None
     agree, disagree = params.agree[grp], params.disagree[grp]
+    noise = _noise(new, old)
     score = 0.0
     for name in SCORED[grp]:
         value, other = a.get(name), b.get(name)
         if value is None or other is None or name not in agree:
             continue
+        if noise and name in _NOISY:
+            continue  # a private window shows only the system's fonts: no evidence
         if value == other or (known is not None and value in known.get(name, ())):
             score += agree[name]
         elif not explained(new, old, name):
@@ -251,9 +270,10 @@ def choose(
     new: Observation, grp: str, candidates: list[tuple[str, DeviceProfile]], params: Params
 ) -> Fit | None:
     """The candidate with the most evidence above the threshold, or None. Candidates within
-    RIVAL_BITS of the best fit as well (identical machines); among them the device seen on
-    this network wins (`network_affinity`), then the one seen in most sessions (a crowd of
-    identical machines then keeps one ID rather than a new one at each tie)."""
+    RIVAL_BITS of the best fit as well (identical machines); among them the one seen in most
+    sessions wins, so a crowd of identical machines keeps one ID rather than trading IDs at
+    each tie (telling them apart by network was tried: carrier and office NATs make it
+    trade IDs more, not less)."""
     fits: list[tuple[float, str, DeviceProfile]] = []
     for dkey, profile in candidates:
         score = best_score(new, profile, grp, params)
@@ -266,36 +286,13 @@ def choose(
         fits = [f for f in fits if f[0] >= DECISIVE_SCORE]
     tied = [f for f in fits if f[0] >= top - RIVAL_BITS]
 
-    def rank(f: tuple[float, str, DeviceProfile]) -> tuple[int, int, float]:
-        return network_affinity(new, f[2]), f[2].sessions, -f[2].first_seen
+    def rank(f: tuple[float, str, DeviceProfile]) -> tuple[int, float]:
+        return f[2].sessions, -f[2].first_seen
 
     score, dkey, profile = max(tied, key=rank)
     decisive = score >= DECISIVE_SCORE
     return Fit(dkey, profile, top if decisive else score, 0 if decisive else len(tied) - 1,
                decisive)  # fmt: skip
-
-
-def _network(prefix: str) -> str:
-    """The /16 of an IPv4 /24 prefix, the /32 of an IPv6 /48: the access network."""
-    if ":" in prefix:
-        return ":".join(prefix.split(":")[:2])
-    return ".".join(prefix.split(".")[:2])
-
-
-def network_affinity(new: Observation, profile: DeviceProfile) -> int:
-    """How often the device's recent sessions came from this session's prefix (2 each) or
-    its access network (1 each): identical machines are told apart, if at all, by where
-    they connect from."""
-    if not new.ip_prefix:
-        return 0
-    net = _network(new.ip_prefix)
-    score = 0
-    for o in profile.recent:
-        if o.ip_prefix == new.ip_prefix:
-            score += 2
-        elif o.ip_prefix and _network(o.ip_prefix) == net:
-            score += 0
-    return score
 
 
 def probability(score: float, params: Params) -> float:

@@ -23,7 +23,15 @@ import msgspec
 
 from engine.devices import crowd as crowds
 from engine.devices.components import group, observe, population_key, user_band
-from engine.devices.matching import Params, band_keys, choose, fitted, probability, remember
+from engine.devices.matching import (
+    Params,
+    band_keys,
+    behind,
+    choose,
+    fitted,
+    probability,
+    remember,
+)
 from engine.schema import (
     Attributes,
     DeviceList,
@@ -39,6 +47,7 @@ from engine.storage import WriteSet
 BAND_FANOUT = 32  # devices remembered per band key (most recent)
 USER_FANOUT = 8  # user keys remembered per user band key
 MAX_BANDS = 48  # band keys remembered per device (to clean them on erasure)
+MAX_USER_BANDS = 4
 MAX_CANDIDATES = 24  # profiles read per link, those under the most bands first
 RECENT = 4  # observations remembered per device
 MAX_UAS = 8
@@ -72,6 +81,7 @@ class Link(NamedTuple):
     visits: float
     sketch: PopulationSketch
     band_lists: list[DeviceList]
+    shown: int = 1  # devices the profile has shown to be (versions going back)
 
 
 def _b32(digest: bytes, n: int = 20) -> str:
@@ -127,14 +137,15 @@ class Registry:
                         band_lists)  # fmt: skip
         distinct, visits = crowds.remembered(fit.profile, distinct, visits, now)
         p = self.params
-        crowd = crowds.crowd(distinct, visits, p.crowd_prefixes, p.crowd_visits)
+        shown = max(fit.profile.devices_shown, 2 if behind(s.seen, fit.profile) else 1)
+        crowd = max(crowds.crowd(distinct, visits, p.crowd_prefixes, p.crowd_visits), shown)
         if fit.decisive:
             confidence = DECISIVE_CONFIDENCE
         else:
             share = probability(fit.score, p) / max(crowd, 1.0 + fit.rivals)
             confidence = min(MAX_CONFIDENCE, share)
         return Link(fit.dkey, round(confidence, 3), fit.profile, fit.score, fit.rivals, crowd,
-                    distinct, visits, sketch, band_lists)  # fmt: skip
+                    distinct, visits, sketch, band_lists, shown)  # fmt: skip
 
     def record(
         self,
@@ -157,15 +168,17 @@ class Registry:
         if user_agent and user_agent not in uas:
             uas = [*uas, user_agent][-MAX_UAS:]
         bands = [b.decode() for b in s.bands]
-        user_key, ub = profile.user_key, profile.user_band
+        user_key = profile.user_key
         if user_key is None:  # a new device: another browser of a known machine?
-            ub = s.user_band.decode() if s.user_band is not None else None
             known = self.state.band(s.user_band).keys if s.user_band is not None else []
             user_key = known[-1] if known else new_key("uk_")
-        if ub is not None:
-            users = self.state.band(ub.encode()).keys
+        user_bands = profile.user_bands
+        if s.user_band is not None:  # the machine as it shows now (fonts follow installs)
+            users = self.state.band(s.user_band).keys
             keys = [*(k for k in users if k != user_key), user_key][-USER_FANOUT:]
-            w.put(ub.encode(), encode(DeviceList(keys=keys, last_seen=now)))
+            w.put(s.user_band, encode(DeviceList(keys=keys, last_seen=now)))
+            ub = s.user_band.decode()
+            user_bands = [*(b for b in user_bands if b != ub), ub][-MAX_USER_BANDS:]
         new = msgspec.structs.replace(
             profile,
             last_seen=now,
@@ -175,10 +188,11 @@ class Registry:
             recent=remember(profile.recent, s.seen, RECENT),  # drift is followed
             bands=list(dict.fromkeys([*profile.bands, *bands]))[-MAX_BANDS:],
             user_key=user_key,
-            user_band=ub,
+            user_bands=user_bands,
             crowd_prefixes=link.distinct,
             crowd_visits=link.visits,
             crowd_at=now,
+            devices_shown=link.shown,
         )
         w.put(device_key_(dkey), encode(new))
         for key, members in zip(s.bands, link.band_lists, strict=True):
@@ -213,14 +227,13 @@ class Registry:
                     w.put(key, encode(DeviceList(keys=rest, last_seen=members.last_seen)))
                 else:
                     w.delete(key)
-            if profile.user_band is not None and profile.user_key is not None:
-                ub = profile.user_band.encode()
-                members = self.state.band(ub)
+            keys = [b.encode() for b in profile.user_bands]
+            for key, members in zip(keys, self.state.bands(keys), strict=True):
                 rest = [k for k in members.keys if k != profile.user_key]
                 if rest:
-                    w.put(ub, encode(DeviceList(keys=rest, last_seen=members.last_seen)))
+                    w.put(key, encode(DeviceList(keys=rest, last_seen=members.last_seen)))
                 else:
-                    w.delete(ub)
+                    w.delete(key)
         w.delete(device_key_(dkey))
         w.delete(events_key("d", dkey))
         w.delete(mapping_key(tenant, device_id))

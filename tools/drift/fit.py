@@ -20,7 +20,7 @@
    rivals, crowd evidence, correct?); the link probability sigmoid(a + b * score) and the
    crowd units (distinct prefixes P one device shows in a window, sessions V a day) are chosen
    by grid search to minimise the Brier score of
-   min(0.98, sigmoid(a + b * score) / max(crowd, 1 + rivals)).
+   min(0.98, sigmoid(a + b * score) / max(crowd, 1 + rivals, devices shown)).
 
 Fit on one seed, report on another (`python -m tools.drift --seed 8`).
 """
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import math
 import pprint
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -152,13 +153,14 @@ def calibrate(decisions: Sequence[Decision]) -> tuple[tuple[float, float], float
     distinct = np.array([x.distinct for x in d])
     visits = np.array([x.visits for x in d])
     y = np.array([x.correct for x in d], dtype=float)
+    shown = np.array([x.shown for x in d], dtype=float)
     a_grid = np.linspace(-16, 8, 49)[:, None, None]
-    b_grid = np.linspace(0.02, 1.5, 38)[None, :, None]
+    b_grid = np.linspace(0.0, 1.5, 61)[None, :, None]
     best = (math.inf, 0.0, 0.0, 0.0, 0.0)
-    for per_p in (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
-        for per_v in (1 / 14, 1 / 10, 1 / 7, 1 / 5, 1 / 4, 1 / 3, 1 / 2):
+    for per_p in (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 16.0):
+        for per_v in (1 / 14, 1 / 10, 1 / 7, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1.0):
             crowd = np.maximum.reduce([np.ones_like(score), distinct / per_p, visits / per_v])
-            share = np.maximum(crowd, 1 + rivals)[None, None, :]
+            share = np.maximum.reduce([crowd, 1 + rivals, shown])[None, None, :]
             z = np.clip(a_grid + b_grid * score[None, None, :], -30, 30)
             conf = np.minimum(0.98, 1 / (1 + np.exp(-z)) / share)
             brier = ((conf - y[None, None, :]) ** 2).mean(axis=2)
@@ -174,11 +176,14 @@ def write(params: Params, path: Path) -> None:
     doc = msgspec.to_builtins(params)
     doc["calibration"] = tuple(doc["calibration"])
     text = pprint.pformat(doc, indent=4, width=96, sort_dicts=False)
-    path.write_text(
-        '"""The fitted device-linking model. Written by `python -m tools.drift.fit`; do not '
-        'edit by\nhand: change the simulation or the fitting, and fit again."""\n\n'
-        f"PARAMS = {text}\n"
+    head = (
+        '"""The fitted device-linking model. Written by `python -m tools.drift.fit`; do not edit '
+        'by\nhand: change the simulation or the fitting, and fit again."""\n\n'
     )
+    path.write_text(f"{head}PARAMS = {text}\n")
+    ruff = Path(sys.prefix) / "bin" / "ruff"
+    if ruff.exists():  # the house format, when the tool is at hand
+        subprocess.run([str(ruff), "format", "-q", str(path)], check=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,6 +41,7 @@ class Decision(NamedTuple):
     decisive: bool
     correct: bool
     lookalike: bool
+    shown: int = 1
 
 
 def ip_prefix(v: Visit) -> str | None:
@@ -89,7 +90,7 @@ def _run(
         if link.profile is not None and link.score is not None:
             decisions.append(
                 Decision(link.score, link.rivals, link.distinct, link.visits,
-                         link.confidence >= 0.99, own == v.device, cls != "unique")
+                         link.confidence >= 0.99, own == v.device, cls != "unique", link.shown)
             )  # fmt: skip
         out.append(
             Observation(v.device, devices.device_id(TENANT, link.dkey), link.confidence,
