@@ -6,7 +6,7 @@ Every user agent in the public corpus that `crawler-user-agents` ships (each pat
 bot that runs a replay script would. The service runs in this process on loopback with a
 fresh data directory and a copy of config/; nothing leaves the machine.
 
-    python -m tools.bot_corpus                 # all of it, about 15 s
+    python -m tools.bot_corpus                 # all of it, about a minute
     python -m tools.bot_corpus --limit 200 --show-missed 20
 """
 
@@ -49,11 +49,13 @@ PAYLOAD: dict[str, Any] = {
 
 
 def corpus() -> list[str]:
-    """The list's example user agents, deduplicated, in list order."""
+    """The list's example user agents, deduplicated, in list order; only those that can be
+    sent as a header (trimmed, printable Latin-1)."""
     seen: dict[str, None] = {}
     for entry in crawleruseragents.CRAWLER_USER_AGENTS_DATA:
-        for ua in entry.get("instances", ()):
-            if isinstance(ua, str) and 0 < len(ua) <= 1024:
+        for raw in entry.get("instances", ()):
+            ua = raw.strip() if isinstance(raw, str) else ""
+            if 0 < len(ua) <= 1024 and ua.isprintable() and ua.isascii():
                 seen.setdefault(ua)
     return list(seen)
 

@@ -98,3 +98,80 @@ def test_bad_settings_fall_back_to_defaults(bad: object) -> None:
 def test_empty_session() -> None:
     assert extract(build_session({}), CTX)["automation_signals"] == 0
     assert evaluate(build_session({}), CTX) is None
+
+
+@pytest.mark.parametrize(
+    "signal",
+    [
+        "webdriver_tampered",
+        "chrome_object_missing",
+        "notification_permission_inconsistent",
+        "window_without_ui",
+        "zero_outer_size",
+    ],
+)
+def test_page_probes_fire_alone(signal: str) -> None:
+    attrs = {
+        "software": {"user_agent": UA["chrome_win"], "automation_signals": [signal]},
+        "device": {"touch_points": 0},
+    }
+    hits = evaluate(build_session(attrs), CTX)
+    assert [(h.code, h.flag, h.strength) for h in hits] == [("AUTOMATION_PAGE", "automation", 1.0)]
+
+
+@pytest.mark.parametrize("ua", ["chrome_android", "safari_iphone", "chrome_ipad"])
+def test_window_probes_count_only_on_desktops(ua: str) -> None:
+    for signal in ("window_without_ui", "zero_outer_size", "screen_window_without_ui"):
+        attrs = {"software": {"user_agent": UA[ua], "automation_signals": [signal]}}
+        assert evaluate(build_session(attrs), CTX) is None, (ua, signal)
+
+
+def test_a_screen_sized_window_without_ui_is_soft() -> None:
+    attrs = {
+        "software": {"user_agent": UA["chrome_linux"]},
+        "device": {"touch_points": 0, "webgl_renderer": SWIFTSHADER},
+    }
+    assert evaluate(build_session(attrs), CTX) is None
+    attrs["software"]["automation_signals"] = ["screen_window_without_ui"]
+    hits = evaluate(build_session(attrs), CTX)
+    assert [(h.code, h.detail) for h in hits] == [
+        ("AUTOMATION_SIGNALS", "screen_window_without_ui,software_renderer")
+    ]
+
+
+def test_unknown_signal_names_are_ignored() -> None:
+    attrs = {"software": {"user_agent": UA["chrome_win"], "automation_signals": ["new_probe"]}}
+    assert evaluate(build_session(attrs), CTX) is None
+
+
+@pytest.mark.parametrize(
+    ("ua_data", "fires"),
+    [
+        (
+            {
+                "ua_data_brands": ["Chromium/131", "Google Chrome/131"],
+                "ua_data_platform": "Windows",
+            },
+            False,
+        ),
+        ({"ua_data_brands": ["Chromium/156"], "ua_data_platform": "Windows"}, True),
+        ({"ua_data_brands": ["Chromium/131"], "ua_data_platform": "Linux"}, True),
+        ({"ua_data_brands": ["Chromium/131"], "ua_data_mobile": True}, True),
+        ({"ua_data_brands": ["HeadlessChrome/131"]}, True),
+    ],
+)
+def test_user_agent_data_against_the_user_agent(ua_data: dict[str, object], fires: bool) -> None:
+    attrs = {"software": {"user_agent": UA["chrome_win"], **ua_data}}
+    assert bool(evaluate(build_session(attrs), CTX)) is fires
+
+
+def test_android_in_desktop_mode_agrees_with_its_user_agent_data() -> None:
+    attrs = {
+        "software": {
+            "user_agent": UA["samsung_desktop_mode"],
+            "ua_data_brands": ["Chromium/122", "Samsung Internet/26"],
+            "ua_data_platform": "Android",
+            "ua_data_mobile": False,
+        }
+    }
+    assert evaluate(build_session(attrs), CTX) is None

@@ -154,3 +154,19 @@ def test_features() -> None:
     )
     assert extract(session) == {"gpu_class": "hardware", "sensors_count": 2}
     assert extract(build_session({})) == {"gpu_class": None, "sensors_count": None}
+
+
+def test_software_rendering_on_a_desktop_is_a_virtual_machine_not_an_emulator() -> None:
+    renderer = (
+        "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), "
+        "SwiftShader driver)"
+    )
+    windows = build_session(
+        {"software": {"user_agent": UA["chrome_win"]}, "device": {"webgl_renderer": renderer}}
+    )
+    flags = {h.flag for h in emulator.anonscore_evaluate_rule(windows)}
+    assert flags == {"virtual_machine"}
+    android = build_session(
+        {"software": {"user_agent": UA["chrome_android"]}, "device": {"webgl_renderer": renderer}}
+    )
+    assert {h.flag for h in emulator.anonscore_evaluate_rule(android)} == {"emulator"}
