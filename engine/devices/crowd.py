@@ -48,8 +48,11 @@ def sighted(
 ) -> PopulationSketch:
     """The sketch with one more session of `tenant` (from the prefix at `bit`)."""
     epoch = int(now // EPOCH)
-    tenants = dict(sketch.tenants) if sketch is not None else {}
-    windows = [w for w in tenants.get(tenant, []) if w.epoch >= epoch - 1]
+    tenants = {}  # every tenant's windows older than the window are dropped
+    for name, kept in sketch.tenants.items() if sketch is not None else ():
+        if live := [w for w in kept if w.epoch >= epoch - 1]:
+            tenants[name] = live
+    windows = tenants.get(tenant, [])
     current = next((w for w in windows if w.epoch == epoch), None)
     bits = bytearray(current.prefixes if current else bytes(BITS // 8))
     if bit is not None:

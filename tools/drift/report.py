@@ -69,8 +69,9 @@ def format_report(rep: Report) -> str:
         _row("  share tracked over their whole span", *pair("tracking.tracked_whole_span")),
         _row("mean days until the id first changes",
              *pair("tracking.mean_days_to_first_change", 1)),
-        _row("false merges (share of distinct devices)", *pair("merges.false_merge_rate", 4),
-             TARGETS["false_merge_rate"]),
+        _row("false merges among distinguishable devices",
+             *pair("merges.by_class.unique.rate", 4), TARGETS["false_merge_rate"]),
+        _row("false merges, look-alikes included", *pair("merges.false_merge_rate", 4)),
         _row("  devices merged", str(m["merges"]["merged_devices"]),
              str(b["merges"]["merged_devices"])),
         _row("  of which only with a browser of their machine",
@@ -169,6 +170,8 @@ def format_report(rep: Report) -> str:
 
 def _get(d: dict[str, Any], path: str) -> Any:
     for key in path.split("."):
+        if not isinstance(d, dict) or key not in d:
+            return None
         d = d[key]
     return d
 
