@@ -2,7 +2,7 @@
 
 `plugins/data/places.tsv` holds every GeoNames place of 15,000 people or more (34,006
 places; source, date and licence in its header): latitude and longitude to 0.01 degree,
-ISO country and IANA time zone. Loaded once, on first use (~40 ms, ~1 MB), into numpy arrays
+ISO country and IANA time zone. Loaded once, on first use (~0.1-0.2 s, ~1 MB), into numpy arrays
 sorted by latitude, so a query looks only at a band of latitudes. Not a plugin.
 """
 
@@ -73,6 +73,7 @@ def _km(
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # locations arrive rounded to ~1 km: they repeat
 def distance_to_country(lat: float, lon: float, country: str) -> float | None:
     """km from the point to the nearest listed place of `country`; None for a country
     with no place of 15,000 people (or an unknown code)."""
@@ -83,7 +84,10 @@ def distance_to_country(lat: float, lon: float, country: str) -> float | None:
     return float(_km(lat, lon, p.lat[rows], p.lon[rows]).min())
 
 
-def nearby(lat: float, lon: float, radius_km: float, at_least: int = 3) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=4096)
+def nearby(
+    lat: float, lon: float, radius_km: float, at_least: int = 3
+) -> tuple[tuple[str, str], ...]:
     """(country, zone) of the places within `radius_km`, nearest first; at least the
     `at_least` nearest wherever they are (a desert, an ocean, the poles)."""
     p = places()
@@ -95,8 +99,8 @@ def nearby(lat: float, lon: float, radius_km: float, at_least: int = 3) -> list[
         span *= 4
     idx = np.arange(lo, hi)
     if idx.size == 0:
-        return []
+        return ()
     dist = _km(lat, lon, p.lat[idx], p.lon[idx])
     order = np.argsort(dist)
     keep = [int(i) for k, i in enumerate(order) if k < at_least or dist[i] <= radius_km]
-    return [(p.country[int(idx[i])], p.zone[int(idx[i])]) for i in keep]
+    return tuple((p.country[int(idx[i])], p.zone[int(idx[i])]) for i in keep)

@@ -103,7 +103,7 @@ def timezone_consistent(session: CollectedSession) -> bool | None:
 def anonscore_extract_features(session: CollectedSession) -> Features:
     km = geo_ip_km(session)
     point = _point(session)
-    near = nearby(point[0], point[1], 0.0, at_least=1) if point is not None else []
+    near = nearby(point[0], point[1], 0.0, at_least=1) if point is not None else ()
     return {
         "geo_ip_country_km": None if km is None else round(km, 1),
         "geo_country": near[0][0] if near else None,
