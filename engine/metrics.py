@@ -63,6 +63,19 @@ class Metrics:
             "days since the IP data (ASN, country, hosting/VPN/Tor lists) was built",
             registry=r,
         )
+        self.shadow = Counter(
+            "anonscore_shadow_scores",
+            "first scores also scored by the shadow model, by how its band compares with the "
+            "live one (low < 0.5 <= review < 0.8 <= top): same, riskier, safer",
+            ["agreement"],
+            registry=r,
+        )
+        self.shadow_difference = Histogram(
+            "anonscore_shadow_score_difference",
+            "shadow score minus live score",
+            buckets=(-0.5, -0.2, -0.1, -0.02, 0.02, 0.1, 0.2, 0.5, 1.0),
+            registry=r,
+        )
         self.shed = Counter(
             "anonscore_http_shed",
             "requests refused at the head by admission control (503), by endpoint",
@@ -93,6 +106,14 @@ class Metrics:
             timer = self._latency_children[endpoint] = self.latency.labels(endpoint)
         counter.inc()
         timer.observe(seconds)
+
+    def observe_shadow(self, live: float, shadow: float) -> None:
+        def band(score: float) -> int:
+            return 0 if score < 0.5 else 1 if score < 0.8 else 2
+
+        a, b = band(live), band(shadow)
+        self.shadow.labels("same" if a == b else "riskier" if b > a else "safer").inc()
+        self.shadow_difference.observe(shadow - live)
 
     def count_shed(self, endpoint: str) -> None:
         child = self._shed_children.get(endpoint)

@@ -56,10 +56,11 @@ def score_session(
     sh: str,
     record: SessionRecord,
     now: float,
-) -> tuple[ScoreResponse, WriteSet]:
+) -> tuple[ScoreResponse, WriteSet, float | None]:
     """Score a collected session (`sh`: its hash, the store's name for it); return the
-    answer and the writes to apply with it. The answer's `session_id` is left empty: the
-    token is never stored, the caller puts it in."""
+    answer, the writes to apply with it, and the shadow model's score (None without one).
+    The answer's `session_id` is left empty: the token is never stored, the caller puts it
+    in."""
     assert record.attributes is not None
     assert record.channel is not None
     assert record.collected_at is not None
@@ -116,6 +117,8 @@ def score_session(
     for hit, weight in hits:
         _apply_hit(hit, weight, flags, strengths)
     score, reasons = runtime.model.score(strengths)
+    # shadow mode: a candidate model scores the same evidence; kept, never answered
+    shadow = runtime.shadow.score(strengths)[0] if runtime.shadow is not None else None
 
     w = WriteSet()
     ua = attrs.software.user_agent
@@ -155,11 +158,16 @@ def score_session(
     new = msgspec.structs.replace(
         record,
         device_key=dkey,
-        scored=ScoreResult(response=response, collected_at=record.collected_at),
+        scored=ScoreResult(
+            response=response,
+            collected_at=record.collected_at,
+            strengths={code: round(value, 6) for code, value in strengths.items()},
+            shadow_score=shadow,
+        ),
         purge_at=now + tenant.retention_days * DAY,
     )
     State.put_session(w, sh, record, new)
-    return response, w
+    return response, w, shadow
 
 
 def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:

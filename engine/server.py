@@ -122,6 +122,7 @@ async def serve(
             if (stale := ip_data.warning(time.time())) is not None:
                 log.warning(stale, extra={"path": svc_cfg.ip_data_dir})
             state.service = Service(store, keys, host, runtime, reducer)
+            state.service.on_shadow = metrics.observe_shadow
             state.engine = engine
             nursery.start_soon(_watch_signals, state, opts, host, shutdown)
             nursery.start_soon(_sweeper, state, metrics, shutdown)

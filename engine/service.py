@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,6 +115,8 @@ class Service:
         self.runtime = runtime
         self.ip = ip_reducer
         self.clock = time.time  # replaceable in tests
+        # (live score, shadow score) of each first score, when a shadow model is loaded
+        self.on_shadow: Callable[[float, float], None] | None = None
 
     # -- tenants ---------------------------------------------------------------------------
 
@@ -311,10 +314,12 @@ class Service:
             # idempotent: a scored session is sealed, the answer stays what the lender saw
             return msgspec.structs.replace(record.scored.response, session_id=session_id)
         sh = session_hash(self.keys.hashing, session_id)
-        response, w = score_session(
+        response, w, shadow = score_session(
             self.state, self.keys, self.host, self.runtime, tenant, sh, record, now
         )
         self.store.apply(w)
+        if shadow is not None and self.on_shadow is not None:
+            self.on_shadow(response.score, shadow)
         return msgspec.structs.replace(response, session_id=session_id)
 
     def warm_up(self) -> None:
