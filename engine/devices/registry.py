@@ -121,7 +121,7 @@ class Registry:
         hits: dict[str, list[float]] = {}
         for members in band_lists:
             for rank, key in enumerate(reversed(members.keys)):  # most recent first
-                entry = hits.setdefault(key, [0.0, 0.0])
+                entry = hits.setdefault(key, [0.0, -float(BAND_FANOUT)])
                 entry[0] += 1
                 entry[1] = max(entry[1], -rank)
         ranked = sorted(hits, key=lambda k: (hits[k][0], hits[k][1]), reverse=True)
@@ -130,11 +130,10 @@ class Registry:
             (k, p) for k, p in zip(ranked, self.state.devices(ranked), strict=True) if p is not None
         ]
         fit = choose(s.seen, s.group, candidates, self.params)
+        if fit is None:
+            return self.new_link(s, tenant, now, band_lists)
         sketch = crowds.sighted(self.state.sketch(s.population), tenant, now, s.prefix_bit)
         distinct, visits = crowds.counts(sketch, now)
-        if fit is None:
-            return Link(new_key("dk_"), 0.0, None, None, 0, 1.0, distinct, visits, sketch,
-                        band_lists)  # fmt: skip
         distinct, visits = crowds.remembered(fit.profile, distinct, visits, now)
         p = self.params
         shown = max(fit.profile.devices_shown, 2 if behind(s.seen, fit.profile) else 1)
@@ -146,6 +145,18 @@ class Registry:
             confidence = min(MAX_CONFIDENCE, share)
         return Link(fit.dkey, round(confidence, 3), fit.profile, fit.score, fit.rivals, crowd,
                     distinct, visits, sketch, band_lists, shown)  # fmt: skip
+
+    def new_link(
+        self, s: Sighting, tenant: str, now: float, band_lists: list[DeviceList] | None = None
+    ) -> Link:
+        """A link to a new device (confidence 0): what `link` answers when nothing fits, and
+        what a tool that fills a store with distinct devices asks for."""
+        if band_lists is None:
+            band_lists = self.state.bands(s.bands)
+        sketch = crowds.sighted(self.state.sketch(s.population), tenant, now, s.prefix_bit)
+        distinct, visits = crowds.counts(sketch, now)
+        return Link(new_key("dk_"), 0.0, None, None, 0, 1.0, distinct, visits, sketch,
+                    band_lists)  # fmt: skip
 
     def record(
         self,

@@ -307,7 +307,7 @@ def test_command_prints_every_figure(tmp_path: Path, capsys: pytest.CaptureFixtu
             str(out), "--plot", str(png), "--export-pairs", str(pairs)]  # fmt: skip
     assert main(argv) == 0
     printed = capsys.readouterr()
-    for figure in ("continuity", "mean tracking days", "false merges",
+    for figure in ("continuity", "mean tracking days", "false merges among distinguishable",
                    "over-confident look-alike merges", "cross-browser user-ID link rate",
                    "false user links", "Brier score", "exact hash"):  # fmt: skip
         assert figure in printed.out

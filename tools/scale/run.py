@@ -3,8 +3,9 @@
 The devices are the drift simulation's (`tools.drift`: people, machines, browsers and app
 installs with real models, fonts, locales and networks), drawn in chunks of 10,000 with one
 seed each, so memory stays flat. Each is written as a new device through the registry's
-own write path (`Registry.record`: profile, band and user index entries, crowd sketch, ID
-mapping), one atomic write each, as the service writes them. Then probes are timed:
+own write path (`Registry.new_link` and `record`: profile, band and user index entries,
+crowd sketch, ID mapping), one atomic write each, as the service writes a new device.
+Then probes are timed:
 
 - returning: a filled device seen again 60-120 days later (browser and OS updates, fonts,
   a new address), through `sight` + `link` (the reads and the decision of one score);
@@ -150,9 +151,7 @@ async def run(
             at = START + rng.uniform(0, 60) * DAY
             attrs, channel, prefix = _session(d, cal, at, rng)
             s = registry.sight(attrs, channel, at, prefix)
-            link = registry.link(s, TENANT, at)
-            if link.profile is not None:  # a look-alike of a device filled before
-                link = link._replace(dkey=f"dk_fill{i:09d}", profile=None, confidence=0.0)
+            link = registry.new_link(s, TENANT, at)  # distinct devices, look-alikes too
             w = WriteSet()
             registry.record(w, s, link, TENANT, at, user_agent=attrs.software.user_agent)
             store.apply(w)
