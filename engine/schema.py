@@ -338,15 +338,37 @@ class Reason(Struct):
 
 
 class ScoreResponse(Struct):
-    session_id: str
-    score: float
-    device_id: str
-    device_confidence: float
-    user_id: str
-    flags: dict[str, bool]
-    attributes: dict[str, float | int | str | bool | None]
-    reasons: list[Reason]
-    model_version: str
+    """The answer to /v1/score."""
+
+    session_id: Annotated[str, _d("the session scored")]
+    score: Annotated[
+        float, Meta(ge=0, le=1), _d("0 no risk seen .. 1 certain fraud; a probability of fraud")
+    ]
+    device_id: Annotated[
+        str | None,
+        _d(
+            "stochastic device ID, scoped to the tenant; null when the session's data was "
+            "refused for personal data"
+        ),
+    ]
+    device_confidence: Annotated[
+        float,
+        Meta(ge=0, le=1),
+        _d("probability that the session comes from the device it is linked to"),
+    ]
+    user_id: Annotated[
+        str | None,
+        _d("stochastic user ID, scoped to the tenant; null when the data was refused"),
+    ]
+    flags: Annotated[dict[str, bool], _d("fraud flags; at least the names of API.md")]
+    attributes: Annotated[
+        dict[str, float | int | str | bool | None],
+        _d("engine and plugin attributes (see GET /v1/attributes)"),
+    ]
+    reasons: Annotated[
+        list[Reason], _d("reason codes with their logit contribution, largest first")
+    ]
+    model_version: Annotated[str, _d("the scoring model's version")]
 
 
 class FeedbackRequest(Struct, forbid_unknown_fields=True):
@@ -441,6 +463,9 @@ class SessionRecord(Struct, omit_defaults=True):
     http_ch_ua_platform: str | None = None  # Sec-CH-UA-Platform, unquoted
     http_withheld: list[str] | None = None
     wifi_devices_h24: int | None = None  # devices seen on this Wi-Fi BSSID hash in 24 h
+    # a payload carried personal data: what was collected before was deleted, the session
+    # stays answerable (reason PERSONAL_DATA_REFUSED) and takes no more payloads
+    refused: bool | None = None
     scored: ScoreResult | None = None
     device_key: str | None = None
     label: str | None = None

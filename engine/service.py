@@ -18,8 +18,9 @@ import msgspec
 
 from engine.config import Tenant
 from engine.devices import Registry
-from engine.errors import Conflict, Forbidden, Gone, NotFound, ValidationFailed
+from engine.errors import Conflict, Forbidden, Gone, NotFound, PersonalData, ValidationFailed
 from engine.features import Velocity
+from engine.flags import FLAG_NAMES
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.privacy import IpFacts, IpReducer, find_identifier, sanitize, scan_payload
@@ -31,6 +32,7 @@ from engine.schema import (
     FeedbackResponse,
     IpReputation,
     ScoreResponse,
+    ScoreResult,
     SessionRecord,
     SessionResponse,
 )
@@ -51,7 +53,7 @@ from engine.state import (
 )
 from engine.storage import KeyValueStore, WriteSet
 from engine.tokens import new_token, open_token, session_hash, tenant_tag
-from engine.validation import convert
+from engine.validation import convert, known_path
 
 
 def rfc3339(ts: float) -> str:
@@ -80,6 +82,9 @@ class SessionRef(msgspec.Struct, frozen=True):
     sh: str
     issued_at: float
     expires_at: float
+
+
+REFUSED = "PERSONAL_DATA_REFUSED"  # the reason code of a session whose data was refused
 
 
 def count_attributes(attrs: Attributes) -> int:
@@ -182,7 +187,17 @@ class Service:
         # 1. privacy firewall on every string of the raw body, before anything else
         # the client IP's country is the region hint for national-format phone numbers
         facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
-        scan_payload(raw, "", region=facts.country)
+        try:
+            scan_payload(raw, "", region=facts.country)
+        except PersonalData as exc:
+            self._refused(raw, client, now)
+            # the answer names the field only as far as the schema knows it: a key the
+            # caller made up (in attributes.custom, or unknown) is never repeated
+            exc.field = known_path(CollectRequest, exc.field or "") or None
+            raise
+        except ValidationFailed as exc:  # nesting too deep
+            exc.field = known_path(CollectRequest, exc.field or "") or None
+            raise
         req = convert(raw, CollectRequest)
         tenant = self.tenant_for_site(req.site_key, client.origin)
         ref = self.session_ref(tenant, req.session_id)
@@ -197,6 +212,12 @@ class Service:
             raise Conflict(
                 "this session was scored and is sealed; its attributes cannot change. "
                 "Create a new session for a new application",
+                field="session_id",
+            )
+        if record is not None and record.refused:
+            raise Conflict(
+                "this session's data was refused for personal data and deleted; it takes no "
+                "more payloads. Create a new session",
                 field="session_id",
             )
         if record is None:
@@ -252,6 +273,40 @@ class Service:
         self.store.apply(w)
         return CollectResponse(accepted=count_attributes(attrs), dropped=dropped)
 
+    def _refused(self, raw: dict[str, Any], client: ClientFacts, now: float) -> None:
+        """A payload carried personal data (the caller answers 422, this payload is not
+        stored). As the seeds require, what was collected earlier for the session is deleted;
+        a marker keeps the session answerable (/v1/score: PERSONAL_DATA_REFUSED, no device)
+        and takes no more payloads. A scored session is sealed: it is left as it is.
+        Nothing happens when the request does not name a live session of the tenant."""
+        sid, site = raw.get("session_id"), raw.get("site_key")
+        if not isinstance(sid, str) or not isinstance(site, str):
+            return
+        try:
+            tenant = self.tenant_for_site(site, client.origin)
+            ref = self.session_ref(tenant, sid)
+        except (Forbidden, NotFound):
+            return
+        if now > ref.expires_at or self.state.erased(ref.sh):
+            return
+        record = self.state.session(ref.sh)
+        if record is not None and (record.scored is not None or record.refused):
+            return
+        w = WriteSet()
+        if record is not None:
+            State.delete_session(w, ref.sh, record)
+        marker = SessionRecord(
+            tenant=tenant.id,
+            created_at=ref.issued_at,
+            expires_at=ref.expires_at,
+            region=tenant.region,
+            purge_at=now + self.runtime.config.service.unscored_retention_days * DAY,
+            collected_at=now,
+            refused=True,
+        )
+        State.put_session(w, ref.sh, None, marker)
+        self.store.apply(w)
+
     def _count_ip(self, w: WriteSet, ip: str, now: float, *, first: bool) -> Velocity:
         """Sessions from this IP in the last hour and day, this one included.
 
@@ -304,15 +359,17 @@ class Service:
 
     def score(self, tenant: Tenant, session_id: str, now: float) -> ScoreResponse:
         record = self._own_session(tenant, session_id, now)
+        if record.scored is not None:
+            # idempotent: a scored session is sealed, the answer stays what the lender saw
+            return msgspec.structs.replace(record.scored.response, session_id=session_id)
+        if record.refused:
+            return self._score_refused(tenant, session_id, record, now)
         if record.attributes is None or record.collected_at is None or record.channel is None:
             raise Conflict(
                 "no attributes were collected for this session yet; the page "
                 "must post /v1/collect (collector flush) before scoring",
                 field="session_id",
             )
-        if record.scored is not None:
-            # idempotent: a scored session is sealed, the answer stays what the lender saw
-            return msgspec.structs.replace(record.scored.response, session_id=session_id)
         sh = session_hash(self.keys.hashing, session_id)
         response, w, shadow = score_session(
             self.state, self.keys, self.host, self.runtime, tenant, sh, record, now
@@ -320,6 +377,35 @@ class Service:
         self.store.apply(w)
         if shadow is not None and self.on_shadow is not None:
             self.on_shadow(response.score, shadow)
+        return msgspec.structs.replace(response, session_id=session_id)
+
+    def _score_refused(
+        self, tenant: Tenant, session_id: str, record: SessionRecord, now: float
+    ) -> ScoreResponse:
+        """The answer for a session whose data was refused: the model's score of the one
+        reason PERSONAL_DATA_REFUSED, no device, no user; kept, so it stays the same."""
+        strengths = {REFUSED: 1.0}
+        score, reasons = self.runtime.model.score(strengths)
+        response = ScoreResponse(
+            session_id="",
+            score=score,
+            device_id=None,
+            device_confidence=0.0,
+            user_id=None,
+            flags=dict.fromkeys(FLAG_NAMES, False),
+            attributes={"channel": None, "ip_country": None, "ip_asn": None, "ip_asn_name": None},
+            reasons=reasons,
+            model_version=self.runtime.model.version,
+        )
+        sh = session_hash(self.keys.hashing, session_id)
+        new = msgspec.structs.replace(
+            record,
+            scored=ScoreResult(response=response, collected_at=now, strengths=strengths),
+            purge_at=now + tenant.retention_days * DAY,
+        )
+        w = WriteSet()
+        State.put_session(w, sh, record, new)
+        self.store.apply(w)
         return msgspec.structs.replace(response, session_id=session_id)
 
     def warm_up(self) -> None:

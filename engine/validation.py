@@ -179,6 +179,34 @@ def _describe(text: str, tp: Any) -> str:
     return "value does not match the schema"
 
 
+def known_path(kind: type[Any], dotted: str) -> str:
+    """The longest prefix of a dotted path that the schema names (struct fields and list
+    positions); a key the caller made up (a key of `attributes.custom`, an unknown field)
+    and what lies under it are cut off, so an error never repeats it."""
+    tp: Any = kind
+    kept: list[str] = []
+    for part in dotted.split(".") if dotted else []:
+        while get_origin(tp) is Annotated or get_origin(tp) in (Union, types.UnionType):
+            if get_origin(tp) is Annotated:
+                tp = get_args(tp)[0]
+            else:
+                options = [o for o in get_args(tp) if _is_container(o)]
+                if len(options) != 1:
+                    return ".".join(kept)
+                tp = options[0]
+        if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+            fields = {f.encode_name: f.type for f in msgspec.structs.fields(tp)}
+            if part not in fields:
+                break
+            tp = fields[part]
+        elif get_origin(tp) is list and part.isdigit():
+            tp = get_args(tp)[0]
+        else:
+            break
+        kept.append(part)
+    return ".".join(kept)
+
+
 # -- config files: operators' own TOML, where naming their key is what helps ------------------
 
 

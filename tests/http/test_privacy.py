@@ -33,12 +33,12 @@ PLACEMENTS: list[tuple[str, Any, str]] = [
     (
         "custom value",
         lambda a, v: a.setdefault("custom", {}).update(note=v),
-        "attributes.custom.note",
+        "attributes.custom",  # a key of custom is the caller's own: never repeated
     ),
     (
         "custom value in text",
         lambda a, v: a.setdefault("custom", {}).update(comment=f"please call {v} after 6pm"),
-        "attributes.custom.comment",
+        "attributes.custom",
     ),
     ("custom key", lambda a, v: a.setdefault("custom", {}).update({v: 1}), "attributes.custom"),
     (
@@ -56,7 +56,7 @@ PLACEMENTS: list[tuple[str, Any, str]] = [
         lambda a, v: a["software"].update(languages=["en", v]),
         "attributes.software.languages.1",
     ),
-    ("unknown field", lambda a, v: a["device"].update(owner=v), "attributes.device.owner"),
+    ("unknown field", lambda a, v: a["device"].update(owner=v), "attributes.device"),
     (
         "referrer",
         lambda a, v: a["behaviour"].update(referrer_host=v),
@@ -78,11 +78,11 @@ async def _post(svc: Running, body: bytes) -> Any:
 
 
 async def test_identifiers_anywhere_are_refused_and_nothing_is_stored(svc: Running) -> None:
-    sid = await svc.session()
     cases = 0
     for kind, values in IDENTIFIERS.items():
         for value in values:
             for where, plant, field in PLACEMENTS:
+                sid = await svc.session()
                 attrs = web_attributes()
                 plant(attrs, value)
                 before = await svc.snapshot()
@@ -90,14 +90,59 @@ async def test_identifiers_anywhere_are_refused_and_nothing_is_stored(svc: Runni
                 assert r.status_code == 422, (kind, where, r.text)
                 error = r.json()["error"]
                 assert error["code"] == "personal_data", (kind, where)
-                assert error["field"].startswith(field), (kind, where, error["field"])
+                assert error["field"] == field, (kind, where, error["field"])
                 assert kind in error["message"], (kind, where, error["message"])
                 assert value not in r.text
-                assert await svc.snapshot() == before, (kind, where)
+                # nothing of the payload: only the session's refusal marker (no attributes)
+                after = await svc.snapshot()
+                new = {k: v for k, v in after.items() if before.get(k) != v}
+                assert sorted(k[:2] for k in new) == [b"s:", b"x:"], (kind, where)
+                assert not any(value.encode() in v for v in after.values())
+                record = svc.service.session_record(sid)
+                assert record.refused is True
+                assert record.attributes is None
                 cases += 1
     assert cases == 13 * len(PLACEMENTS)
-    # the session itself is untouched and still usable
+
+
+async def test_a_refusal_deletes_what_the_session_collected_and_it_stays_answerable(
+    svc: Running,
+) -> None:
+    sid = await svc.session()
     assert (await svc.collect(sid)).status_code == 202
+    attrs = web_attributes()
+    attrs["custom"] = {"note": "write to jane.roe@example.com"}
+    r = await _post(svc, _body(sid, attrs))
+    assert r.status_code == 422
+    record = svc.service.session_record(sid)
+    assert record.attributes is None  # the earlier, clean payload is gone too
+    assert record.refused is True
+    r = await svc.score(sid)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["device_id"] is None
+    assert answer["user_id"] is None
+    assert [x["code"] for x in answer["reasons"]] == ["PERSONAL_DATA_REFUSED"]
+    assert 0.0 < answer["score"] < 1.0
+    assert (await svc.score(sid)).json() == answer  # idempotent
+    # the session takes no more payloads
+    r = await svc.collect(sid)
+    assert r.status_code == 409
+    # a fraudster cannot dodge scoring with an e-mail address in the user agent
+    other = await svc.session()
+    ua = web_attributes(software__user_agent="Mozilla/5.0 (jane.roe@example.com)")
+    assert (await _post(svc, _body(other, ua))).status_code == 422
+    assert (await svc.score(other)).json()["reasons"][0]["code"] == "PERSONAL_DATA_REFUSED"
+
+
+async def test_a_scored_session_is_left_as_the_lender_saw_it(svc: Running) -> None:
+    answer = await svc.flow()
+    before = await svc.snapshot()
+    attrs = web_attributes()
+    attrs["custom"] = {"note": "write to jane.roe@example.com"}
+    assert (await _post(svc, _body(answer["session_id"], attrs))).status_code == 422
+    assert await svc.snapshot() == before
+    assert (await svc.score(answer["session_id"])).json() == answer
 
 
 async def test_document_numbers_in_fields_named_like_documents(svc: Running) -> None:
@@ -110,11 +155,12 @@ async def test_document_numbers_in_fields_named_like_documents(svc: Running) -> 
     ):
         attrs = web_attributes()
         attrs["custom"] = {name: value}
-        before = await svc.snapshot()
         r = await _post(svc, _body(sid, attrs))
         assert r.status_code == 422, (name, r.text)
-        assert r.json()["error"]["field"] == f"attributes.custom.{name}"
-        assert await svc.snapshot() == before
+        # the key is the caller's own: the field names the object that holds it
+        assert r.json()["error"]["field"] == "attributes.custom"
+        assert name not in r.text
+        assert not any(value.encode() in v for v in (await svc.snapshot()).values())
 
 
 REALISTIC = [
