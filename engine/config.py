@@ -23,6 +23,11 @@ from engine.privacy.firewall import OPTIONAL_ATTRIBUTES
 from engine.validation import locate
 
 OPTIONAL_ATTRIBUTE_NAMES = tuple(OPTIONAL_ATTRIBUTES)  # the firewall says what each governs
+# The data policy: processing of the device MAC "cannot be enabled at the option of the
+# Customer"; it exists only for integrations on SDK versions released before September
+# 2023, by agreement, so the operator sets it (service.toml [legacy_device_mac]).
+LEGACY_ONLY = "device_mac"
+TENANT_OPTIONAL = tuple(n for n in OPTIONAL_ATTRIBUTE_NAMES if n != LEGACY_ONLY)
 
 MAX_RETENTION_DAYS = 730
 MIN_RETENTION_DAYS = 30  # also the default: feedback must have time to arrive
@@ -85,6 +90,9 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     admin_listen: str = ""  # "127.0.0.1:9090": operator pages and health on their own port
     # a candidate model file in the config dir, scored beside the live one, never answered
     shadow_model: str = ""
+    # tenant id -> the last SDK version released before September 2023 that it runs: only
+    # payloads from SDKs up to it keep the device MAC (the data policy's legacy exception)
+    legacy_device_mac: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -107,9 +115,23 @@ class Tenant(msgspec.Struct, frozen=True):
     retention_days: int
     plugins: dict[str, PluginSetting]
     quotas: QuotaSetting | None = None
+    legacy_mac_sdk: tuple[int, ...] | None = None  # SDK versions up to this keep mac_hash
 
     def collect_flags(self) -> dict[str, bool]:
-        return {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
+        flags = {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
+        flags[LEGACY_ONLY] = self.legacy_mac_sdk is not None
+        return flags
+
+    def optional_for(self, sdk_version: str | None) -> frozenset[str]:
+        """The optional attributes a payload may keep: the tenant's, plus the device MAC
+        when the operator allows it for this tenant and the payload's SDK is not newer
+        than the legacy cut-off."""
+        if self.legacy_mac_sdk is None or sdk_version is None:
+            return self.optional
+        version = parse_version(sdk_version)
+        if version is None or version > self.legacy_mac_sdk:
+            return self.optional
+        return self.optional | {LEGACY_ONLY}
 
     def plugin(self, name: str) -> PluginSetting:
         return self.plugins.get(name) or _DEFAULT_PLUGIN
@@ -269,13 +291,35 @@ def _parse_listen(path: Path, value: str) -> tuple[str, int] | None:
     return host.strip("[]"), number
 
 
+def parse_version(text: str) -> tuple[int, ...] | None:
+    """`2.9.4` -> (2, 9, 4); None for anything that is not dotted numbers."""
+    parts = text.strip().split(".")
+    if not 1 <= len(parts) <= 4 or not all(p.isdigit() and len(p) <= 6 for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
 def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenant:
     where = f"{path}: tenant '{tid}'"
-    unknown = [o for o in tf.optional if o not in OPTIONAL_ATTRIBUTE_NAMES]
+    legacy = None
+    if tid in service.legacy_device_mac:
+        legacy = parse_version(service.legacy_device_mac[tid])
+        if legacy is None:
+            raise ConfigError(
+                f"{path.parent / 'service.toml'}: legacy_device_mac.{tid} must be an SDK "
+                "version such as '2.9.4' (the last one released before September 2023)"
+            )
+    if LEGACY_ONLY in tf.optional:
+        raise ConfigError(
+            f"{where}: device_mac cannot be enabled by a tenant: the data policy allows the "
+            "device MAC only for SDK integrations released before September 2023, by "
+            "agreement; the operator sets it in service.toml [legacy_device_mac]"
+        )
+    unknown = [o for o in tf.optional if o not in TENANT_OPTIONAL]
     if unknown:
         raise ConfigError(
             f"{where}: unknown optional attribute '{unknown[0]}'; known: "
-            + ", ".join(OPTIONAL_ATTRIBUTE_NAMES)
+            + ", ".join(TENANT_OPTIONAL)
         )
     if not _TENANT_ID.fullmatch(tid):
         raise ConfigError(
@@ -317,6 +361,7 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         retention_days=tf.retention_days,
         plugins=dict(tf.plugins),
         quotas=tf.quotas,
+        legacy_mac_sdk=legacy,
     )
 
 
@@ -384,6 +429,12 @@ def load_config(
     tenants_file: TenantsFile = _read(snap, "tenants.toml", TenantsFile)
     if not tenants_file.tenants:
         raise ConfigError(f"{tenants_path}: no tenant defined; add a [tenants.<id>] table")
+    for tid in service.legacy_device_mac:
+        if tid not in tenants_file.tenants:
+            raise ConfigError(
+                f"{service_path}: legacy_device_mac names tenant '{tid}', which "
+                "tenants.toml does not define"
+            )
     tenants: dict[str, Tenant] = {}
     by_site: dict[str, Tenant] = {}
     by_digest: dict[bytes, Tenant] = {}

@@ -136,6 +136,13 @@ class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
     os_version: Annotated[ShortStr | None, _d("SDK: operating system version")] = None
     app_id: Annotated[ShortStr | None, _d("SDK: application identifier")] = None
     app_version: Annotated[ShortStr | None, _d("SDK: application version")] = None
+    sdk_version: Annotated[
+        Annotated[str, Meta(max_length=32)] | None,
+        _d(
+            "SDK: the anonscore SDK's own version; decides whether a legacy integration "
+            "may send the device MAC (service.toml legacy_device_mac)"
+        ),
+    ] = None
     persistent_session: Annotated[
         HashStr | None,
         _d(

@@ -232,7 +232,8 @@ class Service:
         else:
             fresh = False
         # 2. make the payload safe: drop what the tenant did not enable, hash, round
-        attrs, dropped = sanitize(req.attributes, tenant.optional, self.keys.hashing)
+        optional = tenant.optional_for(req.attributes.software.sdk_version)
+        attrs, dropped = sanitize(req.attributes, optional, self.keys.hashing)
         svc = self.runtime.config.service
         w = WriteSet()
         ip_velocity = Velocity()

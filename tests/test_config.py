@@ -18,7 +18,6 @@ def test_shipped_config_loads() -> None:
     assert cfg.tenants["demo2"].optional == frozenset(
         {
             "typing_rhythm",
-            "device_mac",
             "wifi_router_mac",
             "bluetooth_details",
             "persistent_session",
@@ -49,7 +48,7 @@ def _edit(cfg: Path, name: str, old: str, new: str) -> None:
             "optional = []",
             'optional = ["typing_rythm"]',
             "tenants.toml: tenant 'demo': unknown optional attribute 'typing_rythm'; known: "
-            "typing_rhythm, device_mac",
+            "typing_rhythm, wifi_router_mac",
         ),
         (
             "tenants.toml",
@@ -147,3 +146,35 @@ def test_sync_writes_is_off_by_default_and_can_be_turned_on(tmp_path: Path) -> N
     cfg = copy_config(tmp_path / "cfg")
     _edit(cfg, "service.toml", "sync_writes = false", "sync_writes = true")
     assert load_config(cfg).service.sync_writes is True
+
+
+def test_the_device_mac_is_the_operators_legacy_setting_not_a_tenant_toggle(
+    tmp_path: Path,
+) -> None:
+    cfg = copy_config(tmp_path / "cfg")
+    _edit(cfg, "tenants.toml", "optional = []", 'optional = ["device_mac"]')
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    assert "device_mac cannot be enabled by a tenant" in str(info.value)
+    assert "before September 2023" in str(info.value)
+    assert "[legacy_device_mac]" in str(info.value)
+    shipped = load_config(REPO / "config")
+    demo2 = shipped.tenants["demo2"]
+    assert demo2.collect_flags()["device_mac"] is True
+    assert "device_mac" in demo2.optional_for("2.9.4")
+    assert "device_mac" in demo2.optional_for("2.1")
+    assert "device_mac" not in demo2.optional_for("3.0.0")
+    assert "device_mac" not in demo2.optional_for(None)
+    assert "device_mac" not in demo2.optional_for("2.9.4-beta")
+    assert "device_mac" not in shipped.tenants["demo"].optional_for("1.0")
+
+
+def test_legacy_device_mac_names_real_tenants_and_versions(tmp_path: Path) -> None:
+    cfg = copy_config(tmp_path / "cfg")
+    _edit(cfg, "service.toml", 'demo2 = "2.9.4"', 'nobody = "2.9.4"')
+    with pytest.raises(ConfigError, match="names tenant 'nobody'"):
+        load_config(cfg)
+    cfg = copy_config(tmp_path / "cfg2")
+    _edit(cfg, "service.toml", 'demo2 = "2.9.4"', 'demo2 = "latest"')
+    with pytest.raises(ConfigError, match=r"legacy_device_mac\.demo2 must be an SDK version"):
+        load_config(cfg)
