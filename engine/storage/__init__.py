@@ -1,6 +1,21 @@
-"""Storage: one small key-value interface, with RocksDB (rocksdict) as the embedded default."""
+"""Storage: one small key-value interface, with RocksDB (rocksdict) as the embedded default
+and a Redis/Valkey Cluster for more than one process or machine.
 
-from engine.storage._interface import KeyValueStore, WriteSet
-from engine.storage._rocks import RocksStore
+Layering: `_interface` (WriteSet, the protocols) and `_errors` stand alone; `_rocks` and
+`_redis` each implement the interface and are the only modules that touch their library.
+"""
 
-__all__ = ["KeyValueStore", "RocksStore", "WriteSet"]
+from engine.storage._errors import StoreUnavailable
+from engine.storage._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
+from engine.storage._redis import RedisClusterStore
+from engine.storage._rocks import AsyncRocksStore, RocksStore
+
+__all__ = [
+    "AsyncKeyValueStore",
+    "AsyncRocksStore",
+    "KeyValueStore",
+    "RedisClusterStore",
+    "RocksStore",
+    "StoreUnavailable",
+    "WriteSet",
+]

@@ -1,4 +1,10 @@
-"""The embedded store: one RocksDB database (rocksdict, raw bytes mode) in a directory."""
+"""The embedded store: one RocksDB database (rocksdict, raw bytes mode) in a directory.
+
+`RocksStore` is the synchronous interface the engine uses today; `AsyncRocksStore` puts the
+same database behind the async interface. Point reads and unsynced write sets cost
+microseconds, less than a thread hop, so they stay inline (an `async def` that never awaits:
+atomic under Trio); scans and synced writes (an fsync each) go to a thread.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +48,7 @@ class RocksStore:
         # rocksdict's stubs call this a method; at run time it is a property
         self._wopts.disable_wal = False  # type: ignore[method-assign,assignment]
         self._wopts.sync = sync
+        self.sync = sync
         self._limiter = trio.CapacityLimiter(2)
         self.path = path
 
@@ -53,6 +60,8 @@ class RocksStore:
         return [self.get(key) for key in keys]
 
     def apply(self, writes: WriteSet) -> None:
+        """Apply `writes` in one batch; expiries are ignored (the engine's retention index
+        sweeps this store)."""
         if not writes:
             return
         batch = WriteBatch(raw_mode=True)
@@ -82,6 +91,10 @@ class RocksStore:
             self._scan, prefix, start, limit, limiter=self._limiter
         )
 
+    async def apply_in_thread(self, writes: WriteSet) -> None:
+        """`apply` off the event loop (for synced writes: an fsync can take milliseconds)."""
+        await trio.to_thread.run_sync(self.apply, writes, limiter=self._limiter)
+
     async def flush(self) -> None:
         await trio.to_thread.run_sync(self._flush_sync, limiter=self._limiter)
 
@@ -91,3 +104,42 @@ class RocksStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+class AsyncRocksStore:
+    """`RocksStore` behind the async interface (`AsyncKeyValueStore`).
+
+    `get`, `get_many` and unsynced `apply` never await: a read-modify-write made of them is
+    atomic under Trio, as with the sync interface. With `sync=True`, `apply` runs in a thread
+    and other tasks run during the fsync."""
+
+    def __init__(self, store: RocksStore) -> None:
+        self.store = store  # the sync interface, for tools that still use it
+        self.path = store.path
+
+    @classmethod
+    def open(cls, path: Path, *, sync: bool = False, read_only: bool = False) -> AsyncRocksStore:
+        return cls(RocksStore(path, sync=sync, read_only=read_only))
+
+    async def get(self, key: bytes) -> bytes | None:
+        return self.store.get(key)
+
+    async def get_many(self, keys: list[bytes]) -> list[bytes | None]:
+        return self.store.get_many(keys)
+
+    async def apply(self, writes: WriteSet) -> None:
+        if self.store.sync:
+            await self.store.apply_in_thread(writes)
+        else:
+            self.store.apply(writes)
+
+    async def scan(
+        self, prefix: bytes, *, start: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        return await self.store.scan(prefix, start=start, limit=limit)
+
+    async def flush(self) -> None:
+        await self.store.flush()
+
+    async def aclose(self) -> None:
+        self.store.close()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 import trio
+import trio.testing
 
-from engine.storage import RocksStore, WriteSet
+from engine.storage import AsyncRocksStore, RocksStore, WriteSet
 from engine.storage._rocks import StoreLocked
 from tests.support import REPO
 
@@ -58,7 +59,7 @@ def test_second_open_is_refused_with_a_clear_message(tmp_path: Path) -> None:
 _WRITER = """
 import os, sys
 from pathlib import Path
-from engine.storage import RocksStore, WriteSet
+from engine.storage import AsyncRocksStore, RocksStore, WriteSet
 store = RocksStore(Path(sys.argv[1]))
 for i in range(200):
     w = WriteSet()
@@ -95,3 +96,25 @@ async def test_synced_writes_are_readable_and_survive_reopen(tmp_path: Path) -> 
     again = RocksStore(tmp_path)
     assert again.get(b"k") == b"v"
     again.close()
+
+
+async def test_async_point_operations_never_leave_the_event_loop(tmp_path: Path) -> None:
+    """A read-modify-write of gets and an unsynced apply is atomic under Trio: no checkpoint."""
+    store = AsyncRocksStore.open(tmp_path)
+    w = WriteSet()
+    w.put(b"k", b"v", expire_at=1.0)  # long past: RocksDB keeps it (the engine sweeps)
+    with trio.testing.assert_no_checkpoints():
+        await store.apply(w)
+        assert await store.get(b"k") == b"v"
+        assert await store.get_many([b"k", b"x"]) == [b"v", None]
+    await store.aclose()
+
+
+async def test_async_synced_writes_leave_the_event_loop(tmp_path: Path) -> None:
+    store = AsyncRocksStore.open(tmp_path, sync=True)
+    w = WriteSet()
+    w.put(b"k", b"v")
+    with trio.testing.assert_checkpoints():
+        await store.apply(w)
+    assert store.store.get(b"k") == b"v"
+    await store.aclose()

@@ -1,0 +1,249 @@
+"""The cluster store: the storage interface on a Redis or Valkey Cluster (valkey-glide).
+
+Why a cluster and not our own replication: past one machine, API workers become stateless and
+the state lives in a store that already shards, replicates and fails over (DESIGN.md, "Beyond
+one machine"). Why valkey-glide: its Rust core follows the cluster (slot map, MOVED/ASK,
+reconnection) and its Python layer runs natively under Trio (it detects Trio with sniffio and
+waits on its response pipe with a Trio system task); no asyncio bridge, no thread per call.
+
+What `apply` guarantees (stated in the README's "Storage" paragraph too):
+
+- Within one hash slot, a write set's puts and deletes run as one MULTI/EXEC on the slot's
+  master: no other client sees half of it, and an AOF replay keeps it whole or drops it whole
+  (Redis reverts a transaction cut off at the end of the AOF). Our commands (SET, DEL) cannot
+  fail at run time on any value, so EXEC applies all of a group or, refused before it runs
+  (EXECABORT), none of it.
+- Across slots, the groups run one after another in slot order. Acknowledged (`apply`
+  returned) means every group was acknowledged by its master. If `apply` raises
+  `StoreUnavailable` (or the process dies), a prefix of the groups in slot order may have been
+  applied, and the group in flight may or may not have been: every group is whole values and
+  deletes with absolute expiries, so applying the same write set again is safe and completes it.
+  Keys that must change together therefore share a hash tag.
+- Replication is asynchronous: a write acknowledged by a master that dies before its replica
+  has it is lost when the replica is promoted (the window is typically below a second), and the
+  loss is per slot, so a cross-slot set can come back partly applied. With AOF
+  (`appendfsync everysec`) a master that crashes and restarts without a failover keeps every
+  acknowledged write unless the machine itself crashed (then up to about a second is lost).
+
+Reads go to masters only (read-your-writes). Every call is bounded by the client's request
+timeout (500 ms by default; a cancel scope of ours backs it up), and every failure of the
+store (a node down, CLUSTERDOWN during a failover, a timeout, a closed connection) becomes
+`StoreUnavailable`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import math
+from collections.abc import Awaitable, Iterator
+from typing import TypeVar, cast
+from urllib.parse import urlsplit
+
+import trio
+from glide import (
+    AdvancedGlideClusterClientConfiguration,
+    ClusterBatch,
+    ClusterBatchOptions,
+    ClusterScanCursor,
+    ExpirySet,
+    ExpiryType,
+    GlideClusterClient,
+    GlideClusterClientConfiguration,
+    NodeAddress,
+    SlotIdRoute,
+    SlotType,
+)
+from glide import ClosingError as _GlideClosed
+from glide import ConnectionError as _GlideConnection
+from glide import GlideError as _GlideError
+from glide import TimeoutError as _GlideTimeout
+
+from engine.storage._errors import StoreUnavailable
+from engine.storage._interface import WriteSet
+from engine.storage._slots import glob_escape, key_slot, prefix_slot
+
+T = TypeVar("T")
+_SCHEMES = ("redis", "valkey")
+_SCAN_COUNT = 1000  # keys a node examines per SCAN step (a hint to the server)
+
+
+def parse_seeds(url: str) -> list[tuple[str, int]]:
+    """`redis://HOST:PORT[,HOST:PORT...]` -> [(host, port), ...]."""
+    parts = urlsplit(url)
+    if parts.scheme not in _SCHEMES or not parts.netloc or parts.path not in ("", "/"):
+        raise ValueError("store url must look like redis://HOST:PORT (any node of the cluster)")
+    seeds = []
+    for item in parts.netloc.split(","):
+        host, _, port = item.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(
+                "store url must name each node as HOST:PORT, e.g. redis://10.0.0.5:6379"
+            )
+        seeds.append((host.strip("[]"), int(port)))
+    return seeds
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """Turn any failure of the store or of the client library into `StoreUnavailable`."""
+    try:
+        yield
+    except _GlideTimeout as exc:
+        raise StoreUnavailable(_LATE) from exc
+    except (_GlideConnection, _GlideClosed) as exc:
+        raise StoreUnavailable("a node of the store is unreachable; retry shortly") from exc
+    except _GlideError as exc:  # CLUSTERDOWN, TRYAGAIN, LOADING, OOM...: the server refused
+        raise StoreUnavailable("the store refused the request; retry shortly") from exc
+
+
+_LATE = "the store did not answer in time; retry shortly"
+
+
+class RedisClusterStore:
+    """`AsyncKeyValueStore` on a Redis/Valkey Cluster: `await RedisClusterStore.connect(url)`."""
+
+    def __init__(self, client: GlideClusterClient, *, request_timeout: float) -> None:
+        self._client = client
+        self._timeout_ms = max(1, round(request_timeout * 1000))
+        # our own bound, past glide's: some calls (the cluster SCAN) retry a dead node forever
+        self._deadline = request_timeout * 1.5 + 0.05
+
+    @classmethod
+    async def connect(
+        cls, url: str, *, request_timeout: float = 0.5, connect_timeout: float = 0.5
+    ) -> RedisClusterStore:
+        """Connect through any seed node of `url` and discover the cluster.
+
+        `request_timeout` bounds each call (each SCAN step for `scan`), reconnections and
+        redirections included; `connect_timeout` bounds each TCP connection (at start and on
+        reconnection). The first connection blocks the event loop for up to
+        `connect_timeout` per seed: call this at start-up, not per request."""
+        config = GlideClusterClientConfiguration(
+            [NodeAddress(host, port) for host, port in parse_seeds(url)],
+            request_timeout=max(1, round(request_timeout * 1000)),
+            client_name="anonscore",
+            advanced_config=AdvancedGlideClusterClientConfiguration(
+                connection_timeout=max(1, round(connect_timeout * 1000))
+            ),
+        )
+        try:
+            client = await GlideClusterClient.create(config)
+        except _GlideError as exc:
+            raise StoreUnavailable(
+                "cannot reach the store through its seed nodes; check the store url "
+                "and that the cluster is up"
+            ) from exc
+        return cls(client, request_timeout=request_timeout)
+
+    async def _ask(self, call: Awaitable[T]) -> T:
+        """Await one call to the cluster: bounded, and any failure is `StoreUnavailable`."""
+        with _translated(), trio.move_on_after(self._deadline):
+            return await call
+        raise StoreUnavailable(_LATE)
+
+    async def get(self, key: bytes) -> bytes | None:
+        return await self._ask(self._client.get(key))
+
+    async def get_many(self, keys: list[bytes]) -> list[bytes | None]:
+        """One MGET that glide splits by slot, each part sent to its master concurrently."""
+        if not keys:
+            return []
+        return await self._ask(self._client.mget(list(keys)))
+
+    async def apply(self, writes: WriteSet) -> None:
+        """Group the writes by hash slot; run each group as one MULTI/EXEC on its master,
+        in slot order (see the module docstring for what that guarantees)."""
+        for slot, batch in _groups(writes):
+            options = ClusterBatchOptions(
+                timeout=self._timeout_ms, route=SlotIdRoute(SlotType.PRIMARY, slot)
+            )
+            await self._ask(self._client.exec(batch, raise_on_error=True, options=options))
+
+    async def scan(
+        self, prefix: bytes, *, start: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to `limit` pairs in key order from `start`, like RocksDB.
+
+        Cost: when the prefix holds a whole hash tag (`x:{tag}`), the keys of that one slot
+        (CLUSTER GETKEYSINSLOT on its master). Otherwise SCAN MATCH on every master, which
+        walks every key of the cluster, for each call: paging through P keys costs P/limit
+        walks. Keys are sorted here, keeping only the `limit` smallest (memory O(limit)).
+        For erasure, audits and sweeps, never on a request's path."""
+        if limit <= 0:
+            return []
+        floor = prefix if start is None or start < prefix else start
+        kept: list[bytes] = []  # sorted, at most `limit` keys
+        slot = prefix_slot(prefix)
+        if slot is not None:
+            _keep(kept, await self._keys_in_slot(slot), prefix, floor, limit)
+        else:
+            pattern = glob_escape(prefix) + b"*"
+            cursor = ClusterScanCursor()  # type: ignore[no-untyped-call]
+            while not cursor.is_finished():
+                step = await self._ask(self._client.scan(cursor, match=pattern, count=_SCAN_COUNT))
+                cursor = cast(ClusterScanCursor, step[0])
+                _keep(kept, cast(list[bytes], step[1]), prefix, floor, limit)
+        values = await self.get_many(kept)
+        return [(k, v) for k, v in zip(kept, values, strict=True) if v is not None]
+
+    async def _keys_in_slot(self, slot: int) -> list[bytes]:
+        route = SlotIdRoute(SlotType.PRIMARY, slot)
+        count = await self._ask(
+            self._client.custom_command(["CLUSTER", "COUNTKEYSINSLOT", str(slot)], route)
+        )
+        if not count:
+            return []
+        keys = await self._ask(
+            self._client.custom_command(["CLUSTER", "GETKEYSINSLOT", str(slot), str(count)], route)
+        )
+        return cast(list[bytes], keys)
+
+    async def flush(self) -> None:
+        """Nothing to do from the client: durability is the servers' (AOF, replicas)."""
+
+    async def aclose(self) -> None:
+        with _translated():
+            await self._client.close()
+
+
+def _keep(kept: list[bytes], keys: list[bytes], prefix: bytes, floor: bytes, limit: int) -> None:
+    """Merge `keys` into `kept` (sorted, distinct): only keys of `prefix` from `floor`, and
+    only the `limit` smallest."""
+    for key in keys:
+        if not key.startswith(prefix) or key < floor:
+            continue
+        at = bisect.bisect_left(kept, key)
+        if at < len(kept) and kept[at] == key:
+            continue  # SCAN may return a key twice
+        if at >= limit:
+            continue
+        kept.insert(at, key)
+        if len(kept) > limit:
+            kept.pop()
+
+
+def _groups(writes: WriteSet) -> list[tuple[int, ClusterBatch]]:
+    """One atomic batch per hash slot, in slot order: DEL of the slot's deletes, then one
+    SET per put (with PXAT when the put has an expiry: in the same transaction)."""
+    deletes: dict[int, list[bytes]] = {}
+    puts: dict[int, list[bytes]] = {}
+    for key in writes.deletes:
+        deletes.setdefault(key_slot(key), []).append(key)
+    for key in writes.puts:
+        puts.setdefault(key_slot(key), []).append(key)
+    out = []
+    for slot in sorted(deletes.keys() | puts.keys()):
+        batch = ClusterBatch(is_atomic=True)
+        if slot in deletes:
+            batch.delete(sorted(deletes[slot]))
+        for key in sorted(puts.get(slot, ())):
+            expire_at = writes.expiries.get(key)
+            expiry = (
+                None
+                if expire_at is None
+                else ExpirySet(ExpiryType.UNIX_MILLSEC, math.ceil(expire_at * 1000))
+            )
+            batch.set(key, writes.puts[key], expiry=expiry)
+        out.append((slot, batch))
+    return out

@@ -1,0 +1,174 @@
+"""The cluster store on a real three-master cluster: transactions per slot, native expiry,
+a dead master, the connection URL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable
+
+import pytest
+import trio
+from glide import (
+    GlideClusterClient,
+    GlideClusterClientConfiguration,
+    NodeAddress,
+    RequestError,
+)
+
+from engine.storage import RedisClusterStore, StoreUnavailable, WriteSet
+from engine.storage._redis import _groups, parse_seeds
+from engine.storage._slots import key_slot
+from tools import redis_cluster as rc
+
+
+@pytest.fixture
+async def redis(redis_nodes: rc.Cluster) -> AsyncIterator[RedisClusterStore]:
+    for node in redis_nodes.nodes:
+        rc.command(node.port, "FLUSHALL", "SYNC")
+    store = await RedisClusterStore.connect(redis_nodes.seed)
+    yield store
+    await store.aclose()
+
+
+def _port(cluster: rc.Cluster, key: bytes) -> int:
+    return cluster.nodes[rc.master_of(cluster, key_slot(key))].port
+
+
+def _calls(cluster: rc.Cluster, command: str) -> int:
+    total = 0
+    for node in cluster.nodes:
+        stats = rc.command(node.port, "INFO", "commandstats")
+        assert isinstance(stats, bytes)
+        for line in stats.splitlines():
+            if line.startswith(b"cmdstat_%s:calls=" % command.encode()):
+                total += int(line.split(b"=")[1].split(b",")[0])
+    return total
+
+
+def test_key_slots_agree_with_the_server(redis_nodes: rc.Cluster) -> None:
+    port = redis_nodes.nodes[0].port
+    keys = [b"", b"foo", b"{}x", b"{a}{b}", b"x{}{y}", b"}{z}", b"{\x00\xff}q", bytes(range(256))]
+    keys += [b"s:{%d}tail" % i for i in range(50)]
+    for key in keys:
+        assert key_slot(key) == rc.command(port, "CLUSTER", "KEYSLOT", key), key
+
+
+async def test_each_slot_is_one_transaction_in_slot_order(
+    redis: RedisClusterStore, redis_nodes: rc.Cluster
+) -> None:
+    w = WriteSet()
+    for i in range(12):
+        w.put(b"s:{dev%d}:profile" % (i % 4), b"p%d" % i)
+    w.delete(b"s:{dev0}:old")
+    groups = _groups(w)
+    slots = [slot for slot, _ in groups]
+    assert slots == sorted({key_slot(b"{dev%d}" % i) for i in range(4)})
+    assert all(batch.is_atomic for _, batch in groups)
+    multi, exec_ = _calls(redis_nodes, "multi"), _calls(redis_nodes, "exec")
+    await redis.apply(w)
+    assert _calls(redis_nodes, "multi") - multi == 4
+    assert _calls(redis_nodes, "exec") - exec_ == 4
+
+
+async def test_a_group_refused_by_the_server_leaves_nothing(redis_nodes: rc.Cluster) -> None:
+    """A group is MULTI/EXEC: one bad command and EXEC aborts it whole (a pipeline would have
+    written the others). Our own groups hold only SET and DEL, which cannot fail so."""
+    for node in redis_nodes.nodes:
+        rc.command(node.port, "FLUSHALL", "SYNC")
+    w = WriteSet()
+    w.put(b"{t}:a", b"1")
+    w.put(b"{t}:b", b"2", expire_at=time.time() + 60)
+    [(slot, batch)] = _groups(w)
+    assert slot == key_slot(b"t")
+    batch.custom_command(["SET", b"{t}:c"])  # wrong arity: refused while queued
+    node = redis_nodes.nodes[0]
+    config = GlideClusterClientConfiguration([NodeAddress("127.0.0.1", node.port)])
+    client = await GlideClusterClient.create(config)
+    try:
+        with pytest.raises(RequestError, match="wrong number of arguments"):
+            await client.exec(batch, raise_on_error=True)
+        assert await client.mget([b"{t}:a", b"{t}:b", b"{t}:c"]) == [None, None, None]
+    finally:
+        await client.close()
+
+
+async def test_expiry_is_absolute_and_in_the_same_write(
+    redis: RedisClusterStore, redis_nodes: rc.Cluster
+) -> None:
+    at = time.time() + 1000
+    w = WriteSet()
+    w.put(b"x:{s}1", b"v", expire_at=at)
+    w.put(b"x:{s}2", b"v")
+    await redis.apply(w)
+    port = _port(redis_nodes, b"x:{s}1")
+    assert rc.command(port, "PEXPIRETIME", b"x:{s}1") == int(at * 1000) + (at * 1000 % 1 > 0)
+    assert rc.command(port, "PEXPIRETIME", b"x:{s}2") == -1
+    again = WriteSet()
+    again.put(b"x:{s}1", b"v2")  # a whole-value put without expiry clears the old one
+    await redis.apply(again)
+    assert rc.command(port, "PEXPIRETIME", b"x:{s}1") == -1
+
+
+async def test_a_dead_master_is_store_unavailable_then_service_resumes(
+    redis: RedisClusterStore, redis_nodes: rc.Cluster
+) -> None:
+    keys = [b"f:%d" % i for i in range(30)]
+    w = WriteSet()
+    for key in keys:
+        w.put(key, b"acknowledged")
+    await redis.apply(w)
+    victim = rc.master_of(redis_nodes, key_slot(keys[0]))
+    dead = [k for k in keys if rc.master_of(redis_nodes, key_slot(k)) == victim]
+    alive = [k for k in keys if k not in dead]
+    rc.kill(redis_nodes, victim)
+    refused: list[str] = []
+
+    async def refused_in_time(call: Awaitable[object], name: str) -> None:
+        began = time.monotonic()
+        with trio.fail_after(2), pytest.raises(StoreUnavailable, match="retry shortly"):
+            await call
+        assert time.monotonic() - began < 1.0  # the 500 ms request timeout, not a hang
+        refused.append(name)
+
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(refused_in_time, redis.get(dead[0]), "get")
+            nursery.start_soon(refused_in_time, redis.get_many(keys), "get_many")
+            nursery.start_soon(refused_in_time, redis.apply(_put(dead[0])), "apply")
+            nursery.start_soon(refused_in_time, redis.scan(b"f:"), "scan")
+        assert sorted(refused) == ["apply", "get", "get_many", "scan"]
+        assert await redis.get(alive[0]) == b"acknowledged"  # the other masters serve on
+    finally:
+        await trio.to_thread.run_sync(rc.restart, redis_nodes, victim)
+    with trio.fail_after(5):  # the client reconnects on its own: poll until it has
+        while True:
+            try:
+                values = await redis.get_many(keys)
+                break
+            except StoreUnavailable:
+                await trio.sleep(0.05)
+    assert values == [b"acknowledged"] * len(keys)  # SIGKILL lost nothing acknowledged (AOF)
+
+
+def _put(key: bytes) -> WriteSet:
+    w = WriteSet()
+    w.put(key, b"new")
+    return w
+
+
+async def test_an_unreachable_cluster_is_store_unavailable() -> None:
+    port = rc.free_base_port(1)
+    with trio.fail_after(2), pytest.raises(StoreUnavailable, match="cannot reach the store"):
+        await RedisClusterStore.connect(f"redis://127.0.0.1:{port}")
+
+
+def test_store_urls() -> None:
+    assert parse_seeds("redis://10.0.0.5:6379") == [("10.0.0.5", 6379)]
+    assert parse_seeds("valkey://a:1,b:2/") == [("a", 1), ("b", 2)]
+    assert parse_seeds("redis://[::1]:7000") == [("::1", 7000)]
+    for bad in ("http://a:1", "redis://", "redis://a:1/0", "a:1"):
+        with pytest.raises(ValueError, match=r"must look like redis://HOST:PORT"):
+            parse_seeds(bad)
+    for bad in ("redis://a", "redis://a:x", "redis://a:0", "redis://:1"):
+        with pytest.raises(ValueError, match=r"must name each node as HOST:PORT"):
+            parse_seeds(bad)
