@@ -57,6 +57,8 @@ from glide import (
 from glide import ClosingError as _GlideClosed
 from glide import ConnectionError as _GlideConnection
 from glide import GlideError as _GlideError
+from glide import Logger as GlideLogger
+from glide import LogLevel as GlideLogLevel
 from glide import TimeoutError as _GlideTimeout
 
 from engine.storage._errors import StoreUnavailable
@@ -127,6 +129,10 @@ class RedisClusterStore:
                 connection_timeout=max(1, round(connect_timeout * 1000))
             ),
         )
+        # glide's core writes its own lines to stdout, a WARN per failed request during an
+        # outage; ours is StoreUnavailable. Errors only, unless the process set glide's
+        # Logger up first (init keeps an existing configuration).
+        GlideLogger.init(GlideLogLevel.ERROR)
         try:
             client = await GlideClusterClient.create(config)
         except _GlideError as exc:
