@@ -9,7 +9,11 @@ using only those before it:
   two visits, the plan of visits) <- `population` (generating people, machines, devices);
 - `metrics`, `users`, `calibration` (figures from a list of observations; pure) and
   `baseline` (the exact-hash linker);
-- `run` (driving the service) <- `pairs` (export for fitting) <- `report` <- `cli`.
+- `run` (driving the service) <- `pairs` (export for fitting) <- `report` <- `cli`;
+- `replay` (the same visits through `engine.devices.Registry` alone, no HTTP: ten times
+  faster, and with parameters not committed yet) <- `fit` (`python -m tools.drift.fit`: the
+  linker's weights, threshold and calibration from the truth, into
+  `engine/devices/_fitted.py`).
 """
 
 from .baseline import exact_hash
