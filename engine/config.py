@@ -73,6 +73,7 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     session_ttl_s: int = 3600
     unscored_retention_days: int = 30
     sweep_interval_s: int = 3600
+    record_sweep_interval_s: int = 86_400  # profiles, reputation, indexes: a full scan each
     regions: list[str] = msgspec.field(default_factory=lambda: ["eu"])
     sync_writes: bool = False
     ip_data_dir: str = "var/ipdata"  # compiled IP data (engine/ipdata), relative to the cwd
@@ -389,6 +390,7 @@ def load_config(
         ("session_ttl_s", 10, 86_400),
         ("unscored_retention_days", 1, 30),
         ("sweep_interval_s", 1, 86_400),
+        ("record_sweep_interval_s", 1, 7 * 86_400),
         ("admission_limit", 1, 100_000),
         ("max_connections", 1, 1_000_000),
         ("header_timeout_s", 0.1, 600),

@@ -401,6 +401,17 @@ class ErasureRequest(Struct, forbid_unknown_fields=True):
     )
 
 
+class OptOutRequest(Struct, forbid_unknown_fields=True):
+    """The end user's opt-out, from the page (Origin checked, like collect)."""
+
+    session_id: Annotated[str, Meta(min_length=1, max_length=256)]
+    site_key: Annotated[str, Meta(min_length=1, max_length=128)]
+
+
+class OptOutResponse(Struct):
+    erased: int
+
+
 class ErasureResponse(Struct):
     deleted: int
 
@@ -522,6 +533,7 @@ class DeviceProfile(Struct, omit_defaults=True):
     crowd_visits: float = 0.0  # sessions a day
     crowd_at: float = 0.0
     devices_shown: int = 1  # at least this many devices: versions seen going back
+    epochs: dict[str, int] = msgspec.field(default_factory=dict)  # tenant -> its erasures
 
     @property
     def fraud_reports(self) -> int:
@@ -567,6 +579,16 @@ class Events(Struct):
     ts: list[float] = msgspec.field(default_factory=list)
 
 
-class IpReputation(Struct):
-    fraud_reports: int = 0
-    good_reports: int = 0
+class IpReputation(Struct, omit_defaults=True):
+    """Feedback on sessions from one network prefix, per tenant (so one tenant's erasure
+    or retention takes back only its own reports)."""
+
+    reports: dict[str, Reports] = msgspec.field(default_factory=dict)
+
+    @property
+    def fraud_reports(self) -> int:
+        return sum(r.fraud + r.damage for r in self.reports.values())
+
+    @property
+    def good_reports(self) -> int:
+        return sum(r.good for r in self.reports.values())

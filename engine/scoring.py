@@ -125,7 +125,7 @@ def score_session(
     stored = devices.record(
         w, sighting, link, tenant.id, now, user_agent=ua, first_score=first_score
     )
-    device_id = devices.device_id(tenant.id, dkey)
+    device_id = devices.device_id(tenant.id, dkey, stored.epochs.get(tenant.id, 0))
     attributes: dict[str, Any] = {
         "channel": record.channel,
         "ip_country": record.ip_country,

@@ -221,10 +221,13 @@ async def _watch_signals(
 
 
 async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:
+    """Sessions and velocity every `sweep_interval_s`; the derived records (profiles,
+    reputation, index entries: a scan of each) every `record_sweep_interval_s`."""
+    records_due = 0.0
     while not shutdown.is_set():
         svc = state.service
         assert svc is not None
-        interval = svc.runtime.config.service.sweep_interval_s
+        cfg = svc.runtime.config.service
         if state.ready and state.engine is not None:
             try:
                 removed = await state.engine.run_async(svc.sweep)
@@ -234,8 +237,13 @@ async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> N
                 stale = await state.engine.run_async(svc.sweep_velocity)
                 if stale:
                     log.info("velocity sweep", extra={"count": stale})
+                if time.monotonic() >= records_due:
+                    changed = await state.engine.run_async(svc.sweep_records)
+                    records_due = time.monotonic() + cfg.record_sweep_interval_s
+                    if changed:
+                        log.info("record retention sweep", extra={"count": changed})
             except Exception as exc:  # logged and counted; the next interval tries again
                 log.error("retention sweep failed", extra={"exc": type(exc).__name__})
                 metrics.background_errors.labels("sweep").inc()
-        with trio.move_on_after(interval):
+        with trio.move_on_after(cfg.sweep_interval_s):
             await shutdown.wait()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,11 +17,12 @@ from typing import Any
 
 import msgspec
 
-from engine.config import Tenant
+from engine.config import MIN_RETENTION_DAYS, Tenant
 from engine.devices import Registry
 from engine.errors import Conflict, Forbidden, Gone, NotFound, PersonalData, ValidationFailed
 from engine.features import Velocity
 from engine.flags import FLAG_NAMES
+from engine.lifecycle import Lifecycle, relabel
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.privacy import IpFacts, IpReducer, find_identifier, sanitize, scan_payload
@@ -31,6 +33,8 @@ from engine.schema import (
     ErasureResponse,
     FeedbackResponse,
     IpReputation,
+    OptOutRequest,
+    OptOutResponse,
     ScoreResponse,
     ScoreResult,
     SessionRecord,
@@ -46,7 +50,6 @@ from engine.state import (
     decode_events,
     encode,
     events_key,
-    index_prefix,
     parse_purge_key,
     record_event,
     reputation_key,
@@ -54,6 +57,8 @@ from engine.state import (
 from engine.storage import KeyValueStore, WriteSet
 from engine.tokens import new_token, open_token, session_hash, tenant_tag
 from engine.validation import convert, known_path
+
+log = logging.getLogger("anonscore.service")
 
 
 def rfc3339(ts: float) -> str:
@@ -120,6 +125,7 @@ class Service:
         self.runtime = runtime
         self.ip = ip_reducer
         self.clock = time.time  # replaceable in tests
+        self.lifecycle = Lifecycle(self.state, store, keys)
         # (live score, shadow score) of each first score, when a shadow model is loaded
         self.on_shadow: Callable[[float, float], None] | None = None
 
@@ -430,14 +436,8 @@ class Service:
         )
         if record.ip_prefix:
             rep = self.state.reputation(record.ip_prefix)
-            bad_before = record.label in ("fraud", "damage")
-            bad_after = label in ("fraud", "damage")
-            fraud = rep.fraud_reports + int(bad_after) - int(bad_before)
-            good = rep.good_reports + int(label == "good") - int(record.label == "good")
-            w.put(
-                reputation_key(record.ip_prefix),
-                encode(IpReputation(fraud_reports=max(fraud, 0), good_reports=max(good, 0))),
-            )
+            reports = relabel(rep.reports, tenant.id, record.label, label, self.clock())
+            w.put(reputation_key(record.ip_prefix), encode(IpReputation(reports=reports)))
         sh = session_hash(self.keys.hashing, session_id)
         State.put_session(w, sh, record, msgspec.structs.replace(record, label=label))
         self.store.apply(w)
@@ -456,7 +456,7 @@ class Service:
         w = WriteSet()
         deleted = 0
         if record is not None and record.tenant == tenant.id:
-            State.delete_session(w, ref.sh, record)
+            self.lifecycle.withdraw_session(w, ref.sh, record, self.clock())
             deleted = 1
         if self.clock() <= ref.expires_at and not self.state.erased(ref.sh):
             State.put_tombstone(w, ref.sh, ref.expires_at)
@@ -464,31 +464,50 @@ class Service:
         return ErasureResponse(deleted=deleted)
 
     async def erase_device(self, tenant: Tenant, device_id: str) -> ErasureResponse:
+        """The tenant's sessions of the device and its part of the device (reports, last
+        visit, ID mapping); another tenant's evidence stays. Idempotent."""
         dkey = self.state.mapped_device(tenant.id, device_id)
         if dkey is None:
             return ErasureResponse(deleted=0)
-        prefix = index_prefix(tenant.id, dkey)
-        deleted = 0
-        while True:
-            rows = await self.store.scan(prefix, limit=500)
-            w = WriteSet()
-            for key, _ in rows:
-                sh = key[len(prefix) :].decode()
-                record = self.state.session(sh)
-                w.delete(key)
-                if record is not None and record.tenant == tenant.id:
-                    State.delete_session(w, sh, record)
-                    if record.expires_at > self.clock():
-                        State.put_tombstone(w, sh, record.expires_at)
-                    deleted += 1
-            if not rows:
-                break
-            self.store.apply(w)
-        w = WriteSet()
-        # the device's own data: its profile, velocity, index entries, the mapping
-        Registry(self.state, self.keys).erase(w, dkey, tenant.id, device_id)
-        self.store.apply(w)
+        sessions = await self.lifecycle.tenant_sessions(tenant.id, dkey)
+        deleted = self.lifecycle.erase_tenant_device(tenant.id, dkey, sessions, self.clock())
         return ErasureResponse(deleted=deleted)
+
+    async def optout(self, raw: dict[str, Any], client: ClientFacts) -> OptOutResponse:
+        """The end user's opt-out from the page: the session, and what its device (found by
+        the session's link, or by its persistent session) holds at this tenant."""
+        req = convert(raw, OptOutRequest)
+        tenant = self.tenant_for_site(req.site_key, client.origin)
+        ref = self.session_ref(tenant, req.session_id)
+        now = self.clock()
+        record = self.state.session(ref.sh)
+        dkey = None
+        if record is not None and record.tenant == tenant.id:
+            dkey = record.device_key or self._persistent_device(record, now)
+        erased = 0
+        if dkey is not None:
+            sessions = await self.lifecycle.tenant_sessions(tenant.id, dkey)
+            erased = self.lifecycle.erase_tenant_device(tenant.id, dkey, sessions, now)
+        # the session itself (when it was not yet under its device), and a tombstone
+        w = WriteSet()
+        record = self.state.session(ref.sh)
+        if record is not None and record.tenant == tenant.id:
+            self.lifecycle.withdraw_session(w, ref.sh, record, now)
+            erased += 1
+        if now <= ref.expires_at and not self.state.erased(ref.sh):
+            State.put_tombstone(w, ref.sh, ref.expires_at)
+        self.store.apply(w)
+        return OptOutResponse(erased=erased)
+
+    def _persistent_device(self, record: SessionRecord, now: float) -> str | None:
+        """The device a collected, unscored session's persistent session decisively names."""
+        attrs = record.attributes
+        if attrs is None or record.channel is None or not attrs.software.persistent_session:
+            return None
+        registry = Registry(self.state, self.keys)
+        sighting = registry.sight(attrs, record.channel, now, record.ip_prefix)
+        link = registry.link(sighting, record.tenant, now)
+        return link.dkey if link.profile is not None and link.confidence >= 0.99 else None
 
     # -- retention -------------------------------------------------------------------------
 
@@ -511,13 +530,32 @@ class Service:
                     w.delete(record_key)
                     continue
                 sh = record_key[2:].decode()
-                record = self.state.session(sh)
+                try:
+                    record = self.state.session(sh)
+                except msgspec.DecodeError:  # unreadable: it can only be removed
+                    log.warning("malformed session record removed by the sweep")
+                    w.delete(record_key)
+                    continue
                 if record is not None and int(record.purge_at) == stamp:
-                    State.delete_session(w, sh, record)
+                    # its feedback leaves the shared records with it
+                    self.lifecycle.withdraw_session(w, sh, record, now)
                     removed += 1
             self.store.apply(w)
             if len(due) < len(rows) or len(rows) < batch:
                 return removed
+
+    async def sweep_records(self, now: float | None = None) -> int:
+        """Derived records past their tenants' retention (engine/lifecycle.py)."""
+        now = self.clock() if now is None else now
+        tenants = self.runtime.config.tenants
+
+        def retention_days(tenant: str) -> int:
+            if not tenant:  # the longest any tenant has
+                return max((t.retention_days for t in tenants.values()), default=730)
+            known = tenants.get(tenant)
+            return known.retention_days if known is not None else MIN_RETENTION_DAYS
+
+        return await self.lifecycle.sweep_records(now, retention_days)
 
     async def sweep_velocity(self, now: float | None = None, batch: int = 2000) -> int:
         """Delete velocity records with no event inside the window. Returns how many."""

@@ -210,11 +210,16 @@ class Registry:
             keys = [*(k for k in members.keys if k != dkey), dkey][-BAND_FANOUT:]
             w.put(key, encode(DeviceList(keys=keys, last_seen=now)))
         w.put(s.population, encode(link.sketch))
-        w.put(mapping_key(tenant, self.device_id(tenant, dkey)), dkey.encode())
+        epoch = new.epochs.get(tenant, 0)
+        w.put(mapping_key(tenant, self.device_id(tenant, dkey, epoch)), dkey.encode())
         return new
 
-    def device_id(self, tenant: str, dkey: str) -> str:
-        digest = hmac.new(self.keys.device, f"dev|{tenant}|{dkey}".encode(), hashlib.sha256)
+    def device_id(self, tenant: str, dkey: str, epoch: int = 0) -> str:
+        """The tenant's public ID of a device. `epoch` counts the tenant's erasures of the
+        device: after one, the device (kept for other tenants' evidence) gets a new ID at
+        that tenant, so an erased device is not recognised there by its old ID."""
+        blob = f"dev|{tenant}|{dkey}" + (f"|{epoch}" if epoch else "")
+        digest = hmac.new(self.keys.device, blob.encode(), hashlib.sha256)
         return "dv_" + _b32(digest.digest())
 
     def user_id(self, tenant: str, link: Link, profile: DeviceProfile, sh: str) -> str:

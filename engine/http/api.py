@@ -81,6 +81,13 @@ class Api:
         result = await self.engine().run(lambda: svc.collect(raw, client, now))
         return json_response(result, 202)
 
+    async def optout(self, request: Request) -> Response:
+        raw = body_json(request)
+        svc = self.service()
+        client = client_facts(request.head, svc.runtime.config.trusted_proxies)
+        result = await self.engine().run_async(lambda: svc.optout(raw, client))
+        return json_response(result)
+
     # -- back-end side ---------------------------------------------------------------------
 
     async def score(self, request: Request) -> Response:

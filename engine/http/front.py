@@ -59,6 +59,7 @@ def api_routes(api: Api) -> dict[str, Route]:
     return {
         "/v1/sessions": Route("sessions", api.sessions, ("POST",), cors=True, share=0.5),
         "/v1/collect": Route("collect", api.collect, ("POST",), cors=True, share=0.75),
+        "/v1/optout": Route("optout", api.optout, ("POST",), cors=True, share=0.75),
         "/v1/score": Route("score", api.score, ("POST",), backend=True),
         "/v1/feedback": Route("feedback", api.feedback, ("POST",), backend=True),
         "/v1/erasure": Route("erasure", api.erasure, ("POST",), backend=True),

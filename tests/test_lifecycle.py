@@ -1,0 +1,124 @@
+"""The data lifecycle over HTTP: retention of every record type, erasure that respects
+tenants, the end user's opt-out. Issue 9: device profiles, band entries, ID mappings and
+reputation were kept forever; tenant A's erasure of a device wiped tenant B's fraud report."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from engine.state import DAY, record_kind
+from tests.support import ORIGIN, Running, android_attributes, web_attributes
+
+AUTH = {"demo": "demo_key", "demo2": "demo2_key", "demo3": "demo3_key"}
+
+
+async def _feedback(svc: Running, sid: str, label: str, key: str = "demo_key") -> None:
+    r = await svc.client.post(
+        "/v1/feedback",
+        json={"session_id": sid, "label": label},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert r.status_code == 202, r.text
+
+
+async def test_after_731_days_nothing_is_left(svc: Running) -> None:
+    service = svc.service
+    start = service.clock()
+    # three tenants, web and app, feedback, an unscored session, an opted-out one
+    web = await svc.flow(headers={"X-Forwarded-For": "81.2.69.10"})
+    await _feedback(svc, web["session_id"], "fraud")
+    app = await svc.flow(
+        android_attributes(), site_key="demo2_site", key="demo2_key", channel="android"
+    )
+    await _feedback(svc, app["session_id"], "good", "demo2_key")
+    await svc.flow(site_key="demo3_site", key="demo3_key")
+    unscored = await svc.session()
+    assert (await svc.collect(unscored)).status_code == 202
+    kinds = Counter((record_kind(k).name if record_kind(k) else "?") for k in await svc.snapshot())
+    assert {"session", "device profile", "ip reputation", "device id mapping"} <= set(kinds)
+    later = start + 731 * DAY
+    service.clock = lambda: later
+    await service.sweep(later)
+    await service.sweep_velocity(later)
+    await service.sweep_records(later)
+    left = await svc.snapshot()
+    assert left == {}, Counter(record_kind(k).name for k in left)
+
+
+async def test_a_tenants_erasure_leaves_another_tenants_evidence(svc: Running) -> None:
+    # one device at two lenders; demo reports fraud, demo2 erases the device
+    at_demo = await svc.flow()
+    await _feedback(svc, at_demo["session_id"], "fraud")
+    at_demo2 = await svc.flow(site_key="demo2_site", key="demo2_key")
+    r = await svc.client.post(
+        "/v1/erasure",
+        json={"device_id": at_demo2["device_id"]},
+        headers={"Authorization": "Bearer demo2_key"},
+    )
+    assert r.json() == {"deleted": 1}
+    # demo's report still stands: the device comes back known for fraud at demo
+    again = await svc.flow()
+    assert again["flags"]["known_fraud_device"] is True
+    assert again["device_id"] == at_demo["device_id"]
+    # demo2 erased its part: its old session is gone
+    assert (await svc.score(at_demo2["session_id"], key="demo2_key")).status_code == 404
+    # and erasing again is idempotent
+    r = await svc.client.post(
+        "/v1/erasure",
+        json={"device_id": at_demo2["device_id"]},
+        headers={"Authorization": "Bearer demo2_key"},
+    )
+    assert r.json() == {"deleted": 0}
+
+
+async def test_erasing_a_labelled_session_takes_back_its_report(svc: Running) -> None:
+    first = await svc.flow()
+    await _feedback(svc, first["session_id"], "fraud")
+    r = await svc.client.post(
+        "/v1/erasure",
+        json={"session_id": first["session_id"]},
+        headers={"Authorization": "Bearer demo_key"},
+    )
+    assert r.json() == {"deleted": 1}
+    again = await svc.flow()
+    assert again["flags"]["known_fraud_device"] is False
+
+
+async def _optout(svc: Running, sid: str, site: str = "demo_site", origin: str = ORIGIN) -> object:
+    return await svc.client.post(
+        "/v1/optout", json={"session_id": sid, "site_key": site}, headers={"Origin": origin}
+    )
+
+
+async def test_the_end_users_opt_out(svc: Running) -> None:
+    older = await svc.flow()
+    newer = await svc.flow()
+    assert older["device_id"] == newer["device_id"]
+    other_tenant = await svc.flow(site_key="demo2_site", key="demo2_key")
+    r = await _optout(svc, newer["session_id"], origin="https://evil.example")
+    assert r.status_code == 403
+    r = await _optout(svc, newer["session_id"])
+    assert r.status_code == 200, r.text
+    assert r.json() == {"erased": 2}  # both sessions of the device at this tenant
+    for sid in (older["session_id"], newer["session_id"]):
+        assert (await svc.score(sid)).status_code == 404
+    assert (await svc.collect(newer["session_id"])).status_code == 404
+    # another tenant's data stays
+    r = await svc.score(other_tenant["session_id"], key="demo2_key")
+    assert r.status_code == 200
+    # idempotent
+    r = await _optout(svc, newer["session_id"])
+    assert r.json() == {"erased": 0}
+
+
+async def test_opt_out_before_the_score_reaches_the_persistent_sessions_device(
+    svc: Running,
+) -> None:
+    attrs = web_attributes(software__persistent_session="ps_value_from_indexeddb")
+    scored = await svc.flow(attrs, site_key="demo2_site", key="demo2_key")
+    sid = await svc.session("demo2_site")
+    assert (await svc.collect(sid, attrs, site_key="demo2_site")).status_code == 202
+    r = await _optout(svc, sid, site="demo2_site")
+    assert r.json() == {"erased": 2}
+    r = await svc.score(scored["session_id"], key="demo2_key")
+    assert r.status_code == 404
