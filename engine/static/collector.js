@@ -3,7 +3,9 @@
  * Gathers device, software, network and behaviour attributes for one session and posts them
  * to the anonscore service. It never reads what a visitor types: form fields are counted
  * (characters typed and pasted, corrections, time in focus), not read; no cookie, no
- * localStorage, no sessionStorage. The session id lives in page memory only.
+ * localStorage, no sessionStorage. The session id lives in page memory only; IndexedDB
+ * (database `anonscore`) holds one value, the persistent session, and only when the tenant
+ * enabled it.
  *
  *   <script src="https://risk.example/collector.js" data-site-key="SITE_KEY"></script>
  *   <form data-anonscore> ... </form>      (forms with data-anonscore are attached on load)
@@ -22,6 +24,12 @@
  *   attach(form)    tracks the form's fields; on submit, flushes (at most SUBMIT_WAIT_MS),
  *                   writes the session id into a hidden input `anonscore_session_id`, then lets
  *                   the submission go on
+ *   optOut()        the visitor's opt-out: stops collecting on this page at once (nothing more
+ *                   is counted or posted, sessionId() answers null, forms carry an empty
+ *                   session id), deletes the IndexedDB database, and asks the service to erase
+ *                   the session and what its persistent session linked at this tenant
+ *                   (POST /v1/optout). Promise of {erased: n} (sessions erased; 0 when a
+ *                   second call finds nothing left); rejects with an Error saying what failed
  *
  * Plain ES2018, no dependencies, no build step.
  */
@@ -37,6 +45,8 @@
   var SESSION_TIMEOUT_MS = 5000;
   var AUDIO_TIMEOUT_MS = 500; // OfflineAudioContext can hang (background tabs, old engines)
   var IDB_TIMEOUT_MS = 1000;
+  var IDB_NAME = 'anonscore';
+  var IDB_DELETE_TIMEOUT_MS = 3000; // another tab of the site may hold the database open
   var MAX_FIELDS = 128;
   var MAX_INTERVALS = 2048;
   var MAX_INTERVAL_MS = 60000;
@@ -449,6 +459,7 @@
   }
 
   function statsFor(el) {
+    if (optedOut) return null; // the visitor opted out: nothing more is counted
     var name = fieldName(el);
     if (!name) return null;
     var stats = fields.get(name);
@@ -551,15 +562,20 @@
   // -- optional persistent session (IndexedDB; only when the tenant enabled it) -----------
 
   function persistentSession(sessionId) {
-    if (!window.indexedDB) return Promise.resolve(undefined);
+    if (!window.indexedDB || optedOut) return Promise.resolve(undefined);
     var value = hashHex('anonscore-ps:' + sessionId);
     var stored = value.then(function (fresh) {
       return new Promise(function (resolve) {
-        var open = indexedDB.open('anonscore', 1);
+        if (optedOut) { // opted out while hashing: the database is not created again
+          resolve(undefined);
+          return;
+        }
+        var open = indexedDB.open(IDB_NAME, 1);
         open.onupgradeneeded = function () { open.result.createObjectStore('kv'); };
         open.onerror = function () { resolve(undefined); };
         open.onsuccess = function () {
           var db = open.result;
+          db.onversionchange = function () { db.close(); }; // never block a deletion
           var result;
           var tx = db.transaction('kv', 'readwrite');
           var store = tx.objectStore('kv');
@@ -567,7 +583,7 @@
           get.onsuccess = function () {
             if (typeof get.result === 'string' && /^[0-9a-f]{16,64}$/.test(get.result)) {
               result = get.result;
-            } else {
+            } else if (!optedOut) {
               result = fresh;
               store.put(fresh, 'ps');
             }
@@ -582,7 +598,8 @@
 
   // -- session and flush --------------------------------------------------------------------
 
-  var session = null; // {id, collect}
+  var session = null; // {id, collect, persistent}
+  var optedOut = false; // set by optOut(): nothing more is collected or posted
   var staticAttributes = withTimeout(
     new Promise(function (resolve) { setTimeout(resolve, 0); }).then(gatherStatic), 3000
   ).then(function (value) {
@@ -618,8 +635,9 @@
 
   function flush() {
     return ready.then(function (sessionId) {
-      if (!sessionId) return null;
+      if (!sessionId || optedOut) return null;
       return Promise.all([staticAttributes, session.persistent]).then(function (parts) {
+        if (optedOut) return null; // opted out while the probes ran: nothing leaves the page
         var software = parts[0].software;
         if (parts[1]) software = Object.assign({}, software, { persistent_session: parts[1] });
         var attributes = {
@@ -633,19 +651,87 @@
           site_key: siteKey,
           channel: 'web',
           attributes: attributes,
-        }, true);
-      }).then(function (response) {
-        return response.json().catch(function () { return null; }).then(function (body) {
-          if (response.ok) return body;
-          var error = (body && body.error) || {};
-          warn('attributes refused, HTTP ' + response.status + ' ' + (error.code || '') +
-            (error.field ? ' at ' + error.field : ''));
-          return null;
-        });
+        }, true).then(collectAnswer);
       });
     }).catch(function (error) {
       warn('flush failed: ' + (error && error.message));
       return null;
+    });
+  }
+
+  function collectAnswer(response) {
+    return response.json().catch(function () { return null; }).then(function (body) {
+      if (response.ok) return body;
+      var error = (body && body.error) || {};
+      warn('attributes refused, HTTP ' + response.status + ' ' + (error.code || '') +
+        (error.field ? ' at ' + error.field : ''));
+      return null;
+    });
+  }
+
+  // -- the visitor's opt-out ------------------------------------------------------------------
+
+  // Deletes the collector's IndexedDB database. A persistent-session read or write under way
+  // finishes first (it is bounded by IDB_TIMEOUT_MS), so it cannot write the value again
+  // after the deletion; later ones see `optedOut` and do not start.
+  function clearStore() {
+    if (!window.indexedDB) return Promise.resolve();
+    return Promise.resolve(session && session.persistent).then(function () {
+      return new Promise(function (resolve, reject) {
+        // onblocked: another tab of this site has the database open; the deletion waits
+        var timer = setTimeout(function () {
+          reject(new Error('the IndexedDB database ' + IDB_NAME + ' is held open by another ' +
+            'tab of this site; it is deleted once that tab closes it'));
+        }, IDB_DELETE_TIMEOUT_MS);
+        var request = indexedDB.deleteDatabase(IDB_NAME);
+        request.onsuccess = function () {
+          clearTimeout(timer);
+          resolve();
+        };
+        request.onerror = function () {
+          clearTimeout(timer);
+          reject(new Error('the browser refused to delete the IndexedDB database ' + IDB_NAME));
+        };
+      });
+    });
+  }
+
+  function eraseAtService() {
+    return ready.then(function (sessionId) {
+      if (!sessionId) {
+        throw new Error('no session to erase: the service could not be reached when the ' +
+          'page loaded');
+      }
+      return postJson('/v1/optout', { session_id: sessionId, site_key: siteKey }, true)
+        .catch(function (error) {
+          throw new Error('the service could not be reached (' + (error && error.message) + ')');
+        });
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (body) {
+        if (response.ok && body && typeof body.erased === 'number') {
+          return { erased: body.erased };
+        }
+        var error = (body && body.error) || {};
+        throw new Error('the service refused the opt-out, HTTP ' + response.status +
+          (error.code ? ' ' + error.code : '') + (error.message ? ': ' + error.message : ''));
+      });
+    });
+  }
+
+  function optOut() {
+    optedOut = true;
+    fields.clear(); // what was counted in page memory is dropped too
+    intervals.length = 0;
+    focused = null;
+    lastKeyAt = null;
+    var inputs = document.querySelectorAll('input[name="' + HIDDEN_INPUT + '"]');
+    for (var i = 0; i < inputs.length; i++) inputs[i].value = '';
+    var local = clearStore();
+    var remote = eraseAtService();
+    return Promise.all([remote, local]).then(function (parts) {
+      return parts[0];
+    }, function (error) {
+      throw new Error('anonscore: opt-out incomplete: ' + (error && error.message));
     });
   }
 
@@ -661,7 +747,7 @@
       input.name = HIDDEN_INPUT;
       form.appendChild(input);
     }
-    input.value = (session && session.id) || '';
+    input.value = (!optedOut && session && session.id) || '';
   }
 
   function resubmit(form, state, submitter) {
@@ -698,9 +784,14 @@
     state.pending = true;
     var submitter = event.submitter;
     withTimeout(flush(), SUBMIT_WAIT_MS).then(function () {
-      state.pending = false;
-      writeSessionInput(form);
-      resubmit(form, state, submitter);
+      // In a task of its own: a flush with nothing to post (no session, opted out) settles
+      // in a microtask of this very submit event, and the browser ignores a submission
+      // requested while it is still firing one.
+      setTimeout(function () {
+        state.pending = false;
+        writeSessionInput(form);
+        resubmit(form, state, submitter);
+      }, 0);
     });
   }
 
@@ -726,9 +817,10 @@
   window.anonscore = {
     version: VERSION,
     ready: ready,
-    sessionId: function () { return session ? session.id : null; },
+    sessionId: function () { return session && !optedOut ? session.id : null; },
     flush: flush,
     attach: attach,
+    optOut: optOut,
   };
 
   if (document.readyState === 'loading') {

@@ -318,3 +318,20 @@ def test_a_phone_with_touch_input(browser: Browser, server: Server) -> None:
         assert visit.problems == []
     finally:
         phone.close()
+
+
+def test_an_unreachable_service_does_not_block_the_form(
+    context: BrowserContext, server: Server
+) -> None:
+    """No session at page load: the form is still submitted, at once, with an empty id."""
+    page = context.new_page()
+    page.route("**/v1/sessions", lambda route: route.abort())
+    page.goto(f"{server.base_url}/demo")
+    assert page.evaluate("window.anonscore.ready") is None
+    page.fill("#full_name", NAME)
+    page.fill("#email", EMAIL)
+    started = time.monotonic()
+    page.click("#submit")
+    page.wait_for_selector("#result:not([hidden])", timeout=5000)
+    assert time.monotonic() - started < 1.0  # no flush to wait for
+    assert page.get_attribute("#result", "data-session-id") == ""
