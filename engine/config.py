@@ -77,6 +77,9 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     regions: list[str] = msgspec.field(default_factory=lambda: ["eu"])
     sync_writes: bool = False
     ip_data_dir: str = "var/ipdata"  # compiled IP data (engine/ipdata), relative to the cwd
+    # "" : the embedded RocksDB in --data-dir; redis://HOST:PORT: any node of a Redis or
+    # Valkey Cluster (then --workers N may run several processes). Read at start-up.
+    store: str = ""
     # the public port (engine/http/protocol.py, listener.py, front.py)
     admission_limit: int = 256
     max_connections: int = 1024

@@ -4,7 +4,8 @@ for every record type.
 Shared records hold each tenant's contribution apart (device profiles: reports and last
 visit per tenant; IP reputation: reports per tenant), so a tenant's erasure takes back its
 own sessions and contributions and never another tenant's evidence. A device none of whose
-tenants is left is deleted with its index entries.
+tenants is left is deleted with its index entries; one that stays (for other tenants)
+gets a new public ID at the erasing tenant.
 
 Retention follows the seeds: a session never scored goes 30 days after collection (its
 `purge_at`, in the `x:` index), a scored session and its feedback after the tenant's
@@ -12,9 +13,9 @@ Retention follows the seeds: a session never scored goes 30 days after collectio
 out for it: a tenant's part of a device profile and of an IP reputation after that
 tenant's retention from its last contribution; band, user and crowd index entries, ID
 mappings and session index entries once what they point to is gone or they are older than
-the longest retention. Sweeps read keys in batches off the event loop, then decide each
-record again on its current value just before writing (no await in between), so a request
-that touched it meanwhile is never overwritten.
+the longest retention. Sweeps list keys in batches (a scan, off the event loop), then
+decide each record again on its current value in one operation (engine/storage/_tx.py),
+so a request that touched it meanwhile is never overwritten.
 """
 
 from __future__ import annotations
@@ -35,21 +36,26 @@ from engine.schema import (
 from engine.secrets import Keys
 from engine.state import (
     DAY,
+    WINDOW,
     State,
+    decode_events,
     device_key_,
     encode,
     index_prefix,
     mapping_key,
+    parse_purge_key,
     reputation_key,
     session_key,
+    tag_of,
 )
-from engine.storage import KeyValueStore, WriteSet
+from engine.storage import AsyncKeyValueStore, KeyValueStore, WriteSet, transact
 
-BAD = frozenset({"fraud", "damage"})
 _profile = msgspec.msgpack.Decoder(DeviceProfile).decode
 _reputation = msgspec.msgpack.Decoder(IpReputation).decode
 _list = msgspec.msgpack.Decoder(DeviceList).decode
 _sketch = msgspec.msgpack.Decoder(PopulationSketch).decode
+
+Decide = Callable[[State, bytes], WriteSet | None]
 
 
 def relabel(
@@ -70,74 +76,79 @@ def relabel(
     return out
 
 
+def withdraw_session(st: State, w: WriteSet, sh: str, record: SessionRecord, now: float) -> None:
+    """Delete a session and take back its feedback from the shared records (reading what
+    `w` already changed first, so several sessions add up)."""
+    State.delete_session(w, sh, record)
+    if record.label is None:
+        return
+    if record.device_key is not None:
+        raw = w.puts.get(device_key_(record.device_key))
+        profile = _profile(raw) if raw is not None else st.device(record.device_key)
+        if profile is not None:
+            reports = relabel(profile.reports, record.tenant, record.label, None, now)
+            w.put(
+                device_key_(record.device_key),
+                encode(msgspec.structs.replace(profile, reports=reports)),
+            )
+    if record.ip_prefix:
+        raw = w.puts.get(reputation_key(record.ip_prefix))
+        rep = _reputation(raw) if raw is not None else st.reputation(record.ip_prefix)
+        reports = relabel(rep.reports, record.tenant, record.label, None, now)
+        if reports:
+            w.put(reputation_key(record.ip_prefix), encode(IpReputation(reports=reports)))
+        else:
+            w.delete(reputation_key(record.ip_prefix))
+
+
+def withdraw_tenants(
+    st: State, keys: Keys, w: WriteSet, dkey: str, tenants: set[str], sessions: int = 0
+) -> bool:
+    """Take tenants' parts out of a device (reports, last visit, their ID mappings); when
+    no tenant is left, delete the device. True when the device was deleted."""
+    registry = Registry(st, keys)
+    raw = w.puts.get(device_key_(dkey)) or st.store.get(device_key_(dkey))
+    profile = _profile(raw) if raw is not None else None
+    epochs = profile.epochs if profile is not None else {}
+    for tenant in tenants:
+        w.delete(mapping_key(tenant, registry.device_id(tenant, dkey, epochs.get(tenant, 0))))
+    if profile is None:
+        return True
+    seen = {t: at for t, at in profile.tenant_seen.items() if t not in tenants}
+    if not seen:
+        registry.erase(w, dkey, "", "")
+        for tenant in profile.tenant_seen:
+            epoch = epochs.get(tenant, 0)
+            w.delete(mapping_key(tenant, registry.device_id(tenant, dkey, epoch)))
+        return True
+    reports = {t: r for t, r in profile.reports.items() if t not in tenants}
+    new = msgspec.structs.replace(
+        profile,
+        tenant_seen=seen,
+        reports=reports,
+        sessions=max(profile.sessions - sessions, 0),
+        # a new public ID at these tenants from now on (registry.device_id)
+        epochs={**epochs, **{t: epochs.get(t, 0) + 1 for t in tenants}},
+    )
+    w.put(device_key_(dkey), encode(new))
+    return False
+
+
 class Lifecycle:
-    def __init__(self, state: State, store: KeyValueStore, keys: Keys) -> None:
-        self.state = state
+    def __init__(self, store: AsyncKeyValueStore, keys: Keys) -> None:
         self.store = store
         self.keys = keys
 
-    def registry(self) -> Registry:
-        return Registry(self.state, self.keys)
+    async def run(self, op: Callable[[State], WriteSet | None]) -> bool:
+        """One operation on the store's current values; True when it wrote something."""
 
-    # -- one session ------------------------------------------------------------------------
+        def step(view: KeyValueStore) -> tuple[bool, WriteSet]:
+            w = op(State(view)) or WriteSet()
+            return bool(w), w
 
-    def withdraw_session(self, w: WriteSet, sh: str, record: SessionRecord, now: float) -> None:
-        """Delete a session and take back its feedback from the shared records (reading
-        what `w` already changed first, so several sessions add up)."""
-        State.delete_session(w, sh, record)
-        if record.label is None:
-            return
-        if record.device_key is not None:
-            raw = w.puts.get(device_key_(record.device_key))
-            profile = _profile(raw) if raw is not None else self.state.device(record.device_key)
-            if profile is not None:
-                reports = relabel(profile.reports, record.tenant, record.label, None, now)
-                w.put(
-                    device_key_(record.device_key),
-                    encode(msgspec.structs.replace(profile, reports=reports)),
-                )
-        if record.ip_prefix:
-            raw = w.puts.get(reputation_key(record.ip_prefix))
-            rep = _reputation(raw) if raw is not None else self.state.reputation(record.ip_prefix)
-            reports = relabel(rep.reports, record.tenant, record.label, None, now)
-            if reports:
-                w.put(reputation_key(record.ip_prefix), encode(IpReputation(reports=reports)))
-            else:
-                w.delete(reputation_key(record.ip_prefix))
+        return await transact(self.store, step)
 
     # -- a tenant's part of a device ----------------------------------------------------------
-
-    def withdraw_tenants(
-        self, w: WriteSet, dkey: str, tenants: set[str], sessions: int = 0
-    ) -> bool:
-        """Take tenants' parts out of a device (reports, last visit, their ID mappings);
-        when no tenant is left, delete the device. True when the device was deleted."""
-        registry = self.registry()
-        raw = w.puts.get(device_key_(dkey)) or self.store.get(device_key_(dkey))
-        profile = _profile(raw) if raw is not None else None
-        epochs = profile.epochs if profile is not None else {}
-        for tenant in tenants:
-            w.delete(mapping_key(tenant, registry.device_id(tenant, dkey, epochs.get(tenant, 0))))
-        if profile is None:
-            return True
-        seen = {t: at for t, at in profile.tenant_seen.items() if t not in tenants}
-        if not seen:
-            registry.erase(w, dkey, "", "")
-            for tenant in profile.tenant_seen:
-                epoch = epochs.get(tenant, 0)
-                w.delete(mapping_key(tenant, registry.device_id(tenant, dkey, epoch)))
-            return True
-        reports = {t: r for t, r in profile.reports.items() if t not in tenants}
-        new = msgspec.structs.replace(
-            profile,
-            tenant_seen=seen,
-            reports=reports,
-            sessions=max(profile.sessions - sessions, 0),
-            # a new public ID at these tenants from now on (registry.device_id)
-            epochs={**epochs, **{t: epochs.get(t, 0) + 1 for t in tenants}},
-        )
-        w.put(device_key_(dkey), encode(new))
-        return False
 
     async def tenant_sessions(self, tenant: str, dkey: str) -> list[tuple[bytes, str]]:
         """(index key, session hash) of every session of the tenant on the device."""
@@ -151,140 +162,207 @@ class Lifecycle:
                 return out
             start = rows[-1][0] + b"\0"
 
-    def erase_tenant_device(
+    async def erase_tenant_device(
         self, tenant: str, dkey: str, sessions: Iterable[tuple[bytes, str]], now: float
     ) -> int:
-        """Delete the tenant's sessions of a device and its part of the device, in one write
-        (no await: atomic). Returns how many sessions were deleted."""
-        w = WriteSet()
-        deleted = 0
-        for key, sh in sessions:
-            w.delete(key)
-            record = self.state.session(sh)
-            if record is not None and record.tenant == tenant:
-                self.withdraw_session(w, sh, record, now)
-                if record.expires_at > now:
-                    State.put_tombstone(w, sh, record.expires_at)
-                deleted += 1
-        self.withdraw_tenants(w, dkey, {tenant}, deleted)
-        self.store.apply(w)
-        return deleted
+        """Delete the tenant's sessions of a device and its part of the device, in one
+        operation. Returns how many sessions were deleted."""
+        listed = list(sessions)
+
+        def op(view: KeyValueStore) -> tuple[int, WriteSet]:
+            st = State(view)
+            w = WriteSet()
+            deleted = 0
+            for key, sh in listed:
+                w.delete(key)
+                record = st.session(sh)
+                if record is not None and record.tenant == tenant:
+                    withdraw_session(st, w, sh, record, now)
+                    if record.expires_at > now:
+                        State.put_tombstone(w, sh, record.expires_at)
+                    deleted += 1
+            withdraw_tenants(st, self.keys, w, dkey, {tenant}, deleted)
+            return deleted, w
+
+        return await transact(self.store, op)
 
     # -- retention --------------------------------------------------------------------------
+
+    async def sweep_sessions(self, now: float, batch: int = 500) -> int:
+        """Every session whose purge time has passed (its feedback leaves the shared
+        records with it), and expired tombstones. Returns how many sessions."""
+        limit = f"x:{int(now):012d}".encode()
+        removed = 0
+        while True:
+            rows = await self.store.scan(b"x:", limit=batch)
+            due = [key for key, _ in rows if key < limit]
+            if not due:
+                return removed
+
+            def op(view: KeyValueStore, due: list[bytes] = due) -> tuple[int, WriteSet]:
+                st = State(view)
+                w = WriteSet()
+                gone = 0
+                for key in due:
+                    stamp, record_key = parse_purge_key(key)
+                    w.delete(key)
+                    if record_key.startswith(b"t:"):
+                        w.delete(record_key)
+                        continue
+                    sh = tag_of(record_key)
+                    try:
+                        record = st.session(sh)
+                    except msgspec.DecodeError:  # unreadable: it can only be removed
+                        w.delete(record_key)
+                        continue
+                    if record is not None and int(record.purge_at) == stamp:
+                        withdraw_session(st, w, sh, record, now)
+                        gone += 1
+                return gone, w
+
+            removed += await transact(self.store, op)
+            if len(due) < len(rows) or len(rows) < batch:
+                return removed
+
+    async def sweep_velocity(self, now: float, batch: int = 2000) -> int:
+        """Velocity records with no event inside the window. Returns how many."""
+        cutoff = now - WINDOW
+
+        def stale(st: State, key: bytes) -> WriteSet | None:
+            raw = st.store.get(key)
+            if raw is None:
+                return None
+            try:
+                events = decode_events(raw)
+            except msgspec.DecodeError:
+                events = None
+            if events is not None and events.ts and events.ts[-1] > cutoff:
+                return None
+            w = WriteSet()
+            w.delete(key)
+            return w
+
+        return await self._each(b"v:", stale, batch)
 
     async def sweep_records(self, now: float, retention_days: Callable[[str], int]) -> int:
         """Everything derived from sessions, past its tenants' retention (see the module
         docstring). Returns how many records were deleted or rewritten."""
         longest = max(retention_days(""), 1) * DAY
         changed = 0
-        changed += await self._each(b"d:", lambda k: self._sweep_profile(k, now, retention_days))
-        changed += await self._each(b"r:", lambda k: self._sweep_reputation(k, now, retention_days))
+        changed += await self._each(b"d:", lambda st, k: self._profile(st, k, now, retention_days))
+        changed += await self._each(
+            b"r:", lambda st, k: _reputation_due(st, k, now, retention_days)
+        )
         for prefix in (b"b:", b"u:"):
-            changed += await self._each(prefix, lambda k: self._sweep_list(k, now, longest))
-        changed += await self._each(b"k:", lambda k: self._sweep_sketch(k, now, longest))
-        changed += await self._each(b"m:", self._sweep_mapping)
-        changed += await self._each(b"i:", self._sweep_index)
+            changed += await self._each(prefix, lambda st, k: _list_due(st, k, now, longest))
+        changed += await self._each(b"k:", lambda st, k: _sketch_due(st, k, now, longest))
+        changed += await self._each(b"m:", _mapping_due)
+        changed += await self._each(b"i:", _index_due)
         return changed
 
-    async def _each(self, prefix: bytes, decide: Callable[[bytes], WriteSet | None]) -> int:
+    async def _each(self, prefix: bytes, decide: Decide, batch: int = 1000) -> int:
         changed = 0
         start: bytes | None = None
         while True:
-            rows = await self.store.scan(prefix, start=start, limit=1000)
+            rows = await self.store.scan(prefix, start=start, limit=batch)
             for key, _ in rows:
-                w = decide(key)  # on the value as it is now, then written at once
-                if w:
-                    self.store.apply(w)
-                    changed += 1
-            if len(rows) < 1000:
+
+                def op(st: State, key: bytes = key) -> WriteSet | None:
+                    return decide(st, key)
+
+                changed += await self.run(op)
+            if len(rows) < batch:
                 return changed
             start = rows[-1][0] + b"\0"
 
-    def _sweep_profile(
-        self, key: bytes, now: float, retention_days: Callable[[str], int]
+    def _profile(
+        self, st: State, key: bytes, now: float, retention_days: Callable[[str], int]
     ) -> WriteSet | None:
-        raw = self.store.get(key)
+        raw = st.store.get(key)
         if raw is None:
             return None
-        dkey = key[2:].decode()
+        w = WriteSet()
         try:
             profile = _profile(raw)
         except msgspec.DecodeError:
-            w = WriteSet()
             w.delete(key)
             return w
         expired = {t for t, at in profile.tenant_seen.items() if at + retention_days(t) * DAY < now}
         if not expired and profile.tenant_seen:
             return None
-        w = WriteSet()
-        self.withdraw_tenants(w, dkey, expired)
+        withdraw_tenants(st, self.keys, w, tag_of(key), expired)
         return w
 
-    def _sweep_reputation(
-        self, key: bytes, now: float, retention_days: Callable[[str], int]
-    ) -> WriteSet | None:
-        raw = self.store.get(key)
-        if raw is None:
-            return None
-        w = WriteSet()
-        try:
-            rep = _reputation(raw)
-        except msgspec.DecodeError:
-            w.delete(key)
-            return w
-        kept = {t: r for t, r in rep.reports.items() if r.last_at + retention_days(t) * DAY >= now}
-        if kept == rep.reports:
-            return None
-        if kept:
-            w.put(key, encode(IpReputation(reports=kept)))
-        else:
-            w.delete(key)
-        return w
 
-    def _sweep_list(self, key: bytes, now: float, longest: float) -> WriteSet | None:
-        raw = self.store.get(key)
-        if raw is None:
-            return None
-        w = WriteSet()
-        try:
-            members = _list(raw)
-        except msgspec.DecodeError:
-            w.delete(key)
-            return w
-        if members.last_seen + longest < now or not members.keys:
-            w.delete(key)
-            return w
+def _reputation_due(
+    st: State, key: bytes, now: float, retention_days: Callable[[str], int]
+) -> WriteSet | None:
+    raw = st.store.get(key)
+    if raw is None:
         return None
-
-    def _sweep_sketch(self, key: bytes, now: float, longest: float) -> WriteSet | None:
-        raw = self.store.get(key)
-        if raw is None:
-            return None
-        w = WriteSet()
-        try:
-            sketch = _sketch(raw)
-        except msgspec.DecodeError:
-            w.delete(key)
-            return w
-        if sketch.last_seen + longest < now:
-            w.delete(key)
-            return w
-        return None
-
-    def _sweep_mapping(self, key: bytes) -> WriteSet | None:
-        """An ID mapping whose device is gone."""
-        raw = self.store.get(key)
-        if raw is None or self.store.get(device_key_(raw.decode())) is not None:
-            return None
-        w = WriteSet()
+    w = WriteSet()
+    try:
+        rep = _reputation(raw)
+    except msgspec.DecodeError:
         w.delete(key)
         return w
+    kept = {t: r for t, r in rep.reports.items() if r.last_at + retention_days(t) * DAY >= now}
+    if kept == rep.reports and kept:
+        return None
+    if kept:
+        w.put(key, encode(IpReputation(reports=kept)))
+    else:
+        w.delete(key)
+    return w
 
-    def _sweep_index(self, key: bytes) -> WriteSet | None:
-        """A session index entry whose session is gone."""
-        sh = key.rsplit(b"\0", 1)[-1]
-        if self.store.get(session_key(sh.decode())) is not None:
-            return None
-        w = WriteSet()
+
+def _list_due(st: State, key: bytes, now: float, longest: float) -> WriteSet | None:
+    raw = st.store.get(key)
+    if raw is None:
+        return None
+    w = WriteSet()
+    try:
+        members = _list(raw)
+    except msgspec.DecodeError:
         w.delete(key)
         return w
+    if members.last_seen + longest < now or not members.keys:
+        w.delete(key)
+        return w
+    return None
+
+
+def _sketch_due(st: State, key: bytes, now: float, longest: float) -> WriteSet | None:
+    raw = st.store.get(key)
+    if raw is None:
+        return None
+    w = WriteSet()
+    try:
+        sketch = _sketch(raw)
+    except msgspec.DecodeError:
+        w.delete(key)
+        return w
+    if sketch.last_seen + longest < now:
+        w.delete(key)
+        return w
+    return None
+
+
+def _mapping_due(st: State, key: bytes) -> WriteSet | None:
+    """An ID mapping whose device is gone."""
+    raw = st.store.get(key)
+    if raw is None or st.store.get(device_key_(raw.decode())) is not None:
+        return None
+    w = WriteSet()
+    w.delete(key)
+    return w
+
+
+def _index_due(st: State, key: bytes) -> WriteSet | None:
+    """A session index entry whose session is gone."""
+    sh = key.rsplit(b"\0", 1)[-1].decode()
+    if st.store.get(session_key(sh)) is not None:
+        return None
+    w = WriteSet()
+    w.delete(key)
+    return w

@@ -31,9 +31,10 @@ from engine.reloading import load_runtime, reload_when_stable
 from engine.scoring import ENGINE_ATTRIBUTES
 from engine.secrets import derive_keys, load_or_create_secret
 from engine.service import Service
-from engine.storage import RocksStore
+from engine.storage import AsyncKeyValueStore, AsyncRocksStore, RedisClusterStore, RocksStore
 
 log = logging.getLogger("anonscore.server")
+REMOTE_ACTORS = 64
 
 
 class ServeOptions(msgspec.Struct, frozen=True):
@@ -41,6 +42,9 @@ class ServeOptions(msgspec.Struct, frozen=True):
     port: int = 8080
     data_dir: Path = Path("data")
     config_dir: Path = Path("config")
+    store: str = ""  # redis://HOST:PORT of a cluster; "" = service.toml's store, or RocksDB
+    listen_fd: int | None = None  # a listening socket inherited from the parent (workers)
+    worker: int = 0  # 0: the only process; 1..N: one of --workers N (no pid file of its own)
 
 
 class Handle(msgspec.Struct):
@@ -78,7 +82,14 @@ async def serve(
         opts.data_dir.mkdir(parents=True, exist_ok=True)
         restrict_permissions(opts.data_dir)
         secret = load_or_create_secret(opts.data_dir)
-        store = RocksStore(opts.data_dir, sync=runtime.config.service.sync_writes)
+        url = opts.store or runtime.config.service.store
+        store: AsyncKeyValueStore
+        if url:
+            store = await RedisClusterStore.connect(url)
+        else:
+            store = AsyncRocksStore(
+                RocksStore(opts.data_dir, sync=runtime.config.service.sync_writes)
+            )
     except BaseException:
         os.umask(previous_umask)
         raise
@@ -95,7 +106,9 @@ async def serve(
             page_matcher(pages),
         ),
         http_limits(svc_cfg),
-        listen_sockets(opts.host, opts.port),
+        inherited_socket(opts.listen_fd)
+        if opts.listen_fd is not None
+        else listen_sockets(opts.host, opts.port),
     )
     state.http = http.counter
     admin: HttpServer | None = None
@@ -114,9 +127,12 @@ async def serve(
         )
 
     try:
-        pid_file(opts.data_dir).write_text(str(os.getpid()))
+        if opts.worker == 0:
+            pid_file(opts.data_dir).write_text(str(os.getpid()))
         async with trio.open_nursery() as nursery:
-            engine = await nursery.start(run_engine, svc_cfg.queue_depth, svc_cfg.scorers)
+            # on a remote store operations wait on the network: more of them at a time
+            actors = svc_cfg.scorers if url == "" else max(svc_cfg.scorers, REMOTE_ACTORS)
+            engine = await nursery.start(run_engine, svc_cfg.queue_depth, actors)
             ip_data = await trio.to_thread.run_sync(load_ip_data, Path(svc_cfg.ip_data_dir))
             reducer = IpReducer(keys.hashing, ip_data)
             if (stale := ip_data.warning(time.time())) is not None:
@@ -156,12 +172,14 @@ async def serve(
             # the HTTP server stops on `shutdown`; then stop the actors and the sweeper
             await _wait_then_cancel(nursery)
     finally:
-        store.close()
+        with trio.CancelScope(shield=True):
+            await store.aclose()
         os.umask(previous_umask)
-        try:
-            pid_file(opts.data_dir).unlink()
-        except FileNotFoundError:
-            pass
+        if opts.worker == 0:
+            try:
+                pid_file(opts.data_dir).unlink()
+            except FileNotFoundError:
+                pass
 
 
 async def _wait_then_cancel(nursery: trio.Nursery) -> None:
@@ -190,6 +208,13 @@ def http_limits(cfg: ServiceFile) -> HttpLimits:
         max_header_bytes=cfg.max_header_bytes,
         max_connections=cfg.max_connections,
     )
+
+
+def inherited_socket(fd: int) -> list[socket.socket]:
+    """The listening socket a parent process (`--workers N`) made and passed down."""
+    sock = socket.socket(fileno=fd)
+    sock.setblocking(False)
+    return [sock]
 
 
 def listen_sockets(host: str, port: int, *, workers: int = 1) -> list[socket.socket]:

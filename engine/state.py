@@ -1,16 +1,22 @@
 """Typed records over the key-value store: the key layout and the codecs, in one place.
 
-s:<session hash>                        SessionRecord (keyed hash of the token: tokens.py)
-t:<session hash>                        tombstone of an erased session (until its token expires)
-d:<device_key>                          DeviceProfile (cross-tenant)
-v:<kind>:<key>                          Events (d=device, i=day-keyed ip hash, p=ip prefix)
-r:<ip prefix>                           IpReputation (feedback per /24 or /48)
+s:{<session hash>}                      SessionRecord (keyed hash of the token: tokens.py)
+t:{<session hash>}                      tombstone of an erased session (until its token expires)
+d:{<device_key>}                        DeviceProfile (cross-tenant)
+v:<kind>:{<key>}                        Events (d=device, i=day-keyed ip hash, p=ip prefix)
+r:{<ip prefix>}                         IpReputation (feedback per /24 or /48, per tenant)
 m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
-i:<tenant>\0<device_key>\0<session hash>  index of a tenant's sessions per device
+i:{<device_key>}<tenant>\0<session hash>  index of a tenant's sessions per device
 x:<purge_at, 12 digits>\0<record key>   retention index, swept in key order
 b:<group><band>:<hash>                  DeviceList: devices sharing a band of components
 u:<hash>                                DeviceList: user keys of machines showing these components
 k:<group>:<hash>                        PopulationSketch: sightings of one whole fingerprint
+
+The `{...}` parts are hash tags: on a Redis Cluster a key's slot is that of its first tag,
+so a session's keys (`s:`, `t:`, its `x:` entry) share one slot and a device's (`d:`, its
+`v:d:` events, its `i:` index entries) another, and each group is written atomically
+(MULTI/EXEC per slot). On RocksDB the braces are just bytes. Time-bound records also carry
+an absolute expiry (`WriteSet.put(..., expire_at=)`), which a store with native TTLs uses.
 """
 
 from __future__ import annotations
@@ -114,24 +120,35 @@ WINDOW = DAY  # velocity events older than this are pruned
 MAX_EVENTS = 1024  # per key; counts saturate there
 
 
+def tagged(prefix: str, tag: str) -> bytes:
+    return f"{prefix}{{{tag}}}".encode()
+
+
+def tag_of(key: bytes) -> str:
+    """The hash tag of a key: what its first `{...}` holds ("" when it has none)."""
+    start = key.find(b"{")
+    end = key.find(b"}", start + 1)
+    return key[start + 1 : end].decode() if start >= 0 and end > start else ""
+
+
 def session_key(sh: str) -> bytes:
-    return b"s:" + sh.encode()
+    return tagged("s:", sh)
 
 
 def tombstone_key(sh: str) -> bytes:
-    return b"t:" + sh.encode()
+    return tagged("t:", sh)
 
 
 def device_key_(dkey: str) -> bytes:
-    return b"d:" + dkey.encode()
+    return tagged("d:", dkey)
 
 
 def events_key(kind: str, key: str) -> bytes:
-    return f"v:{kind}:{key}".encode()
+    return tagged(f"v:{kind}:", key)
 
 
 def reputation_key(prefix: str) -> bytes:
-    return b"r:" + prefix.encode()
+    return tagged("r:", prefix)
 
 
 def mapping_key(tenant: str, device_id: str) -> bytes:
@@ -139,7 +156,7 @@ def mapping_key(tenant: str, device_id: str) -> bytes:
 
 
 def index_prefix(tenant: str, dkey: str) -> bytes:
-    return f"i:{tenant}\0{dkey}\0".encode()
+    return tagged("i:", dkey) + f"{tenant}\0".encode()
 
 
 def index_key(tenant: str, dkey: str, sh: str) -> bytes:
@@ -211,8 +228,10 @@ class State:
         key = session_key(sh)
         if old is not None and int(old.purge_at) != int(new.purge_at):
             w.delete(purge_key(old.purge_at, key))
-        w.put(purge_key(new.purge_at, key), b"")
-        w.put(key, encode(new))
+        w.put(purge_key(new.purge_at, key), b"", expire_at=new.purge_at + DAY)
+        # a day's grace on the native expiry: the sweep, which also takes the session's
+        # feedback back from the shared records, comes first where it runs
+        w.put(key, encode(new), expire_at=new.purge_at + DAY)
 
     @staticmethod
     def delete_session(w: WriteSet, sh: str, record: SessionRecord) -> None:
@@ -226,8 +245,8 @@ class State:
     def put_tombstone(w: WriteSet, sh: str, until: float) -> None:
         """Mark an erased session so its token cannot bring it back before it expires."""
         key = tombstone_key(sh)
-        w.put(key, b"")
-        w.put(purge_key(until, key), b"")
+        w.put(key, b"", expire_at=until + DAY)
+        w.put(purge_key(until, key), b"", expire_at=until + DAY)
 
 
 def record_event(events: Events, now: float) -> Events:

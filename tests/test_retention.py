@@ -14,10 +14,10 @@ async def test_sweep_deletes_only_what_is_due(svc: Running) -> None:
     now = service.clock()
     assert await service.sweep(now + 29 * DAY) == 0
     assert await service.sweep(now + 31 * DAY) == 1
-    assert service.session_record(unscored) is None
-    assert service.session_record(scored) is not None
+    assert await service.session_record(unscored) is None
+    assert await service.session_record(scored) is not None
     assert await service.sweep(now + 731 * DAY) == 1
-    assert service.session_record(scored) is None
+    assert await service.session_record(scored) is None
     keys = (await svc.snapshot()).keys()
     assert not any(k.startswith((b"s:", b"x:")) for k in keys)
 
@@ -28,7 +28,7 @@ async def test_tenant_retention_applies(svc: Running) -> None:
     now = service.clock()
     assert await service.sweep(now + 364 * DAY) == 0
     assert await service.sweep(now + 366 * DAY) == 1
-    assert service.session_record(sid) is None
+    assert await service.session_record(sid) is None
 
 
 async def test_velocity_sweep_drops_records_outside_the_window(svc: Running) -> None:

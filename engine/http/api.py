@@ -78,7 +78,7 @@ class Api:
             tenant = svc.runtime.config.by_site_key.get(site)
             if tenant is not None and tenant.quotas is not None:
                 self.quotas.check(tenant, "collects", network_of(client.ip), now)
-        result = await self.engine().run(lambda: svc.collect(raw, client, now))
+        result = await self.engine().run_async(lambda: svc.collect(raw, client, now))
         return json_response(result, 202)
 
     async def optout(self, request: Request) -> Response:
@@ -94,7 +94,9 @@ class Api:
         tenant = self.tenant(request)
         req = convert(body_json(request), ScoreRequest)
         svc = self.service()
-        result = await self.engine().run(lambda: svc.score(tenant, req.session_id, svc.clock()))
+        result = await self.engine().run_async(
+            lambda: svc.score(tenant, req.session_id, svc.clock())
+        )
         self.metrics.observe_score(result.score, result.flags)
         return json_response(result)
 
@@ -102,7 +104,9 @@ class Api:
         tenant = self.tenant(request)
         req = convert(body_json(request), FeedbackRequest)
         svc = self.service()
-        result = await self.engine().run(lambda: svc.feedback(tenant, req.session_id, req.label))
+        result = await self.engine().run_async(
+            lambda: svc.feedback(tenant, req.session_id, req.label)
+        )
         return json_response(result, 202)
 
     async def erasure(self, request: Request) -> Response:
@@ -113,7 +117,7 @@ class Api:
         check_erasure_request(sid, did)
         svc = self.service()
         if sid is not None:
-            result = await self.engine().run(lambda: svc.erase_session(tenant, sid))
+            result = await self.engine().run_async(lambda: svc.erase_session(tenant, sid))
         else:
             assert did is not None
             result = await self.engine().run_async(lambda: svc.erase_device(tenant, did))

@@ -9,13 +9,18 @@ from engine.storage._errors import StoreUnavailable
 from engine.storage._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
 from engine.storage._redis import RedisClusterStore
 from engine.storage._rocks import AsyncRocksStore, RocksStore
+from engine.storage._tx import NeedKeys, Snapshot, direct_view, transact
 
 __all__ = [
     "AsyncKeyValueStore",
     "AsyncRocksStore",
     "KeyValueStore",
+    "NeedKeys",
     "RedisClusterStore",
     "RocksStore",
+    "Snapshot",
     "StoreUnavailable",
     "WriteSet",
+    "direct_view",
+    "transact",
 ]

@@ -19,6 +19,7 @@ from engine.config import Config
 from engine.features import CollectedSession, Context
 from engine.plugins import PluginHost
 from engine.schema import SessionRecord
+from engine.state import tag_of
 from engine.storage import KeyValueStore
 from engine.training.data import DAY, POSITIVE
 
@@ -81,7 +82,7 @@ async def backtest(
             sessions += 1
             positives += positive
             negatives += not positive
-            session = CollectedSession.from_record(key[2:].decode(), record)
+            session = CollectedSession.from_record(tag_of(key), record)
             context = Context(now=record.collected_at or now, device_key="backtest")
             _, fired = host.run(session, context, tenant, only=plugin)
             seen = {(hit.code, hit.flag) for hit, _ in fired}

@@ -236,7 +236,7 @@ async def test_forwarded_for_is_trusted_from_loopback_only(svc: Running) -> None
     sid = await svc.session()
     r = await svc.collect(sid, headers={"X-Forwarded-For": "10.0.0.1, 8.8.8.8"})
     assert r.status_code == 202
-    record = svc.service.session_record(sid)
+    record = await svc.service.session_record(sid)
     assert record.ip_prefix == "8.8.8.0/24"
 
 

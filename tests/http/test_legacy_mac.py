@@ -15,7 +15,7 @@ async def _collect(svc: Running, site: str, sdk: str | None) -> dict[str, object
         del attrs["software"]["sdk_version"]
     r = await svc.collect(sid, attrs, site_key=site, channel="android")
     assert r.status_code == 202, r.text
-    record = svc.service.session_record(sid)
+    record = await svc.service.session_record(sid)
     return {"dropped": r.json()["dropped"], "mac": record.attributes.device.mac_hash}
 
 

@@ -98,7 +98,7 @@ async def test_identifiers_anywhere_are_refused_and_nothing_is_stored(svc: Runni
                 new = {k: v for k, v in after.items() if before.get(k) != v}
                 assert sorted(k[:2] for k in new) == [b"s:", b"x:"], (kind, where)
                 assert not any(value.encode() in v for v in after.values())
-                record = svc.service.session_record(sid)
+                record = await svc.service.session_record(sid)
                 assert record.refused is True
                 assert record.attributes is None
                 cases += 1
@@ -114,7 +114,7 @@ async def test_a_refusal_deletes_what_the_session_collected_and_it_stays_answera
     attrs["custom"] = {"note": "write to jane.roe@example.com"}
     r = await _post(svc, _body(sid, attrs))
     assert r.status_code == 422
-    record = svc.service.session_record(sid)
+    record = await svc.service.session_record(sid)
     assert record.attributes is None  # the earlier, clean payload is gone too
     assert record.refused is True
     r = await svc.score(sid)
@@ -195,7 +195,7 @@ async def test_realistic_payloads_pass_untouched(svc: Running) -> None:
         sid = await svc.session()
         r = await svc.collect(sid, copy.deepcopy(attrs), channel=channel)
         assert r.status_code == 202, r.text
-        stored = svc.service.session_record(sid).attributes
+        stored = (await svc.service.session_record(sid)).attributes
         sent = msgspec.convert(attrs, type(stored))
         if channel == "android":
             # the platform device ID is kept only as a truncated keyed hash

@@ -135,7 +135,7 @@ async def test_client_hints_of_another_chromium_give_a_spoof_away(svc: Running) 
 async def test_headers_are_stored_bounded_and_an_identifier_is_withheld(svc: Running) -> None:
     contact = "MyCrawler/1.0 (+mailto:ops.team@example.org)"
     answer = await as_client(svc, contact)
-    record = svc.service.session_record(answer["session_id"])
+    record = await svc.service.session_record(answer["session_id"])
     assert record.http_user_agent is None
     assert record.http_withheld == ["user-agent"]
     assert answer["flags"]["automation"] is True
@@ -144,7 +144,7 @@ async def test_headers_are_stored_bounded_and_an_identifier_is_withheld(svc: Run
 
     long_ua = CHROME_WIN + " x" * 2000
     answer = await as_client(svc, long_ua, **CHROME_HINTS)
-    record = svc.service.session_record(answer["session_id"])
+    record = await svc.service.session_record(answer["session_id"])
     assert record.http_user_agent == long_ua[:1024]
     assert record.http_ch_ua == CHROME_HINTS["Sec-CH-UA"]
     assert (record.http_ch_ua_mobile, record.http_ch_ua_platform) == (False, "Windows")

@@ -66,7 +66,7 @@ async def test_real_addresses(
 
 async def test_the_address_is_not_stored(svc: Running) -> None:
     answer = await score_from(svc, "185.220.100.240")
-    record = svc.service.session_record(answer["session_id"])
+    record = await svc.service.session_record(answer["session_id"])
     assert (record.ip_prefix, record.ip_tor_exit, record.ip_asn) == (
         "185.220.100.0/24",
         True,

@@ -43,7 +43,7 @@ async def test_the_shadow_never_changes_an_answer(shadowed: Running) -> None:
     live_version = shadowed.service.runtime.model.version
     answer = await shadowed.flow()
     assert answer["model_version"] == live_version
-    record = shadowed.service.session_record(answer["session_id"])
+    record = await shadowed.service.session_record(answer["session_id"])
     assert record.scored.shadow_score is not None
     assert record.scored.shadow_score > answer["score"]  # the candidate's bias is higher
     assert record.scored.strengths is not None

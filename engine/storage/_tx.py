@@ -1,0 +1,103 @@
+"""Operations written once, synchronously, run on any store: restartable read rounds.
+
+The engine's operations are synchronous functions of a store view that return their answer
+and one `WriteSet`: no `await` between the reads and the write, so under Trio an operation
+is atomic on the embedded store. `transact` runs such a function on any store:
+
+- on RocksDB (`AsyncRocksStore`) it runs once, reading the store directly (point reads cost
+  microseconds, less than any await would);
+- on a remote store (Redis Cluster) it runs against a `Snapshot` of values fetched so far.
+  A read of a key not fetched yet raises `NeedKeys`; the driver fetches the missing keys in
+  one batch (`get_many`, split by hash slot) and runs the function again from the start.
+  Reads depend on earlier reads (a band names its devices, a device its keys), so an
+  operation takes a few rounds; each round re-runs pure CPU work against a growing
+  snapshot, and only the last, complete run's answer and writes are used.
+
+`NeedKeys` derives from BaseException so a function's own `except Exception` can never
+swallow it. Within one process, two operations on one session are kept apart by the
+caller's lock (engine/service.py); across processes on Redis, the last write of a shared
+record (a band list, a device profile) wins: a lost update there costs a device one band
+entry or one visit count, never a wrong answer to a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from engine.storage._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
+
+T = TypeVar("T")
+MAX_ROUNDS = 24
+
+
+class NeedKeys(BaseException):
+    """A snapshot read hit keys not fetched yet."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        super().__init__(f"{len(keys)} keys to fetch")
+        self.keys = keys
+
+
+class Snapshot:
+    """A sync `KeyValueStore` view over the values fetched so far (read-only)."""
+
+    def __init__(self) -> None:
+        self.values: dict[bytes, bytes | None] = {}
+
+    def get(self, key: bytes) -> bytes | None:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise NeedKeys([key]) from None
+
+    def get_many(self, keys: list[bytes]) -> list[bytes | None]:
+        missing = [k for k in keys if k not in self.values]
+        if missing:
+            raise NeedKeys(missing)
+        return [self.values[k] for k in keys]
+
+    def apply(self, writes: WriteSet) -> None:
+        raise RuntimeError("an operation returns its writes; it never applies them itself")
+
+    async def scan(
+        self, prefix: bytes, *, start: bytes | None = None, limit: int = 1000
+    ) -> list[tuple[bytes, bytes]]:
+        raise RuntimeError("scan the store itself, outside an operation")
+
+    async def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def direct_view(store: AsyncKeyValueStore) -> KeyValueStore | None:
+    """The sync view of a store whose point operations never wait (RocksDB), else None."""
+    view = getattr(store, "store", None)
+    return view if view is not None and hasattr(view, "get_many") else None
+
+
+async def transact(
+    store: AsyncKeyValueStore, operation: Callable[[KeyValueStore], tuple[T, WriteSet]]
+) -> T:
+    """Run `operation(view)` to completion on `store`; apply the write set it returns."""
+    direct = direct_view(store)
+    if direct is not None:
+        result, writes = operation(direct)
+        if writes:
+            await store.apply(writes)
+        return result
+    snapshot = Snapshot()
+    for _ in range(MAX_ROUNDS):
+        try:
+            result, writes = operation(snapshot)
+        except NeedKeys as need:
+            keys = list(dict.fromkeys(k for k in need.keys if k not in snapshot.values))
+            values = await store.get_many(keys)
+            snapshot.values.update(zip(keys, values, strict=True))
+            continue
+        if writes:
+            await store.apply(writes)
+        return result
+    raise RuntimeError(f"an operation read in more than {MAX_ROUNDS} rounds")
