@@ -6,7 +6,7 @@ Rules first, evidence second.
   browser family (Chrome to Edge: another browser instance), GPU maker or model, touch
   points or colour depth; a browser or OS going back a version; another persistent session
   or app install ID; time zone and first language both changed (a traveller keeps their
-  language).
+  language); another font set of the same size (fonts are installed one by one).
 - **Decisive**: the same persistent session or app install ID.
 - **Evidence**, Fellegi-Sunter style: each scored component (what a model fixes counts
   once, as `hardware`) present on both sides adds its fitted
@@ -70,7 +70,6 @@ BANDS = {  # each survives a change of the components it leaves out
 # home and abroad): a value seen in any of its recent sessions agrees
 MULTI = ("screen", "pixel_ratio", "timezone")
 RIVAL_BITS = 1.0  # candidates this close to the best fit equally well
-MAX_NEW_FONTS = 5  # fonts installed between two sessions that still explain a new font hash
 
 
 class Params(msgspec.Struct, frozen=True):
@@ -86,6 +85,7 @@ class Params(msgspec.Struct, frozen=True):
     crowd_prefixes: float
     crowd_visits: float
     fitted_on: str = ""
+    max_new_fonts: int = 5  # fonts added between two sessions that still explain new fonts
 
 
 @functools.cache
@@ -129,6 +129,13 @@ def ruled_out(new: Observation, old: Observation, grp: str) -> bool:
         return True  # nor do operating systems
     if (new.handheld or old.handheld) and _differs(a, b, "screen"):
         return True  # a phone or tablet has one screen (rotation aside)
+    if (
+        _differs(a, b, "fonts")
+        and new.fonts_count is not None
+        and (new.fonts_count == old.fonts_count)
+    ):
+        if not _noise(new, old) and _newer(new.os_release, old.os_release) == 0:
+            return True  # another set of as many fonts: fonts come and go one by one
     return _differs(a, b, "timezone") and _differs(a, b, "language")
 
 
@@ -160,7 +167,7 @@ def behind(new: Observation, profile: DeviceProfile) -> bool:
     return False
 
 
-def explained(new: Observation, old: Observation, name: str) -> bool:
+def explained(new: Observation, old: Observation, name: str, max_new_fonts: int = 5) -> bool:
     """Is a changed component explained by a drift the two observations show?"""
     browser_up = (
         new.browser is not None
@@ -177,7 +184,7 @@ def explained(new: Observation, old: Observation, name: str) -> bool:
         return browser_up or os_up
     if name in ("fonts", "fonts_count"):
         added = (new.fonts_count or 0) - (old.fonts_count or 0)
-        grew = None not in (new.fonts_count, old.fonts_count) and 0 < added <= MAX_NEW_FONTS
+        grew = None not in (new.fonts_count, old.fonts_count) and 0 < added <= max_new_fonts
         return grew or os_up
     if name == "pixel_ratio":  # another monitor brings its own ratio
         return _differs(new.components, old.components, "screen")
@@ -211,13 +218,13 @@ def compare(
             continue  # a private window shows only the system's fonts: no evidence
         if value == other or (known is not None and value in known.get(name, ())):
             score += agree[name]
-        elif not explained(new, old, name):
+        elif not explained(new, old, name, params.max_new_fonts):
             score += disagree[name]
     return score
 
 
 def pattern(
-    new: Observation, old: Observation, grp: str, *, decisive: bool = True
+    new: Observation, old: Observation, grp: str, *, decisive: bool = True, max_new_fonts: int = 5
 ) -> dict[str, str] | None:
     """Per component present on both sides: agree, disagree or explained; None when ruled
     out; {"decisive": "agree"} on a decisive match. What `compare` weighs (for fitting:
@@ -239,7 +246,7 @@ def pattern(
         if value == other:
             out[name] = "agree"
         else:
-            out[name] = "explained" if explained(new, old, name) else "disagree"
+            out[name] = "explained" if explained(new, old, name, max_new_fonts) else "disagree"
     return out
 
 

@@ -51,13 +51,6 @@ WEB_DRIFT: dict[str, dict[str, Any]] = {
     },
     "canvas blocked": {"device__canvas_hash": None},
     "canvas and audio blocked": {"device__canvas_hash": None, "device__audio_hash": None},
-    "docked, then a browser update changed the canvas": {
-        "device__screen_width": 2560,
-        "device__screen_height": 1440,
-        "device__pixel_ratio": 1.0,
-        "software__user_agent": chrome(132),
-        "device__canvas_hash": "0" * 64,
-    },
 }
 
 
@@ -67,6 +60,15 @@ async def test_web_device_keeps_its_id_through_drift(svc: Running, drift: str) -
     later = await svc.flow(web_attributes(**WEB_DRIFT[drift]))
     assert later["device_id"] == first["device_id"], drift
     assert 0.5 <= later["device_confidence"] < 1.0
+
+
+async def test_a_known_monitor_agrees_after_an_update(svc: Running) -> None:
+    docked = {"device__screen_width": 2560, "device__screen_height": 1440}
+    first = await svc.flow()
+    await svc.flow(web_attributes(**docked, device__pixel_ratio=1.0))
+    update = {"software__user_agent": chrome(132), "device__canvas_hash": "0" * 64}
+    later = await svc.flow(web_attributes(**docked, **update, device__pixel_ratio=1.0))
+    assert later["device_id"] == first["device_id"]
 
 
 async def test_drift_accumulates_without_losing_the_device(svc: Running) -> None:

@@ -15,7 +15,8 @@
 2. **Thresholds**: the replay (`replay`, the registry without HTTP) is run for a grid of
    link thresholds, per group (web, then app installs), and the one that minimises lost
    continuity plus false merges among distinguishable devices is kept (the issue's two
-   targets weigh the same, 0.5% each).
+   targets weigh the same, 0.5% each); when neighbours do as well, the middle of them. The
+   same for how many fonts added between two sessions still explain a new font set.
 3. **Confidence**: on the final replay, every visit tied to a known device gives (score,
    rivals, crowd evidence, correct?); the link probability sigmoid(a + b * score) and the
    crowd units (distinct prefixes P one device shows in a window, sessions V a day) are chosen
@@ -56,6 +57,7 @@ CLIP = 12.0  # bits
 M_MAX = 0.999  # any component may change, if only one time in a thousand
 WEB_GRID = tuple(float(t) for t in range(0, 41, 2))
 SDK_GRID = tuple(float(t) for t in range(-4, 21, 2))
+FONT_GRID = (1, 2, 3, 4, 5, 6, 8)
 
 
 def observations(world: World) -> list[Observation]:
@@ -131,18 +133,37 @@ def objective(obs: Sequence[Any]) -> tuple[float, dict[str, Any]]:
 def thresholds(world: World, params: Params, log: Any) -> tuple[Params, list[dict[str, Any]]]:
     rows = []
     for grp, grid in (("web", WEB_GRID), ("sdk", SDK_GRID)):
-        best: tuple[float, float] | None = None
+        costs: list[tuple[float, float]] = []
         for t in grid:
             trial = msgspec.structs.replace(params, threshold={**params.threshold, grp: t})
             obs, _ = replay(world.visits, world.classes, trial)
             cost, parts = objective(obs)
             rows.append({"group": grp, "threshold": t, "cost": round(cost, 4), **parts})
             print(f"[fit] {grp} threshold {t:5.1f}: cost {cost:.4f} {parts}", file=log)
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, t)
-        assert best is not None
-        params = msgspec.structs.replace(params, threshold={**params.threshold, grp: best[1]})
+            costs.append((t, cost))
+        params = msgspec.structs.replace(
+            params, threshold={**params.threshold, grp: _middle_of_best(costs)}
+        )
+    costs = []
+    for n in FONT_GRID:  # how many fonts added between two sessions still explain new fonts
+        trial = msgspec.structs.replace(params, max_new_fonts=n)
+        cost, parts = objective(replay(world.visits, world.classes, trial)[0])
+        rows.append({"group": "fonts", "threshold": float(n), "cost": round(cost, 4), **parts})
+        print(f"[fit] fonts added {n}: cost {cost:.4f} {parts}", file=log)
+        costs.append((float(n), cost))
+    params = msgspec.structs.replace(params, max_new_fonts=round(_middle_of_best(costs)))
     return params, rows
+
+
+def _middle_of_best(costs: list[tuple[float, float]]) -> float:
+    """The middle of the run of thresholds around the first lowest cost (the widest margin
+    on both sides when neighbours do as well)."""
+    low = min(c for _, c in costs)
+    first = next(i for i, (_, c) in enumerate(costs) if c <= low + 1e-9)
+    last = first
+    while last + 1 < len(costs) and costs[last + 1][1] <= low + 1e-9:
+        last += 1
+    return (costs[first][0] + costs[last][0]) / 2
 
 
 def calibrate(decisions: Sequence[Decision]) -> tuple[tuple[float, float], float, float, float]:
@@ -214,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     m = measure(final)
     lines = [
         f"device linker fit: {summary} ({time.perf_counter() - t0:.1f} s)",
-        f"thresholds: {params.threshold}",
+        f"thresholds: {params.threshold}; fonts added that explain new fonts: at most "
+        f"{params.max_new_fonts}",
         f"calibration: p = sigmoid({a} + {b} * score); one device shows {per_p:g} prefixes a "
         f"window and {per_v:.3f} sessions a day; Brier on the fitting seed {brier}",
         "m/u per component:",
