@@ -63,6 +63,20 @@ def _parser() -> argparse.ArgumentParser:
         help="tenants.toml, service.toml, model.toml (default ./config)",
     )
     s.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    s.add_argument(
+        "--store",
+        default="",
+        help="redis://HOST:PORT: keep the state in a Redis/Valkey Cluster (any node) instead "
+        "of the embedded RocksDB in --data-dir (default: service.toml's store)",
+    )
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="run N processes on the port, each with its own engine (needs the cluster store)",
+    )
+    s.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+    s.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
 
     c = sub.add_parser("check-config", help="validate config/ and exit (0 if valid)")
     c.add_argument("--config-dir", type=Path, default=Path("config"))
@@ -212,11 +226,23 @@ def _serve(args: argparse.Namespace) -> int:
 
     from engine.logs import setup_logging
     from engine.server import ServeOptions, serve
+    from engine.storage import StoreUnavailable
     from engine.storage._rocks import StoreLocked
 
     setup_logging(args.log_level)
+    if args.workers < 1:
+        print("anonscore: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        return _workers(args)
     opts = ServeOptions(
-        host=args.host, port=args.port, data_dir=args.data_dir, config_dir=args.config_dir
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        config_dir=args.config_dir,
+        store=args.store,
+        listen_fd=args.listen_fd,
+        worker=args.worker,
     )
     try:
         trio.run(serve, opts)
@@ -224,7 +250,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     except Exception as exc:  # start-up failures arrive alone or inside a nursery's group
         cause = _leaf(exc)
-        if isinstance(cause, (ConfigError, StoreLocked)):
+        if isinstance(cause, (ConfigError, StoreLocked, StoreUnavailable, ValueError)):
             print(f"anonscore: {cause}", file=sys.stderr)
             return 1
         if isinstance(cause, OSError):
@@ -240,6 +266,41 @@ def _serve(args: argparse.Namespace) -> int:
             return 1
         raise
     return 0
+
+
+def _workers(args: argparse.Namespace) -> int:
+    from engine.config import load_config
+    from engine.workers import run_workers
+
+    try:
+        store = args.store or load_config(args.config_dir).service.store
+    except ConfigError as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return 1
+    if not store:
+        print(
+            "anonscore: --workers above 1 needs a shared store: RocksDB allows one process per "
+            'data directory; set store = "redis://HOST:PORT" in service.toml or pass --store',
+            file=sys.stderr,
+        )
+        return 2
+    passed = [
+        "--data-dir",
+        str(args.data_dir),
+        "--config-dir",
+        str(args.config_dir),
+        "--log-level",
+        args.log_level,
+        "--store",
+        store,
+    ]
+    try:
+        return run_workers(args.workers, (args.host, args.port), passed, args.data_dir)
+    except OSError as exc:
+        print(
+            f"anonscore: cannot start on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr
+        )
+        return 1
 
 
 def _leaf(exc: BaseException) -> BaseException:

@@ -171,6 +171,13 @@ class Lifecycle:
 
         def op(view: KeyValueStore) -> tuple[int, WriteSet]:
             st = State(view)
+            # every record read below, fetched together (one round on a remote store)
+            records = st.sessions([sh for _, sh in listed])
+            touched = {r.device_key for r in records if r is not None and r.device_key}
+            touched.add(dkey)
+            view.get_many([device_key_(k) for k in sorted(touched)])
+            prefixes = {r.ip_prefix for r in records if r is not None and r.ip_prefix}
+            view.get_many([reputation_key(p) for p in sorted(prefixes)])
             w = WriteSet()
             deleted = 0
             for key, sh in listed:
@@ -201,6 +208,8 @@ class Lifecycle:
 
             def op(view: KeyValueStore, due: list[bytes] = due) -> tuple[int, WriteSet]:
                 st = State(view)
+                # the records read below, fetched together (one round on a remote store)
+                view.get_many([parse_purge_key(k)[1] for k in due])
                 w = WriteSet()
                 gone = 0
                 for key in due:

@@ -114,6 +114,8 @@ async def serve(
     admin: HttpServer | None = None
     if runtime.config.admin_listen is not None:
         admin_host, admin_port = runtime.config.admin_listen
+        if opts.worker > 1 and admin_port:  # --workers N: worker i on the port + i - 1
+            admin_port += opts.worker - 1
         admin = HttpServer(
             ApiFront(
                 state,

@@ -187,6 +187,11 @@ class State:
         raw = self.store.get(session_key(sh))
         return None if raw is None else _session_dec.decode(raw)
 
+    def sessions(self, shs: list[str]) -> list[SessionRecord | None]:
+        """Several sessions in one read (one round on a remote store)."""
+        raws = self.store.get_many([session_key(sh) for sh in shs])
+        return [None if raw is None else _session_dec.decode(raw) for raw in raws]
+
     def erased(self, sh: str) -> bool:
         return self.store.get(tombstone_key(sh)) is not None
 

@@ -15,11 +15,40 @@ def config_dir(tmp_path: Path) -> Path:
     return copy_config(tmp_path / "config")
 
 
-@pytest.fixture
-async def svc(nursery: trio.Nursery, tmp_path: Path, config_dir: Path) -> AsyncIterator[Running]:
+STORES = ["rocksdb", "redis"]
+
+
+@pytest.fixture(params=STORES)
+async def svc(
+    request: pytest.FixtureRequest, nursery: trio.Nursery, tmp_path: Path, config_dir: Path
+) -> AsyncIterator[Running]:
+    """The service on each store: the embedded RocksDB, and a Redis Cluster (three masters
+    on loopback, emptied before each test); the same tests, the same expected answers."""
+    if request.param == "redis":
+        cluster: rc.Cluster = request.getfixturevalue("redis_nodes")
+        ensure_up(cluster)
+        for node in cluster.nodes:
+            rc.command(node.port, "FLUSHALL")
+        set_store(config_dir, cluster.seed)
     running = await start(nursery, tmp_path / "data", config_dir)
     async with running.client:
         yield running
+
+
+def ensure_up(cluster: rc.Cluster) -> None:
+    """Every master answering and the cluster ok: a fault test that killed one and could
+    not bring it back must not fail every test after it."""
+    for index, node in enumerate(cluster.nodes):
+        try:
+            rc.command(node.port, "PING")
+        except (OSError, rc.ClusterError):
+            rc.restart(cluster, index)
+    rc.wait_ok(cluster)
+
+
+def set_store(config_dir: Path, url: str) -> None:
+    path = config_dir / "service.toml"
+    path.write_text(path.read_text() + f'\nstore = "{url}"\n')
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 from typing import NamedTuple
 
 import msgspec
@@ -42,7 +41,7 @@ from engine.schema import (
 )
 from engine.secrets import Keys
 from engine.state import State, device_key_, encode, events_key, mapping_key
-from engine.storage import WriteSet
+from engine.storage import WriteSet, random_bytes
 
 BAND_FANOUT = 32  # devices remembered per band key (most recent)
 USER_FANOUT = 8  # user keys remembered per user band key
@@ -89,7 +88,7 @@ def _b32(digest: bytes, n: int = 20) -> str:
 
 
 def new_key(prefix: str) -> str:
-    return prefix + _b32(os.urandom(16), 26)
+    return prefix + _b32(random_bytes(16), 26)
 
 
 class Registry:

@@ -9,7 +9,7 @@ from engine.storage._errors import StoreUnavailable
 from engine.storage._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
 from engine.storage._redis import RedisClusterStore
 from engine.storage._rocks import AsyncRocksStore, RocksStore
-from engine.storage._tx import NeedKeys, Snapshot, direct_view, transact
+from engine.storage._tx import NeedKeys, Snapshot, direct_view, random_bytes, transact
 
 __all__ = [
     "AsyncKeyValueStore",
@@ -22,5 +22,6 @@ __all__ = [
     "StoreUnavailable",
     "WriteSet",
     "direct_view",
+    "random_bytes",
     "transact",
 ]

@@ -22,13 +22,42 @@ entry or one visit count, never a wrong answer to a request.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from engine.storage._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
 
 T = TypeVar("T")
 MAX_ROUNDS = 24
+
+
+class _Draws:
+    """Random bytes that are the same in every round of one operation (counter-mode
+    SHA-256 over a seed drawn once), so a key made in a round that is re-run is made again."""
+
+    def __init__(self, seed: bytes) -> None:
+        self.seed = seed
+        self.count = 0
+
+    def __call__(self, n: int) -> bytes:
+        out = b""
+        while len(out) < n:
+            self.count += 1
+            out += hashlib.sha256(self.seed + self.count.to_bytes(8, "big")).digest()
+        return out[:n]
+
+
+_draws: ContextVar[Callable[[int], bytes] | None] = ContextVar("anonscore_draws", default=None)
+
+
+def random_bytes(n: int) -> bytes:
+    """Random bytes for new internal keys: os.urandom, except inside an operation that
+    `transact` may run more than once, where each run draws the same bytes."""
+    draws = _draws.get()
+    return os.urandom(n) if draws is None else draws(n)
 
 
 class NeedKeys(BaseException):
@@ -89,7 +118,9 @@ async def transact(
             await store.apply(writes)
         return result
     snapshot = Snapshot()
+    seed = os.urandom(32)
     for _ in range(MAX_ROUNDS):
+        token = _draws.set(_Draws(seed))
         try:
             result, writes = operation(snapshot)
         except NeedKeys as need:
@@ -97,6 +128,8 @@ async def transact(
             values = await store.get_many(keys)
             snapshot.values.update(zip(keys, values, strict=True))
             continue
+        finally:
+            _draws.reset(token)
         if writes:
             await store.apply(writes)
         return result

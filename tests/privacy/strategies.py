@@ -393,10 +393,13 @@ resolutions = st.builds(
     # not "{w} {h}": two numbers and a space are how Hong Kong writes phone numbers
     st.sampled_from(["{w}x{h}", "{w} x {h}", "{w}\u00d7{h}", "{w}*{h}", "{w}x{h}@2x"]),
 )
+# A bare amount grouped by thousands ("100 000", no currency, no decimals) is left out: in
+# regions whose phone numbers are written that way (AD: "100 000"; KH: "12 345 678") it *is*
+# a well-formed phone number, the firewall's one documented false positive of this kind.
 amounts = st.builds(
     lambda n, style: style.format(n=n, s=f"{n:,}".replace(",", " ")),
     st.integers(1000, 99_999_999),
-    st.sampled_from(["{s}", "{s} ₽", "{n:,}.00", "$ {n:,}", "{s},50 €", "{n}"]),
+    st.sampled_from(["{s} ₽", "{n:,}.00", "$ {n:,}", "{s},50 €", "{n}"]),
 )
 mcc_mnc = st.builds(
     lambda mcc, mnc, style: style.format(mcc=mcc, mnc=mnc),
