@@ -1,10 +1,16 @@
 """Form behaviour: how the applicant filled the form (counts only, never the content).
 
-- `paste_in_form`: something was pasted; stronger the more fields were pasted into (one
-  pasted account number is ordinary, a pasted identity is what fraud rings do).
+- `paste_in_form`: something was pasted; the strength is the share of the form's fields
+  pasted into (one pasted account number is ordinary, a password manager's address is
+  three fields of many, a pasted identity is most of the form: what fraud rings do).
 - `typing_anomaly`: with the optional typing rhythm, keystrokes too regular (coefficient of
   variation < 0.1 over >= 10 intervals) or faster than fingers (median < 25 ms) are a
-  script; without it, many characters with no correction in < 30 ms of focus per character.
+  script; without it, many characters with no correction in < 30 ms of focus per character,
+  or a form whose fields (three or more that had focus and got content, typed or pasted)
+  had less than 150 ms of focus each on average: a script setting whole values
+  (Playwright's fill), not a person moving through the form and pasting. Fields a
+  browser's autofill fills have no focus of their own and are not counted; a value set
+  without any input event cannot be told from autofill and is not judged.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ _CV_MIN = 0.1
 _MEDIAN_MIN_MS = 25.0
 _MS_PER_CHAR_MIN = 30.0
 _FAST_MIN_CHARS = 20
+_MS_PER_FIELD_MIN = 150.0
+_FAST_MIN_FIELDS = 3
 
 
 def rhythm(session: CollectedSession) -> tuple[float, float] | None:
@@ -84,14 +92,41 @@ def anonscore_evaluate_rule(session: CollectedSession, context: Context) -> list
             RuleHit(
                 code="PASTE_IN_FORM",
                 flag="paste_in_form",
-                strength=clamp(0.5 + 0.25 * (pasted_fields - 1)),
-                detail=f"pasted into {pasted_fields} field(s)",
+                strength=clamp(pasted_fields / len(fields)),
+                detail=f"pasted into {pasted_fields} of {len(fields)} field(s)",
             )
         )
-    hit = _robotic(session) or _too_fast(session, context)
+    hit = _robotic(session) or _too_fast(session, context) or _filled_at_once(session, context)
     if hit is not None:
         hits.append(hit)
     return hits or None
+
+
+def _filled_at_once(session: CollectedSession, context: Context) -> RuleHit | None:
+    """Whole values set in a blink: the fields that had focus and got content (typed or
+    pasted), `fast_min_fields` or more, had less than `min_ms_per_field` of focus on
+    average. Fields without focus (autofilled) are left out."""
+    if session.attributes.behaviour.keystroke_intervals_ms:
+        return None
+    fields = [
+        f
+        for f in session.attributes.behaviour.fields or ()
+        if f.focus_ms > 0 and f.chars_typed + f.chars_pasted > 0
+    ]
+    if len(fields) < max(number(context, "fast_min_fields", _FAST_MIN_FIELDS), 1):
+        return None
+    if any(f.corrections for f in fields):
+        return None
+    per_field = sum(f.focus_ms for f in fields) / len(fields)
+    limit = number(context, "min_ms_per_field", _MS_PER_FIELD_MIN)
+    if per_field >= limit:
+        return None
+    return RuleHit(
+        code="TYPING_TOO_FAST",
+        flag="typing_anomaly",
+        strength=clamp(0.6 + 0.4 * (1 - per_field / limit)),
+        detail=f"{len(fields)} fields filled in {per_field:.0f} ms each",
+    )
 
 
 @hookimpl

@@ -50,15 +50,25 @@ def test_empty_behaviour() -> None:
     assert evaluate(build_session({}), CTX) is None
 
 
-def test_paste_strength_grows_with_pasted_fields() -> None:
-    def strength(n: int) -> float:
-        fields = [{"name": f"f{i}", "chars_pasted": 12} for i in range(n)]
-        fields.append({"name": "other", "chars_typed": 8, "focus_ms": 3_000})
+def test_paste_strength_is_the_share_of_fields_pasted() -> None:
+    names = ("amount", "term", "income", "employer", "street", "postcode", "city", "rent", "iban")
+
+    def strength(pasted: set[str]) -> float:
+        fields = [
+            {"name": n, "chars_pasted": 12, "focus_ms": 900}
+            if n in pasted
+            else {"name": n, "chars_typed": 8, "focus_ms": 3_000}
+            for n in names
+        ]
         (hit,) = evaluate(form(fields), CTX)
         assert (hit.code, hit.flag) == ("PASTE_IN_FORM", "paste_in_form")
         return hit.strength
 
-    assert [strength(n) for n in (1, 2, 3, 6)] == [0.5, 0.75, 1.0, 1.0]
+    iban = strength({"iban"})  # an account number copied from the bank's app
+    address = strength({"street", "postcode", "city"})  # a password manager
+    identity = strength(set(names) - {"amount", "term"})  # a pasted identity
+    assert (iban, address, identity) == pytest.approx((1 / 9, 3 / 9, 7 / 9))
+    assert strength(set(names)) == 1.0
     half = form([{"name": "iban", "chars_pasted": 22}, {"name": "x", "chars_typed": 22}])
     assert extract(half)["paste_ratio"] == 0.5
 
@@ -113,6 +123,49 @@ def test_too_fast_without_rhythm() -> None:
 )
 def test_not_too_fast(fields: list[dict[str, object]]) -> None:
     assert all(h.code != "TYPING_TOO_FAST" for h in evaluate(form(fields), CTX) or ())
+
+
+def test_a_form_filled_at_once() -> None:
+    """A script setting whole values (Playwright's fill): each field a few ms of focus."""
+    scripted = [{"name": f"f{i}", "chars_pasted": 10, "focus_ms": 20} for i in range(9)]
+    (paste, fast) = evaluate(form(scripted, time_on_page_ms=3_000), CTX)
+    assert paste.code == "PASTE_IN_FORM"
+    assert (fast.code, fast.flag) == ("TYPING_TOO_FAST", "typing_anomaly")
+    assert fast.strength == pytest.approx(0.6 + 0.4 * (1 - 20 / 150))
+    assert fast.detail == "9 fields filled in 20 ms each"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        # a person pasting: focus the field, paste, move on
+        [{"name": f"f{i}", "chars_pasted": 10, "focus_ms": 450} for i in range(9)],
+        # autofill: the filled fields never had focus; the typed ones had seconds of it
+        [{"name": f"a{i}", "chars_typed": 1} for i in range(5)]
+        + [{"name": f"t{i}", "chars_typed": 6, "focus_ms": 2_500} for i in range(3)],
+        # two quick fields are too few to judge
+        [{"name": f"f{i}", "chars_pasted": 10, "focus_ms": 20} for i in range(2)],
+        # a correction is a person
+        [
+            {"name": f"f{i}", "chars_pasted": 10, "focus_ms": 20, "corrections": int(i == 0)}
+            for i in range(4)
+        ],
+    ],
+)
+def test_not_filled_at_once(fields: list[dict[str, object]]) -> None:
+    assert all(h.code != "TYPING_TOO_FAST" for h in evaluate(form(fields), CTX) or ())
+
+
+def test_filled_at_once_settings() -> None:
+    fields = [{"name": f"f{i}", "chars_pasted": 10, "focus_ms": 200} for i in range(3)]
+    assert all(h.code != "TYPING_TOO_FAST" for h in evaluate(form(fields), CTX))
+    hits = evaluate(form(fields), build_context({"min_ms_per_field": 300}))
+    assert hits[-1].code == "TYPING_TOO_FAST"
+    quick = [{"name": f"f{i}", "chars_pasted": 10, "focus_ms": 20} for i in range(3)]
+    assert all(
+        h.code != "TYPING_TOO_FAST"
+        for h in evaluate(form(quick), build_context({"fast_min_fields": 4}))
+    )
 
 
 def test_rhythm_overrides_the_focus_heuristic() -> None:

@@ -138,6 +138,8 @@ SETTINGS = st.dictionaries(
             "min_soft_signals",
             "min_ms_per_char",
             "fast_min_chars",
+            "min_ms_per_field",
+            "fast_min_fields",
             "extra_datacenter_asns",
             "ignore_asns",
             "max_chars_per_second",
