@@ -2,9 +2,11 @@
 
 The model is the kernel's own (`_score.py`): score = sigmoid(bias + sum_j w_j x_j), with
 x the rule strengths a session had when it was scored. The fit minimises the weighted
-log-loss plus `l2/2 * |w|^2` (the bias is not penalised). Newton's method converges in a
-handful of steps on this convex problem; numba accumulates the gradient and the Hessian
-over the rows (the batch work a kernel is for), numpy solves the small k+1 system.
+log-loss plus an L2 pull towards a prior: on the weights (`l2/2 * |w - prior|^2`, the bias
+free), or on each code's logit alone (bias + w_j; see `fit_logistic`). Newton's method
+converges in a handful of steps on this convex problem; numba accumulates the gradient and
+the Hessian over the rows (the batch work a kernel is for), numpy solves the small k+1
+system.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def fit_logistic(
     sample_weight: F64 | None = None,
     *,
     prior: F64 | None = None,
+    prior_bias: float | None = None,
     l2: float = 1.0,
     max_iter: int = 50,
     tol: float = 1e-8,
@@ -64,7 +67,14 @@ def fit_logistic(
     """(bias, weights) minimising the weighted log-loss + l2/2 |weights - prior|^2.
 
     With `prior` (the weights in force), a code the data says little about keeps its prior
-    weight instead of being pulled to zero; without it the prior is 0."""
+    weight instead of being pulled to zero; without it the prior is 0.
+
+    With `prior_bias` as well, the pull is on what each code means alone instead: the
+    penalty is l2/2 sum_j ((bias + w_j) - (prior_bias + prior_j))^2, on the logit of a
+    session where code j is the only signal, and the bias itself is free. When the data
+    move the bias, a code they say little about moves with it and keeps its score alone.
+    Still a convex problem (a Gaussian prior on each code's score alone, a flat one on the
+    bias), solved the same way."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
     n, k = x.shape
@@ -75,27 +85,36 @@ def fit_logistic(
     )
     if n == 0:
         raise ValueError("no rows to fit")
-    centre = np.zeros(k + 1, dtype=np.float64)
+    centre = np.zeros(k, dtype=np.float64)
     if prior is not None:
-        centre[1:] = np.asarray(prior, dtype=np.float64)
-    theta = centre.copy()
+        centre[:] = np.asarray(prior, dtype=np.float64)
+    # the penalty l2/2 |R theta - c|^2 with theta = [bias, w...]: R = [0 | I] pulls the
+    # weights, R = [1 | I] each code's logit alone
+    rows = np.zeros((k, k + 1), dtype=np.float64)
+    rows[:, 1:] = np.eye(k)
+    if prior_bias is not None:
+        rows[:, 0] = 1.0
+        centre = centre + prior_bias
+    pen_hess = l2 * rows.T @ rows
+    theta = np.zeros(k + 1, dtype=np.float64)
     rate = float(np.clip((sw * y).sum() / sw.sum(), 1e-6, 1 - 1e-6))
     theta[0] = math.log(rate / (1 - rate))
+    theta[1:] = centre - (theta[0] if prior_bias is not None else 0.0)
     grad = np.empty(k + 1, dtype=np.float64)
     hess = np.empty((k + 1, k + 1), dtype=np.float64)
-    penalty = np.full(k + 1, l2, dtype=np.float64)
-    penalty[0] = 0.0
     spare_g = np.empty_like(grad)
     spare_h = np.empty_like(hess)
 
     def objective(at: F64, g: F64, h: F64) -> float:
         loss = _accumulate(x, y, sw, at, g, h)
-        return float(loss + 0.5 * np.sum(penalty * (at - centre) ** 2))
+        off = rows @ at - centre
+        return float(loss + 0.5 * l2 * np.sum(off**2))
 
     current = objective(theta, grad, hess)
     for _ in range(max_iter):
-        grad += penalty * (theta - centre)
-        hess[np.diag_indices(k + 1)] += penalty + 1e-9
+        grad += l2 * rows.T @ (rows @ theta - centre)
+        hess += pen_hess
+        hess[np.diag_indices(k + 1)] += 1e-9
         step = np.linalg.solve(hess, grad)
         # damped Newton: halve the step until the objective goes down (near-separable data
         # makes a full step overshoot)

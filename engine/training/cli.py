@@ -47,6 +47,13 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
         default=0.2,
         help="newest share of the sessions kept out of the fit to measure it (default 0.2)",
     )
+    p.add_argument(
+        "--floor",
+        type=float,
+        default=0.8,
+        help="a code whose weight in force puts it at this score or above alone (a strong "
+        "signal: the top band) keeps at least this score alone (default 0.8; 0: off)",
+    )
     p.add_argument("--version", help="model_version of the candidate (default: date + digest)")
 
 
@@ -103,7 +110,14 @@ def main_train(args: argparse.Namespace) -> int:
     finally:
         store.close()
     try:
-        report = train(data, model, l2=args.l2, holdout=args.holdout, version=args.version)
+        report = train(
+            data,
+            model,
+            l2=args.l2,
+            holdout=args.holdout,
+            version=args.version,
+            floor=args.floor,
+        )
     except ValueError as exc:
         print(f"anonscore: {exc}", file=sys.stderr)
         return 1
@@ -132,6 +146,8 @@ def _train_summary(report: TrainReport, live_version: str) -> str:
         )
     lines.append("largest weight changes (in force -> trained):")
     lines += [f"  {code:<28} {a:>7.2f} -> {b:>7.2f}" for code, a, b in report.moved]
+    if report.floored:
+        lines.append("raised to stay in the top band alone (--floor): " + ", ".join(report.floored))
     return "\n".join(lines)
 
 

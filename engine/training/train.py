@@ -1,10 +1,14 @@
 """`anonscore train`: fit the reason-code weights and the bias on labelled stored sessions.
 
 Regularised logistic regression (`engine.kernels.fit_logistic`, numba) over the strengths
-each session was scored on, pulled towards the weights in force (a code the data knows
-little about keeps its prior). The sessions are split by time: the fit sees the older
-`1 - holdout` share, the report measures the newer share, for the model in force and for
-the candidate. The candidate is written as a model file with a new `model_version`; it
+each session was scored on, pulled towards the model in force. The pull is on what each
+reason code means alone, the score of a session where it is the only signal
+(sigmoid(bias + weight)): when the data move the bias (the fraud rate of sessions with no
+signal at all), each prior weight moves with it, so a code the data knows little about
+keeps the score it had alone (a strong signal stays in the top band) instead of sinking
+with the bias. Codes the data do know are fitted. The sessions are split by time: the fit
+sees the older `1 - holdout` share, the report measures the newer share, for the model in
+force and for the candidate. The candidate is written as a model file with a new `model_version`; it
 goes live by a reload, as the shadow model first (`shadow_model` in service.toml) or in
 place of `model.toml`. Contributions stay additive in logit units, so `reasons` still
 explains every score.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import textwrap
 
 import msgspec
 import numpy as np
@@ -27,6 +32,7 @@ from engine.training.data import Dataset
 
 F64 = npt.NDArray[np.float64]
 MAX_WEIGHT = 20.0  # config/model.toml's bound
+TOP_BAND = 0.8  # config/model.toml's top band: where a strong signal lands alone
 
 
 class Quality(msgspec.Struct):
@@ -47,6 +53,9 @@ class TrainReport(msgspec.Struct):
     live: Quality
     candidate: Quality
     moved: list[tuple[str, float, float]]  # (code, weight in force, trained), largest moves
+    floored: list[str] = []  # top-band codes raised to the floor (see `top_band_floor`)
+    l2: float = 1.0
+    floor: float = TOP_BAND
 
 
 def auc(scores: F64, y: F64) -> float | None:
@@ -88,6 +97,43 @@ def quality(scores: F64, y: F64) -> Quality:
     )
 
 
+def fit_with_prior(x: F64, y: F64, prior: F64, prior_bias: float, l2: float) -> tuple[float, F64]:
+    """(bias, weights): the L2 fit pulled towards each code's score alone under the prior
+    (`fit_logistic` with `prior_bias`).
+
+    Each weight keeps the sign of its prior: a risk signal never lowers the score and good
+    history never raises it, so every reason reads the way its code says. A weight the fit
+    would turn round is held at 0 (its code left out of the fit) and the rest refitted:
+    what the data say through it is then carried by the bias and the other codes."""
+    sign = np.sign(prior)
+    free = np.ones(len(prior), dtype=bool)
+    while True:
+        bias, fitted = fit_logistic(x[:, free], y, prior=prior[free], prior_bias=prior_bias, l2=l2)
+        weights = np.zeros(len(prior))
+        weights[free] = fitted
+        flipped = free & (sign != 0) & (np.sign(weights) == -sign)
+        if not flipped.any():
+            return bias, weights
+        free &= ~flipped
+
+
+def top_band_floor(
+    prior: F64, prior_bias: float, weights: F64, bias: float, floor: float
+) -> tuple[F64, npt.NDArray[np.bool_]]:
+    """A strong signal alone stays in the top band: each code that the prior puts at `floor`
+    or above on its own (a Tor exit, automation, an emulator, a known-fraud device...) keeps
+    at least `floor` alone after training; its weight is raised where the fit left it lower
+    (the fit shares the credit among the signals that fire together, and a strong signal
+    rarely fires alone in the data). `floor` 0 turns it off. Returns the weights and which
+    were raised."""
+    if floor <= 0:
+        return weights, np.zeros(len(weights), dtype=bool)
+    least = math.log(floor / (1 - floor)) - bias + 1e-3  # margin: the file rounds to 1e-4
+    strong = prior_bias + prior >= math.log(floor / (1 - floor)) - 1e-9
+    raised = strong & (weights < least)
+    return np.where(raised, least, weights), raised
+
+
 def train(
     data: Dataset,
     model: ScoringModel,
@@ -95,6 +141,7 @@ def train(
     l2: float = 1.0,
     holdout: float = 0.2,
     version: str | None = None,
+    floor: float = TOP_BAND,
 ) -> TrainReport:
     if len(data.y) < 10 or data.y.sum() < 2 or data.y.sum() > len(data.y) - 2:
         raise ValueError(
@@ -107,9 +154,10 @@ def train(
     order = np.argsort(data.at, kind="mergesort")
     cut = int(len(order) * (1 - holdout)) if 0 < holdout < 1 else len(order)
     fit_rows, test_rows = order[:cut], order[cut:]
-    bias, weights = fit_logistic(data.x[fit_rows], data.y[fit_rows], prior=prior, l2=l2)
+    bias, weights = fit_with_prior(data.x[fit_rows], data.y[fit_rows], prior, model.bias, l2)
     weights = np.clip(weights, -MAX_WEIGHT, MAX_WEIGHT)
     bias = float(np.clip(bias, -MAX_WEIGHT, MAX_WEIGHT))
+    weights, floored = top_band_floor(prior, model.bias, weights, bias, floor)
     test_x, test_y = data.x[test_rows], data.y[test_rows]
     candidate_scores, _ = logistic_score(test_x, weights, bias)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y.%m.%d")
@@ -132,20 +180,38 @@ def train(
         live=quality(data.scores[test_rows], test_y),
         candidate=quality(candidate_scores, test_y),
         moved=moved[:12],
+        floored=[c for c, f in zip(data.codes, floored, strict=True) if f],
+        l2=l2,
+        floor=floor,
     )
 
 
 def model_toml(report: TrainReport, source: str) -> str:
     """The candidate as a commented config/model.toml."""
     m = report.model
-    lines = [
-        "# A trained model (anonscore train): L2-regularised logistic regression on the",
-        f"# labelled sessions of {source}, pulled towards the weights then in force.",
-        f"# {report.rows} sessions, base rate {report.base_rate:.4f}; "
-        + ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items())),
+    held_out = (
         f"# held out (the newest share): live AUC {_f(report.live.auc)}, candidate AUC "
         f"{_f(report.candidate.auc)}; fraud caught at a 5% decline rate: live "
-        f"{_f(report.live.caught_at_5pct)}, candidate {_f(report.candidate.caught_at_5pct)}",
+        f"{_f(report.live.caught_at_5pct)}, candidate {_f(report.candidate.caught_at_5pct)}"
+        if report.candidate.n
+        else "# no held-out share (--holdout 0): every labelled session was fitted"
+    )
+    about = (
+        f"A trained model (anonscore train): L2-regularised logistic regression on the "
+        f"labelled sessions of {source}, pulled (l2 {report.l2:g}) towards each code's score "
+        "alone under the model then in force; every weight keeps its sign."
+    )
+    if report.floored:
+        about += (
+            f" Raised to stay at {report.floor:g} alone (strong signals, the top band): "
+            + ", ".join(report.floored)
+            + "."
+        )
+    lines = [
+        *textwrap.wrap(about, 88, initial_indent="# ", subsequent_indent="# "),
+        f"# {report.rows} sessions, base rate {report.base_rate:.4f}; "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items())),
+        held_out,
         "# At this base rate the score is a probability of fraud. Put it live by a reload: as",
         "# `shadow_model` in service.toml first, then in place of model.toml.",
         f'version = "{m.version}"',

@@ -41,3 +41,16 @@ def test_weighted_rows_count_as_repeated_rows() -> None:
     weighted = fit_logistic(x, y, np.full(len(y), 2.0), l2=0.5)
     assert abs(doubled[0] - weighted[0]) < 1e-6
     assert np.allclose(doubled[1], weighted[1], atol=1e-6)
+
+
+def test_with_prior_bias_a_code_without_data_keeps_its_score_alone() -> None:
+    """The pull is on bias + weight: when the data move the bias, a code they never saw
+    moves with it, so its score alone is the prior's."""
+    x, y, _, _ = _data(5_000)
+    x[:, 3] = 0.0
+    prior = np.full(x.shape[1], 6.0)
+    bias, fitted = fit_logistic(x, y, prior=prior, prior_bias=-1.0, l2=1.0)
+    assert abs(bias - -1.0) > 1.0  # the data's bias (about -4) is not the prior's
+    assert abs((bias + fitted[3]) - (-1.0 + 6.0)) < 1e-6
+    # a code the data know is fitted as before: far from its prior
+    assert np.max(np.abs(fitted + bias - 5.0)) > 1.0
