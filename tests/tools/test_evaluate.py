@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tools.evaluate import auc, brier, calibration, decline, main, roc, signals
-from tools.evaluate.metrics import average_ranks
+from tools.evaluate.metrics import average_ranks, cut_at_rate, cut_at_score
 
 
 def test_auc_of_perfect_reversed_tied_and_random_rankings() -> None:
@@ -64,6 +64,25 @@ def test_a_threshold_inside_a_tie_group_declines_it_in_part() -> None:
     assert d.tie_share == pytest.approx(1 / 3)
     assert d.caught == pytest.approx((1 / 3) / 2)
     assert d.weights.sum() == pytest.approx(2.0)
+
+
+def test_the_threshold_tables_by_rate_and_by_score() -> None:
+    scores = np.arange(20) / 20  # 0.00 .. 0.95
+    y = np.zeros(20, dtype=int)
+    y[[19, 18, 5]] = 1
+    by_rate = cut_at_rate(y, scores, 0.10)  # the two riskiest: both fraud
+    assert (by_rate.threshold, by_rate.declined) == (0.9, 0.1)
+    assert by_rate.caught == pytest.approx(2 / 3)
+    assert by_rate.precision == 1.0
+    assert by_rate.honest_declined == 0.0
+    by_score = cut_at_score(y, scores, 0.3)  # 0.30 .. 0.95: 14 declined, 2 fraud among them
+    assert by_score.declined == pytest.approx(14 / 20)
+    assert by_score.caught == pytest.approx(2 / 3)
+    assert by_score.precision == pytest.approx(2 / 14)
+    assert by_score.honest_declined == pytest.approx(12 / 17)
+    nothing = cut_at_score(y, scores, 2.0)
+    assert (nothing.declined, nothing.caught, nothing.honest_declined) == (0.0, 0.0, 0.0)
+    assert math.isnan(nothing.precision)
 
 
 def test_calibration_bins_count_every_session() -> None:
@@ -125,11 +144,15 @@ def test_the_report_and_figures_name_the_seed_and_model(
     assert all("population seed 7, model m-test" in h for h in headings)
     for table in ("| bot |", "| farm |", "| office |", "| BOT |", "| automation |", "| t1 |"):
         assert table in report
+    assert "| 5.0% | " in report  # the decline-rate table
+    assert "| 0.500 | " in report  # the score table
     for png in ("roc.png", "reliability.png", "scores.png"):
         assert (tmp_path / "report" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     metrics = json.loads((tmp_path / "report" / "metrics.json").read_text())
     assert (metrics["seed"], metrics["fraud"]) == ("7", 20)
     assert 0.9 < metrics["auc"] <= 1.0
+    assert [c["declined"] for c in metrics["decline_table"]][:2] == [0.005, 0.01]
+    assert metrics["score_table"][0]["threshold"] == 0.9
 
 
 def test_a_directory_without_a_run_is_refused(

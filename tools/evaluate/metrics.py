@@ -93,6 +93,43 @@ def decline(y: Labels, score: Labels, rate: float) -> Decline:
     return Decline(rate, threshold, float(share), caught, weights)
 
 
+class Cut(NamedTuple):
+    """What declining at a cut does: one row of the report's threshold tables."""
+
+    threshold: float  # scores above are declined (at it, in part: see `decline`)
+    declined: float  # share of applicants declined
+    caught: float  # share of fraud declined
+    precision: float  # fraud rate among the declined
+    honest_declined: float  # share of honest applicants declined
+
+
+def cut_at_rate(y: Labels, score: Labels, rate: float) -> Cut:
+    """Declining the riskiest `rate` of applicants (ties in part, as in `decline`)."""
+    yy, ss = _xy(y, score)
+    d = decline(yy, ss, rate)
+    return _cut(yy, d.weights, d.threshold)
+
+
+def cut_at_score(y: Labels, score: Labels, threshold: float) -> Cut:
+    """Declining every applicant whose score is `threshold` or more."""
+    yy, ss = _xy(y, score)
+    return _cut(yy, (ss >= threshold).astype(np.float64), threshold)
+
+
+def _cut(y: npt.NDArray[np.int8], weights: Floats, threshold: float) -> Cut:
+    n, fraud = len(y), int(y.sum())
+    honest = n - fraud
+    declined = float(weights.sum())
+    caught = float((weights * y).sum())
+    return Cut(
+        threshold,
+        declined / n if n else math.nan,
+        caught / fraud if fraud else math.nan,
+        caught / declined if declined else math.nan,
+        (declined - caught) / honest if honest else math.nan,
+    )
+
+
 def brier(y: Labels, score: Labels) -> float:
     yy, ss = _xy(y, score)
     return float(np.mean((ss - yy) ** 2)) if len(yy) else math.nan

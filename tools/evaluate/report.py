@@ -14,9 +14,23 @@ import numpy as np
 
 from . import plots
 from .data import Run
-from .metrics import Bin, Signal, auc, brier, calibration, decline, signals
+from .metrics import (
+    Bin,
+    Cut,
+    Signal,
+    auc,
+    brier,
+    calibration,
+    cut_at_rate,
+    cut_at_score,
+    decline,
+    signals,
+)
 
 RATES = (0.01, 0.05)
+# the threshold tables: decline rates a lender might choose, and score cuts (probabilities)
+TABLE_RATES = (0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2)
+TABLE_SCORES = (0.9, 0.8, 0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005)
 FIGURES = {"roc": "roc.png", "reliability": "reliability.png", "histogram": "scores.png"}
 
 
@@ -43,6 +57,8 @@ def evaluate(run: Run) -> dict[str, Any]:
             }
             for r, d in declines.items()
         },
+        "decline_table": [cut_at_rate(y, s, r)._asdict() for r in TABLE_RATES],
+        "score_table": [cut_at_score(y, s, t)._asdict() for t in TABLE_SCORES],
         "calibration": [b._asdict() for b in calibration(y, s)],
         "reasons": [x._asdict() for x in signals(y, run.codes)],
         "flags": [x._asdict() for x in signals(y, run.flags)],
@@ -149,6 +165,26 @@ def markdown(m: dict[str, Any]) -> str:
         f"![Reliability diagram, {tag}]({FIGURES['reliability']})",
         f"![Scores by class, {tag}]({FIGURES['histogram']})",
         "",
+        f"## Choosing thresholds - {tag}",
+        "",
+        "By decline rate: the score above which that share of applicants is declined, and what "
+        "it does.",
+        "",
+        "| decline rate | score above | fraud caught | fraud among declined | honest declined |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    lines += [_cut_row(Cut(**c), _pct(c["declined"])) for c in m["decline_table"]]
+    lines += [
+        "",
+        "By score (the score is a probability of fraud at the trained base rate): declining "
+        "every score at or above it.",
+        "",
+        "| score at or above | declined | fraud caught | fraud among declined | honest declined |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    lines += [_cut_row(Cut(**c), _num(c["threshold"], 3), by_score=True) for c in m["score_table"]]
+    lines += [
+        "",
         f"## Fraud caught per pattern - {tag}",
         "",
         "| pattern | sessions | caught at 1% | caught at 5% | mean score | median | top reasons |",
@@ -198,6 +234,14 @@ def markdown(m: dict[str, Any]) -> str:
             f"{_pct(b.observed)} ({_pct(b.low)}-{_pct(b.high)}) |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _cut_row(c: Cut, first: str, *, by_score: bool = False) -> str:
+    second = _pct(c.declined) if by_score else _num(c.threshold, 4)
+    return (
+        f"| {first} | {second} | {_pct(c.caught)} | {_pct(c.precision)} | "
+        f"{_pct(c.honest_declined)} |"
+    )
 
 
 def _group_row(r: dict[str, Any]) -> str:
