@@ -96,6 +96,7 @@ async def serve(
     keys = derive_keys(secret)
     shutdown = trio.Event()
     state = AppState(metrics)
+    state.worker = opts.worker
     svc_cfg = runtime.config.service
     pages = create_pages_app(state, svc_cfg.max_body_bytes)
     http = HttpServer(

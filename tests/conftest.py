@@ -61,6 +61,15 @@ def redis_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rc.Cluster
 
 
 @pytest.fixture(scope="session")
+def spare_redis_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rc.Cluster]:
+    """A second cluster, for the tests that kill a master: a node slow to come back on a
+    busy machine never fails the tests that share `redis_nodes`."""
+    cluster = rc.start(tmp_path_factory.mktemp("spare-redis"), rc.free_base_port())
+    yield cluster
+    rc.stop(cluster)
+
+
+@pytest.fixture(scope="session")
 def redis_cluster(redis_nodes: rc.Cluster) -> str:
     """The seed URL of that cluster, as `--store` takes it: redis://127.0.0.1:PORT."""
     return redis_nodes.seed

@@ -54,7 +54,9 @@ def create_pages_app(state: AppState, max_body_bytes: int = 65_536) -> QuartTrio
 
     @app.get("/healthz")
     async def healthz() -> Response:
-        return _json({"status": "alive"})
+        # which of `--workers N` answered (their number, not their pid): for operators
+        headers = {"X-Anonscore-Worker": str(state.worker)} if state.worker else None
+        return _json({"status": "alive"}, headers=headers)
 
     @app.get("/readyz")
     async def readyz() -> Response:

@@ -18,3 +18,4 @@ class AppState:
         self.ready = False
         self.started = time.time()
         self.http: ConnectionCounter | None = None  # open and refused connections
+        self.worker = 0  # --workers N: this process's number (1..N), else 0

@@ -4,7 +4,7 @@ a dead master, the connection URL."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 import trio
@@ -109,19 +109,12 @@ async def test_expiry_is_absolute_and_in_the_same_write(
     assert rc.command(port, "PEXPIRETIME", b"x:{s}1") == -1
 
 
-@pytest.fixture(scope="module")
-def doomed_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rc.Cluster]:
-    """A cluster of its own for the test that kills a master, so that a node slow to come
-    back on a busy machine can never fail the tests that share the session's cluster."""
-    cluster = rc.start(tmp_path_factory.mktemp("doomed"), rc.free_base_port())
-    yield cluster
-    rc.stop(cluster)
-
-
 async def test_a_dead_master_is_store_unavailable_then_service_resumes(
-    doomed_nodes: rc.Cluster,
+    spare_redis_nodes: rc.Cluster,
 ) -> None:
-    redis_nodes = doomed_nodes
+    # a cluster of its own (tests/conftest.py): a node slow to come back on a busy machine
+    # never fails the tests that share the session's cluster
+    redis_nodes = spare_redis_nodes
     redis = await RedisClusterStore.connect(redis_nodes.seed)
     try:
         await _dead_master(redis, redis_nodes)
