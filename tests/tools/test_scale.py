@@ -26,11 +26,20 @@ async def test_a_small_fill_measures_every_figure(tmp_path: Path) -> None:
 
 
 def test_command_prints_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "scale.json"
-    assert main(["--devices", "300", "--probes", "20", "--json", str(out)]) == 0
+    out, data = tmp_path / "scale.json", tmp_path / "store"
+    argv = ["--devices", "300", "--probes", "20", "--json", str(out), "--data-dir", str(data)]
+    assert main([*argv, "--keep"]) == 0
     printed = capsys.readouterr().out
-    for row in ("link a returning device, p50 / p99", "bytes per device on disk", "RSS"):
+    for row in ("link a returning device, p50 / p99", "CPU time", "bytes per device on disk"):
         assert row in printed
-    assert json.loads(out.read_text())["devices"] == 300
+    first = json.loads(out.read_text())
+    assert first["devices"] == 300
+    # the probes again on the kept store: the same devices come back
+    assert main(["--probe-only", "--data-dir", str(data), "--json", str(out)]) == 0
+    again = json.loads(out.read_text())
+    assert again["devices"] == 300
+    assert again["returning_linked_known"] >= 0.5
     with pytest.raises(SystemExit):
         main(["--devices", "0"])
+    with pytest.raises(SystemExit):
+        main(["--probe-only", "--data-dir", str(tmp_path / "none")])

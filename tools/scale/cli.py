@@ -2,6 +2,7 @@
 
     python -m tools.scale [--devices 1000000] [--probes 2000] [--data-dir DIR] [--keep]
                           [--json FILE]
+    python -m tools.scale --probe-only --data-dir DIR     # time the probes again
 
 Fills a fresh store (on disk: a temporary directory unless --data-dir) with synthetic
 device profiles through the registry's own writes, then times device links of returning
@@ -31,6 +32,10 @@ def table(f: dict[str, Any]) -> str:
         ("devices in the store", f"{f['devices']:,}"),
         ("fill (profiles written a second)", f"{f['fill_s']} s ({f['fill_per_s']:,}/s)"),
         ("link a returning device, p50 / p99", f"{r['p50']} / {r['p99']} ms"),
+        (
+            "  the same, CPU time of the thread, p50 / p99",
+            f"{f['link_returning_cpu_ms']['p50']} / {f['link_returning_cpu_ms']['p99']} ms",
+        ),
         ("link a new device, p50 / p99", f"{n['p50']} / {n['p99']} ms"),
         ("record the link (writes), p50 / p99", f"{w['p50']} / {w['p99']} ms"),
         (
@@ -57,11 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--data-dir", type=Path, help="a fresh directory (default: a temporary one)")
     p.add_argument("--keep", action="store_true", help="keep the filled store")
+    p.add_argument("--probe-only", action="store_true",
+                   help="time the probes again on a store filled before (--data-dir)")  # fmt: skip
     p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args(argv)
     if args.devices < 1 or args.probes < 1:
         p.error("--devices and --probes must be >= 1")
-    if args.data_dir is not None and args.data_dir.exists() and any(args.data_dir.iterdir()):
+    if args.probe_only:
+        if args.data_dir is None or not (args.data_dir / "scale-sample.json").exists():
+            p.error("--probe-only needs --data-dir of a store tools.scale filled (with --keep)")
+    elif args.data_dir is not None and args.data_dir.exists() and any(args.data_dir.iterdir()):
         p.error("--data-dir must be a new or empty directory")
     tmp = None
     data_dir = args.data_dir
@@ -73,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[scale] {done:,}/{total:,} devices", file=sys.stderr)
 
     try:
-        result = trio.run(partial(run, data_dir, args.devices, args.probes, args.seed, progress))
+        job = partial(run, data_dir, args.devices, args.probes, args.seed, progress,
+                      probe_only=args.probe_only)  # fmt: skip
+        result = trio.run(job)
     finally:
         if tmp is not None and not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -17,6 +17,7 @@ device records themselves (keys and values of every device-owned record type).
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import statistics
@@ -50,6 +51,7 @@ class Result:
     devices: int
     fill_s: float
     returning_ms: list[float] = field(default_factory=list)
+    returning_cpu_ms: list[float] = field(default_factory=list)  # this thread's CPU time
     new_ms: list[float] = field(default_factory=list)
     write_ms: list[float] = field(default_factory=list)
     linked_back: int = 0
@@ -72,6 +74,10 @@ class Result:
             "link_returning_ms": {
                 "p50": pct(self.returning_ms, 50),
                 "p99": pct(self.returning_ms, 99),
+            },
+            "link_returning_cpu_ms": {
+                "p50": pct(self.returning_cpu_ms, 50),
+                "p99": pct(self.returning_cpu_ms, 99),
             },
             "link_new_ms": {"p50": pct(self.new_ms, 50), "p99": pct(self.new_ms, 99)},
             "record_and_write_ms": {"p50": pct(self.write_ms, 50), "p99": pct(self.write_ms, 99)},
@@ -130,56 +136,92 @@ async def _record_bytes(store: RocksStore) -> int:
     return total
 
 
+SAMPLE = "scale-sample.json"  # in the data directory: which devices the probes come back as
+
+
+def _fill(
+    registry: Registry,
+    store: RocksStore,
+    devices: int,
+    probes: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[float, list[tuple[int, str]]]:
+    """Write `devices` new devices; return the time taken and the probes' (index, key)."""
+    every = max(1, devices // probes)
+    sample: list[tuple[int, str]] = []
+    step = max(1, devices // 20)
+    t0 = time.perf_counter()
+    for i, (d, cal) in enumerate(_devices(seed, devices)):
+        rng = Random(f"{seed}/fill/{i}")
+        at = START + rng.uniform(0, 60) * DAY
+        attrs, channel, prefix = _session(d, cal, at, rng)
+        s = registry.sight(attrs, channel, at, prefix)
+        link = registry.new_link(s, TENANT, at)  # distinct devices, look-alikes too
+        w = WriteSet()
+        registry.record(w, s, link, TENANT, at, user_agent=attrs.software.user_agent)
+        store.apply(w)
+        if i % every == 0 and len(sample) < probes:
+            sample.append((i, link.dkey))
+        if progress and (i + 1) % step == 0:
+            progress(i + 1, devices)
+    return time.perf_counter() - t0, sample
+
+
+def _probe(
+    registry: Registry, store: RocksStore, result: Result, seed: int, sample: dict[int, str]
+) -> None:
+    rng = Random(f"{seed}/probes")
+    returning = [(d, cal, sample[i]) for i, (d, cal) in
+                 enumerate(_devices(seed, result.devices)) if i in sample]  # fmt: skip
+    for d, cal, dkey in returning:  # 60 to 120 days later
+        at = START + rng.uniform(60, 120) * DAY
+        attrs, channel, prefix = _session(d, cal, at, rng)
+        t, c = time.perf_counter(), time.thread_time()
+        s = registry.sight(attrs, channel, at, prefix)
+        link = registry.link(s, TENANT, at)
+        result.returning_ms.append((time.perf_counter() - t) * 1000)
+        result.returning_cpu_ms.append((time.thread_time() - c) * 1000)
+        result.linked_back += link.dkey == dkey
+        result.linked_known += link.profile is not None
+        t = time.perf_counter()
+        w = WriteSet()
+        registry.record(w, s, link, TENANT, at, user_agent=attrs.software.user_agent)
+        store.apply(w)
+        result.write_ms.append((time.perf_counter() - t) * 1000)
+    for d, cal in _devices(seed + 7919, len(returning)):  # never seen
+        at = START + rng.uniform(60, 120) * DAY
+        attrs, channel, prefix = _session(d, cal, at, rng)
+        t = time.perf_counter()
+        registry.link(registry.sight(attrs, channel, at, prefix), TENANT, at)
+        result.new_ms.append((time.perf_counter() - t) * 1000)
+
+
 async def run(
     data_dir: Path,
     devices: int,
     probes: int = 2000,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    probe_only: bool = False,
 ) -> Result:
     """Fill `data_dir` (a fresh directory) with `devices` profiles, then time `probes`
-    links of returning devices and as many of new ones."""
+    links of returning devices and as many of new ones. `probe_only`: the directory holds
+    a store this function filled before (its devices, seed and probes are read there)."""
     store = RocksStore(data_dir)
     try:
         registry = Registry(State(store), derive_keys(b"\x05" * 32))
-        rng = Random(seed)
-        every = max(1, devices // probes)
-        sample: list[tuple[Device, Calendar, str]] = []
-        step = max(1, devices // 20)
-        t0 = time.perf_counter()
-        for i, (d, cal) in enumerate(_devices(seed, devices)):
-            at = START + rng.uniform(0, 60) * DAY
-            attrs, channel, prefix = _session(d, cal, at, rng)
-            s = registry.sight(attrs, channel, at, prefix)
-            link = registry.new_link(s, TENANT, at)  # distinct devices, look-alikes too
-            w = WriteSet()
-            registry.record(w, s, link, TENANT, at, user_agent=attrs.software.user_agent)
-            store.apply(w)
-            if i % every == 0 and len(sample) < probes:
-                sample.append((d, cal, link.dkey))
-            if progress and (i + 1) % step == 0:
-                progress(i + 1, devices)
-        result = Result(devices, time.perf_counter() - t0)
-        for d, cal, dkey in sample:  # returning, 60 to 120 days later
-            at = START + rng.uniform(60, 120) * DAY
-            attrs, channel, prefix = _session(d, cal, at, rng)
-            t = time.perf_counter()
-            s = registry.sight(attrs, channel, at, prefix)
-            link = registry.link(s, TENANT, at)
-            result.returning_ms.append((time.perf_counter() - t) * 1000)
-            result.linked_back += link.dkey == dkey
-            result.linked_known += link.profile is not None
-            t = time.perf_counter()
-            w = WriteSet()
-            registry.record(w, s, link, TENANT, at, user_agent=attrs.software.user_agent)
-            store.apply(w)
-            result.write_ms.append((time.perf_counter() - t) * 1000)
-        for d, cal in _devices(seed + 7919, len(sample)):  # never seen
-            at = START + rng.uniform(60, 120) * DAY
-            attrs, channel, prefix = _session(d, cal, at, rng)
-            t = time.perf_counter()
-            registry.link(registry.sight(attrs, channel, at, prefix), TENANT, at)
-            result.new_ms.append((time.perf_counter() - t) * 1000)
+        if probe_only:
+            doc = json.loads((data_dir / SAMPLE).read_text())
+            seed, devices, fill_s = doc["seed"], doc["devices"], doc["fill_s"]
+            sample = [(int(i), str(k)) for i, k in doc["sample"]]
+        else:
+            fill_s, sample = _fill(registry, store, devices, probes, seed, progress)
+            doc = {"seed": seed, "devices": devices, "fill_s": fill_s, "sample": sample}
+            (data_dir / SAMPLE).write_text(json.dumps(doc))
+        result = Result(devices, fill_s)
+        _probe(registry, store, result, seed, dict(sample))
         await store.flush()
         result.disk_bytes = _disk_bytes(data_dir)
         result.record_bytes = await _record_bytes(store)
