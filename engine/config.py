@@ -75,6 +75,11 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     sweep_interval_s: int = 3600
     record_sweep_interval_s: int = 86_400  # profiles, reputation, indexes: a full scan each
     regions: list[str] = msgspec.field(default_factory=lambda: ["eu"])
+    # region -> ISO countries whose clients' sessions it keeps (region_mode = "collected");
+    # a country in none of them: the tenant's own region (engine/regions.py)
+    region_countries: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    # region -> redis://HOST:PORT of that region's own cluster (else regions share `store`)
+    region_stores: dict[str, str] = msgspec.field(default_factory=dict)
     sync_writes: bool = False
     ip_data_dir: str = "var/ipdata"  # compiled IP data (engine/ipdata), relative to the cwd
     # "" : the embedded RocksDB in --data-dir; redis://HOST:PORT: any node of a Redis or
@@ -405,6 +410,20 @@ def load_config(
         value = getattr(service, key)
         if not low <= value <= high:
             raise ConfigError(f"{service_path}: {key} must be between {low} and {high}")
+    for table in ("region_countries", "region_stores"):
+        for region in getattr(service, table):
+            if region not in service.regions:
+                raise ConfigError(
+                    f"{service_path}: {table}.{region}: not one of regions "
+                    f"({', '.join(service.regions)})"
+                )
+    if service.region_stores and not service.store and set(service.region_stores) != set(
+        service.regions
+    ):
+        raise ConfigError(
+            f"{service_path}: region_stores names a cluster for some regions only; give every "
+            "region its own, or set store for the others"
+        )
     operator_digest = None
     if service.operator_token_hash:
         operator_digest = _parse_digest(service_path, "", service.operator_token_hash)

@@ -27,11 +27,11 @@ from engine.kernels import warm_up
 from engine.metrics import Metrics
 from engine.plugins import PluginHost, build_plugin_manager
 from engine.privacy import IpReducer
+from engine.regions import open_regions
 from engine.reloading import load_runtime, reload_when_stable
 from engine.scoring import ENGINE_ATTRIBUTES
 from engine.secrets import derive_keys, load_or_create_secret
 from engine.service import Service
-from engine.storage import AsyncKeyValueStore, AsyncRocksStore, RedisClusterStore, RocksStore
 
 log = logging.getLogger("anonscore.server")
 REMOTE_ACTORS = 64
@@ -83,13 +83,7 @@ async def serve(
         restrict_permissions(opts.data_dir)
         secret = load_or_create_secret(opts.data_dir)
         url = opts.store or runtime.config.service.store
-        store: AsyncKeyValueStore
-        if url:
-            store = await RedisClusterStore.connect(url)
-        else:
-            store = AsyncRocksStore(
-                RocksStore(opts.data_dir, sync=runtime.config.service.sync_writes)
-            )
+        regions = await open_regions(runtime.config.service, opts.data_dir, url)
     except BaseException:
         os.umask(previous_umask)
         raise
@@ -134,13 +128,14 @@ async def serve(
             pid_file(opts.data_dir).write_text(str(os.getpid()))
         async with trio.open_nursery() as nursery:
             # on a remote store operations wait on the network: more of them at a time
-            actors = svc_cfg.scorers if url == "" else max(svc_cfg.scorers, REMOTE_ACTORS)
+            remote = bool(url or svc_cfg.region_stores)
+            actors = max(svc_cfg.scorers, REMOTE_ACTORS) if remote else svc_cfg.scorers
             engine = await nursery.start(run_engine, svc_cfg.queue_depth, actors)
             ip_data = await trio.to_thread.run_sync(load_ip_data, Path(svc_cfg.ip_data_dir))
             reducer = IpReducer(keys.hashing, ip_data)
             if (stale := ip_data.warning(time.time())) is not None:
                 log.warning(stale, extra={"path": svc_cfg.ip_data_dir})
-            state.service = Service(store, keys, host, runtime, reducer)
+            state.service = Service(regions, keys, host, runtime, reducer)
             state.service.on_shadow = metrics.observe_shadow
             state.engine = engine
             nursery.start_soon(_watch_signals, state, opts, host, shutdown)
@@ -176,7 +171,7 @@ async def serve(
             await _wait_then_cancel(nursery)
     finally:
         with trio.CancelScope(shield=True):
-            await store.aclose()
+            await regions.aclose()
         os.umask(previous_umask)
         if opts.worker == 0:
             try:

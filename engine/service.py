@@ -30,6 +30,7 @@ from engine.lifecycle import Lifecycle, relabel, withdraw_session
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload
+from engine.regions import Regions
 from engine.schema import (
     CollectRequest,
     CollectResponse,
@@ -45,7 +46,7 @@ from engine.schema import (
 )
 from engine.scoring import score_session, warm_up_plugins
 from engine.secrets import Keys
-from engine.state import DAY, State, encode, reputation_key
+from engine.state import DAY, State, encode, reputation_key, session_key, tombstone_key
 from engine.storage import AsyncKeyValueStore, KeyValueStore, WriteSet, direct_view, transact
 from engine.tokens import new_token, open_token, session_hash, tenant_tag
 from engine.validation import convert, known_path
@@ -108,24 +109,28 @@ class KeyLocks:
 class Service:
     def __init__(
         self,
-        store: AsyncKeyValueStore,
+        regions: Regions,
         keys: Keys,
         host: PluginHost,
         runtime: Runtime,
         ip_reducer: IpReducer,
     ) -> None:
-        self.store = store
+        self.regions = regions
         self.keys = keys
         self.host = host
         self.runtime = runtime
         self.ip = ip_reducer
         self.clock = time.time  # replaceable in tests
-        self.lifecycle = Lifecycle(store, keys)
+        self.lifecycles = {r: Lifecycle(s, keys) for r, s in regions.stores.items()}
         self.locks = KeyLocks()
         # on RocksDB an operation is atomic by itself: no lock needed, none paid for
-        self._local = direct_view(store) is not None
+        self._local = all(direct_view(s) is not None for s in regions.stores.values())
         # (live score, shadow score) of each first score, when a shadow model is loaded
         self.on_shadow: Callable[[float, float], None] | None = None
+
+    @property
+    def stores(self) -> dict[str, AsyncKeyValueStore]:
+        return self.regions.stores
 
     @asynccontextmanager
     async def _session_turn(self, sh: str) -> AsyncIterator[None]:
@@ -134,6 +139,25 @@ class Service:
         else:
             async with self.locks.hold(sh):
                 yield
+
+    async def _where(self, tenant: Tenant | None, sh: str) -> str | None:
+        """The region whose store holds this session (or its tombstone), if any."""
+        order = self.regions.search_order(tenant) if tenant is not None else list(self.stores)
+
+        def held(view: KeyValueStore) -> tuple[bool, WriteSet]:
+            st = State(view)
+            view.get_many([session_key(sh), tombstone_key(sh)])
+            return st.session(sh) is not None or st.erased(sh), WriteSet()
+
+        for region in order:
+            if await transact(self.stores[region], held):
+                return region
+        return None
+
+    async def _store_of(self, tenant: Tenant, sh: str) -> AsyncKeyValueStore:
+        """The store of an existing session, else the tenant's region's."""
+        region = await self._where(tenant, sh)
+        return self.stores[region if region is not None else tenant.region]
 
     # -- tenants ---------------------------------------------------------------------------
 
@@ -173,9 +197,14 @@ class Service:
         return SessionRef(sh=sh, issued_at=info.issued_at, expires_at=expires)
 
     async def session_record(self, session_id: str) -> SessionRecord | None:
-        """The stored record of a token, whoever its tenant (tests and tools)."""
+        """The stored record of a token, whoever its tenant, in any region (tests, tools)."""
         sh = session_hash(self.keys.hashing, session_id)
-        return await transact(self.store, lambda view: (State(view).session(sh), WriteSet()))
+        region = await self._where(None, sh)
+        if region is None:
+            return None
+        return await transact(
+            self.stores[region], lambda view: (State(view).session(sh), WriteSet())
+        )
 
     @staticmethod
     def _own_session(st: State, tenant: Tenant, ref: SessionRef, now: float) -> SessionRecord:
@@ -248,8 +277,11 @@ class Service:
         )
         cfg = self.runtime.config.service
         async with self._session_turn(ref.sh):
+            region = await self._where(tenant, ref.sh)
+            if region is None:  # a new session: where its client is, or the tenant's region
+                region = self.regions.for_collect(tenant, facts.country)
             return await transact(
-                self.store,
+                self.stores[region],
                 lambda view: collecting.collect_op(State(view), self.keys.hashing, cfg, c, now),
             )
 
@@ -265,9 +297,11 @@ class Service:
         except (Forbidden, NotFound):
             return
         cfg = self.runtime.config.service
+        country = self.ip.reduce(client.ip).country if client.ip else None
         async with self._session_turn(ref.sh):
+            region = await self._where(tenant, ref.sh) or self.regions.for_collect(tenant, country)
             await transact(
-                self.store,
+                self.stores[region],
                 lambda view: collecting.refuse_op(
                     State(view), tenant, ref.sh, ref.issued_at, ref.expires_at, cfg, now
                 ),
@@ -278,8 +312,9 @@ class Service:
     async def score(self, tenant: Tenant, session_id: str, now: float) -> ScoreResponse:
         ref = self.session_ref(tenant, session_id)
         async with self._session_turn(ref.sh):
+            store = await self._store_of(tenant, ref.sh)
             response, shadow = await transact(
-                self.store, lambda view: self._score_op(State(view), tenant, ref, now)
+                store, lambda view: self._score_op(State(view), tenant, ref, now)
             )
         if shadow is not None and self.on_shadow is not None:
             self.on_shadow(response.score, shadow)
@@ -364,7 +399,7 @@ class Service:
             return None, w
 
         async with self._session_turn(ref.sh):
-            await transact(self.store, op)
+            await transact(await self._store_of(tenant, ref.sh), op)
         return FeedbackResponse(session_id=session_id, label=label)
 
     # -- erasure ---------------------------------------------------------------------------
@@ -392,18 +427,23 @@ class Service:
             return deleted, w
 
         async with self._session_turn(ref.sh):
-            return ErasureResponse(deleted=await transact(self.store, op))
+            store = await self._store_of(tenant, ref.sh)
+            return ErasureResponse(deleted=await transact(store, op))
 
     async def erase_device(self, tenant: Tenant, device_id: str) -> ErasureResponse:
         """The tenant's sessions of the device and its part of the device (reports, last
         visit, ID mapping); another tenant's evidence stays. Idempotent."""
-        dkey = await transact(
-            self.store, lambda view: (State(view).mapped_device(tenant.id, device_id), WriteSet())
-        )
-        if dkey is None:
-            return ErasureResponse(deleted=0)
-        sessions = await self.lifecycle.tenant_sessions(tenant.id, dkey)
-        deleted = await self.lifecycle.erase_tenant_device(tenant.id, dkey, sessions, self.clock())
+        deleted = 0
+        for region in self.regions.search_order(tenant):  # a device is linked per region
+            dkey = await transact(
+                self.stores[region],
+                lambda view: (State(view).mapped_device(tenant.id, device_id), WriteSet()),
+            )
+            if dkey is None:
+                continue
+            life = self.lifecycles[region]
+            sessions = await life.tenant_sessions(tenant.id, dkey)
+            deleted += await life.erase_tenant_device(tenant.id, dkey, sessions, self.clock())
         return ErasureResponse(deleted=deleted)
 
     async def optout(self, raw: dict[str, Any], client: ClientFacts) -> OptOutResponse:
@@ -421,11 +461,13 @@ class Service:
                 return None, WriteSet()
             return record.device_key or self._persistent_device(st, record, now), WriteSet()
 
-        dkey = await transact(self.store, find)
+        region = await self._where(tenant, ref.sh) or tenant.region
+        dkey = await transact(self.stores[region], find)
         erased = 0
         if dkey is not None:
-            sessions = await self.lifecycle.tenant_sessions(tenant.id, dkey)
-            erased = await self.lifecycle.erase_tenant_device(tenant.id, dkey, sessions, now)
+            life = self.lifecycles[region]
+            sessions = await life.tenant_sessions(tenant.id, dkey)
+            erased = await life.erase_tenant_device(tenant.id, dkey, sessions, now)
         # the session itself (when it was not yet under its device), and a tombstone
         erased += (await self.erase_session(tenant, req.session_id)).deleted
         return OptOutResponse(erased=erased)
@@ -443,12 +485,14 @@ class Service:
     # -- retention -------------------------------------------------------------------------
 
     async def sweep(self, now: float | None = None, batch: int = 500) -> int:
-        """Sessions past their purge time, and expired tombstones. Returns how many."""
-        return await self.lifecycle.sweep_sessions(self.clock() if now is None else now, batch)
+        """Sessions past their purge time, and expired tombstones, in every region."""
+        now = self.clock() if now is None else now
+        return sum([await life.sweep_sessions(now, batch) for life in self.lifecycles.values()])
 
     async def sweep_velocity(self, now: float | None = None, batch: int = 2000) -> int:
-        """Velocity records with no event inside the window. Returns how many."""
-        return await self.lifecycle.sweep_velocity(self.clock() if now is None else now, batch)
+        """Velocity records with no event inside the window, in every region."""
+        now = self.clock() if now is None else now
+        return sum([await life.sweep_velocity(now, batch) for life in self.lifecycles.values()])
 
     async def sweep_records(self, now: float | None = None) -> int:
         """Derived records past their tenants' retention (engine/lifecycle.py)."""
@@ -461,7 +505,9 @@ class Service:
             known = tenants.get(tenant)
             return known.retention_days if known is not None else MIN_RETENTION_DAYS
 
-        return await self.lifecycle.sweep_records(now, retention_days)
+        return sum(
+            [await life.sweep_records(now, retention_days) for life in self.lifecycles.values()]
+        )
 
 
 def check_erasure_request(session_id: str | None, device_id: str | None) -> None:

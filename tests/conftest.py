@@ -60,10 +60,10 @@ def redis_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rc.Cluster
     rc.stop(cluster)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def spare_redis_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rc.Cluster]:
-    """A second cluster, for the tests that kill a master: a node slow to come back on a
-    busy machine never fails the tests that share `redis_nodes`."""
+    """A cluster of the test's own, for the tests that kill a master: a node slow to come
+    back on a busy machine never fails the tests that share `redis_nodes`."""
     cluster = rc.start(tmp_path_factory.mktemp("spare-redis"), rc.free_base_port())
     yield cluster
     rc.stop(cluster)

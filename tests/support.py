@@ -207,9 +207,13 @@ class Running:
         return dict(r.json())
 
     async def snapshot(self) -> dict[bytes, bytes]:
-        """Every key and value in the store, byte for byte."""
-        store = self.service.store
-        return dict(await store.scan(b"", limit=10_000_000))
+        """Every key and value in every region's store, byte for byte."""
+        out: dict[bytes, bytes] = {}
+        for store in self.service.stores.values():
+            rows = dict(await store.scan(b"", limit=10_000_000))
+            assert not set(rows) & set(out), "one key in two regions"
+            out.update(rows)
+        return out
 
 
 async def start(nursery: trio.Nursery, data_dir: Path, config_dir: Path) -> Running:

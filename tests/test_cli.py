@@ -170,7 +170,7 @@ def test_a_second_service_on_one_data_dir_says_so(tmp_path: Path) -> None:
     from engine.storage import RocksStore
 
     data = tmp_path / "d"
-    store = RocksStore(data)
+    store = RocksStore(data / "regions" / "eu")  # a region's store, held by another process
     try:
         out = _cli(
             "serve",

@@ -24,6 +24,7 @@ import msgspec
 import trio
 
 from engine.privacy import find_identifier
+from engine.regions import region_dirs
 from engine.state import record_kind
 from engine.storage import KeyValueStore, RocksStore
 
@@ -172,19 +173,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--data-dir", type=Path, default=Path("data"))
     args = p.parse_args(argv)
-    try:
-        store = RocksStore(args.data_dir, read_only=True)
-    except FileNotFoundError as exc:
-        print(f"audit: {exc}", file=sys.stderr)
+    # every region's store (<data-dir>/regions/<name>), or a store right in --data-dir
+    places = [(name, path) for name, path in region_dirs(args.data_dir)]
+    if (args.data_dir / "rocksdb").is_dir():
+        places.insert(0, ("", args.data_dir))
+    if not places:
+        print(
+            f"audit: {args.data_dir}: no anonscore store here (no rocksdb directory)",
+            file=sys.stderr,
+        )
         return 2
-    try:
-        print(f"auditing {args.data_dir} ...", file=sys.stderr)
-        report = trio.run(audit, store)
-    finally:
-        store.close()
-    print(format_report(report))
-    counter = Counter(report.findings)
-    return 1 if sum(counter.values()) else 0
+    total = 0
+    for name, path in places:
+        store = RocksStore(path, read_only=True)
+        try:
+            print(f"auditing {path} ...", file=sys.stderr)
+            report = trio.run(audit, store)
+        finally:
+            store.close()
+        if name:
+            print(f"region {name}:")
+        print(format_report(report))
+        total += sum(Counter(report.findings).values())
+    return 1 if total else 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -17,14 +18,14 @@ if TYPE_CHECKING:
     from engine.config import Config
     from engine.model import ScoringModel
     from engine.plugins import PluginHost
-    from engine.storage import RocksStore
+    from engine.regions import AllRegions
     from engine.training.train import TrainReport
 
 
 class _Opened(NamedTuple):
     host: PluginHost
     config: Config
-    store: RocksStore
+    store: AllRegions
     model: ScoringModel
 
 
@@ -80,12 +81,12 @@ def _open(args: argparse.Namespace) -> _Opened:
     from engine.config import load_config
     from engine.model import ScoringModel
     from engine.plugins import PluginHost, build_plugin_manager
-    from engine.storage import RocksStore
+    from engine.regions import AllRegions
 
     host = PluginHost(build_plugin_manager())
     config = load_config(args.config_dir, plugin_names=host.names)
     host.codes = frozenset(config.model.weights)
-    store = RocksStore(args.data_dir, read_only=True)
+    store = AllRegions.open(args.data_dir)
     return _Opened(host, config, store, ScoringModel(config.model))
 
 
@@ -132,20 +133,24 @@ def main_train(args: argparse.Namespace) -> int:
 
 def _train_summary(report: TrainReport, live_version: str) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items()))
-    lines = [
-        f"sessions: {report.rows} ({counts}); base rate {report.base_rate:.4f}",
-        "held out (newest share)         AUC    Brier  caught@1%  caught@5%",
-    ]
-    for name, q in (
-        (f"live {live_version}", report.live),
-        (report.model.version, report.candidate),
-    ):
-        lines.append(
-            f"  {name:<28} {_f(q.auc):>6} {_f(q.brier):>8} {_f(q.caught_at_1pct):>10}"
-            f" {_f(q.caught_at_5pct):>10}   (n={q.n}, fraud={q.positives})"
-        )
-    lines.append("largest weight changes (in force -> trained):")
-    lines += [f"  {code:<28} {a:>7.2f} -> {b:>7.2f}" for code, a, b in report.moved]
+    lines = [f"sessions: {report.rows} ({counts}); base rate {report.base_rate:.4f}"]
+    if report.candidate.n:
+        lines.append("held out (newest share)         AUC    Brier  caught@1%  caught@5%")
+        for name, q in (
+            (f"live {live_version}", report.live),
+            (report.model.version, report.candidate),
+        ):
+            lines.append(
+                f"  {name:<28} {_f(q.auc):>6} {_f(q.brier):>8} {_f(q.caught_at_1pct):>10}"
+                f" {_f(q.caught_at_5pct):>10}   (n={q.n}, fraud={q.positives})"
+            )
+    else:
+        lines.append("no held-out share (--holdout 0): every labelled session was fitted")
+    lines.append(
+        f"bias {report.model.bias:.2f} (no signal: {1 / (1 + math.exp(-report.model.bias)):.4f})"
+    )
+    lines.append("largest changes of a code's score alone (in force -> trained):")
+    lines += [f"  {code:<28} {a:>7.3f} -> {b:>7.3f}" for code, a, b in report.moved]
     if report.floored:
         lines.append("raised to stay in the top band alone (--floor): " + ", ".join(report.floored))
     return "\n".join(lines)

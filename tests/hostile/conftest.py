@@ -7,6 +7,7 @@ HTTP/1.1 byte by byte.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -31,11 +32,23 @@ def set_service(config_dir: Path, **values: object) -> None:
     path = config_dir / "service.toml"
     text = path.read_text()
     for key, value in values.items():
-        literal = str(value).lower() if isinstance(value, bool) else repr(value)
-        line = f"{key} = {literal}"
+        line = f"{key} = {toml_value(value)}"
         pattern = re.compile(rf"^{key}\s*=.*$", re.M)
         text = pattern.sub(line, text) if pattern.search(text) else text + f"\n{line}\n"
     path.write_text(text)
+
+
+def toml_value(value: object) -> str:
+    """A TOML literal for a string, number, bool, list or table."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    return repr(value)
 
 
 async def close_raw_clients() -> None:

@@ -215,7 +215,7 @@ async def test_store_audit_finds_no_identifier_after_the_privacy_tests(svc: Runn
     await test_identifiers_anywhere_are_refused_and_nothing_is_stored(svc)
     await test_document_numbers_in_fields_named_like_documents(svc)
     await test_realistic_payloads_pass_untouched(svc)
-    report = await audit(svc.service.store)
+    report = await audit(svc.service.stores["eu"])
     assert report.records["session"] >= 4
     assert report.strings["session"] > 100
     assert report.total_findings == 0, format_report(report)

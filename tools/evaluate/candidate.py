@@ -18,10 +18,10 @@ import numpy as np
 
 from engine.config import ModelFile, load_config
 from engine.model import ScoringModel
+from engine.regions import AllRegions
 from engine.schema import SessionRecord
 from engine.secrets import derive_keys, load_or_create_secret
 from engine.state import session_key
-from engine.storage import RocksStore
 from engine.tokens import session_hash
 from engine.training.data import strengths_of
 
@@ -46,7 +46,7 @@ def candidate_scores(run_dir: Path, run: Run, candidate: Path) -> tuple[ModelFil
     cand = ScoringModel(model_file)
     live = ScoringModel(load_config(run_dir / "config").model)
     keys = derive_keys(load_or_create_secret(run_dir / "data"))
-    store = RocksStore(run_dir / "data", read_only=True)
+    store = AllRegions.open(run_dir / "data")
     decode = msgspec.msgpack.Decoder(SessionRecord).decode
     rows: list[dict[str, float]] = []
     known: list[bool] = []
