@@ -25,7 +25,11 @@ class ScoringModel:
         self._contrib = np.zeros((1, len(self.codes)), dtype=np.float64)
 
     def score(self, strengths: dict[str, float]) -> tuple[float, list[Reason]]:
-        """Score one session. Codes with no weight in the model do not move the score."""
+        """Score one session. Codes with no weight in the model do not move the score.
+
+        Every code the model knows that fired is a reason, with its contribution: 0 when
+        its weight is 0 (a trained model holds a weight at 0 when the data say the code
+        adds nothing), so the answer still shows what was seen."""
         x = self._x
         x.fill(0.0)
         for code, strength in strengths.items():
@@ -36,7 +40,7 @@ class ScoringModel:
         reasons = [
             Reason(code=self.codes[j], contribution=round(float(c), 4))
             for j, c in enumerate(self._contrib[0])
-            if c != 0.0
+            if x[0, j] != 0.0
         ]
         reasons.sort(key=lambda r: -r.contribution)
         return round(float(self._scores[0]), 6), reasons

@@ -52,7 +52,8 @@ class TrainReport(msgspec.Struct):
     holdout_from: float | None  # time the held-out share starts
     live: Quality
     candidate: Quality
-    moved: list[tuple[str, float, float]]  # (code, weight in force, trained), largest moves
+    # (code, score alone in force, trained): the largest moves of what a code means alone
+    moved: list[tuple[str, float, float]]
     floored: list[str] = []  # top-band codes raised to the floor (see `top_band_floor`)
     l2: float = 1.0
     floor: float = TOP_BAND
@@ -167,9 +168,14 @@ def train(
         bias=round(bias, 4),
         weights={c: round(float(w), 4) for c, w in zip(data.codes, weights, strict=True)},
     )
+    alone_before = prior + model.bias
+    alone_after = weights + bias
     moved = sorted(
-        ((c, float(p), float(w)) for c, p, w in zip(data.codes, prior, weights, strict=True)),
-        key=lambda m: -abs(m[2] - m[1]),
+        (
+            (c, _sigmoid(a), _sigmoid(b))
+            for c, a, b in zip(data.codes, alone_before, alone_after, strict=True)
+        ),
+        key=lambda m: -abs(_logit(m[2]) - _logit(m[1])),
     )
     return TrainReport(
         model=new,
@@ -209,8 +215,13 @@ def model_toml(report: TrainReport, source: str) -> str:
         )
     lines = [
         *textwrap.wrap(about, 88, initial_indent="# ", subsequent_indent="# "),
-        f"# {report.rows} sessions, base rate {report.base_rate:.4f}; "
-        + ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items())),
+        *textwrap.wrap(
+            f"{report.rows} sessions, base rate {report.base_rate:.4f}; "
+            + ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items())),
+            88,
+            initial_indent="# ",
+            subsequent_indent="# ",
+        ),
         held_out,
         "# At this base rate the score is a probability of fraud. Put it live by a reload: as",
         "# `shadow_model` in service.toml first, then in place of model.toml.",
@@ -221,6 +232,15 @@ def model_toml(report: TrainReport, source: str) -> str:
     ]
     lines += [f"{code} = {weight}" for code, weight in m.weights.items()]
     return "\n".join(lines) + "\n"
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
 
 
 def _f(value: float | None) -> str:

@@ -52,3 +52,11 @@ def test_model_reasons_are_sorted_and_unknown_codes_ignored() -> None:
     assert np.allclose(
         model.score_many([{}, {"A": 1.0, "B": 0.5, "C": 1.0}]), [base, score], atol=1e-6
     )
+
+
+def test_a_code_with_weight_zero_that_fired_is_a_reason() -> None:
+    model = ScoringModel(ModelFile(version="t", bias=-4.0, weights={"A": 1.0, "Z": 0.0}))
+    score, reasons = model.score({"A": 1.0, "Z": 1.0})
+    assert [(r.code, r.contribution) for r in reasons] == [("A", 1.0), ("Z", 0.0)]
+    assert model.score({"A": 1.0})[0] == score
+    assert model.score({})[1] == []
