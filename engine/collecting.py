@@ -172,6 +172,7 @@ def _count_ip(st: State, w: WriteSet, key: bytes, ip: str, now: float, *, first:
     links an address across days. Only the first collect of a session counts."""
     day = int(now // DAY)
     today, yesterday = _hkey(key, f"ip|{day}|{ip}"), _hkey(key, f"ip|{day - 1}|{ip}")
+    st.store.get_many([events_key("i", today), events_key("i", yesterday)])  # one round
     current = st.events("i", today)
     if first:
         current = record_event(current, now)

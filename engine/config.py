@@ -417,8 +417,10 @@ def load_config(
                     f"{service_path}: {table}.{region}: not one of regions "
                     f"({', '.join(service.regions)})"
                 )
-    if service.region_stores and not service.store and set(service.region_stores) != set(
-        service.regions
+    if (
+        service.region_stores
+        and not service.store
+        and set(service.region_stores) != set(service.regions)
     ):
         raise ConfigError(
             f"{service_path}: region_stores names a cluster for some regions only; give every "

@@ -16,11 +16,22 @@ mappings and session index entries once what they point to is gone or they are o
 the longest retention. Sweeps list keys in batches (a scan, off the event loop), then
 decide each record again on its current value in one operation (engine/storage/_tx.py),
 so a request that touched it meanwhile is never overwritten.
+
+Erasure is journaled. On a Redis Cluster its writes span slots (the sessions', the
+device's, the reputation's), each slot's group atomic on its own, so a crash or a failed
+node can stop it halfway. An `ErasureJournal` entry is written before the erasure and
+removed after it; an entry older than `JOURNAL_GRACE_S` names an erasure that did not
+finish, and `resume_erasures` (every minute, in every process) runs it again on the
+current data: sessions still there are deleted, the tenant's part of the device is taken
+out, a tombstone is written. Run twice, it deletes nothing more; a session's feedback
+count in a shared record may be taken back twice when the interruption fell between the
+slot groups (counts stop at zero).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
 
 import msgspec
 
@@ -28,6 +39,7 @@ from engine.devices import Registry
 from engine.schema import (
     DeviceList,
     DeviceProfile,
+    ErasureJournal,
     IpReputation,
     PopulationSketch,
     Reports,
@@ -36,12 +48,15 @@ from engine.schema import (
 from engine.secrets import Keys
 from engine.state import (
     DAY,
+    JOURNAL_PREFIX,
     WINDOW,
     State,
     decode_events,
     device_key_,
     encode,
+    index_key,
     index_prefix,
+    journal_key,
     mapping_key,
     parse_purge_key,
     reputation_key,
@@ -54,6 +69,9 @@ _profile = msgspec.msgpack.Decoder(DeviceProfile).decode
 _reputation = msgspec.msgpack.Decoder(IpReputation).decode
 _list = msgspec.msgpack.Decoder(DeviceList).decode
 _sketch = msgspec.msgpack.Decoder(PopulationSketch).decode
+_journal = msgspec.msgpack.Decoder(ErasureJournal).decode
+
+JOURNAL_GRACE_S = 60.0  # an entry this old names an erasure that stopped (deadline: 2 s)
 
 Decide = Callable[[State, bytes], WriteSet | None]
 
@@ -147,6 +165,102 @@ class Lifecycle:
             return bool(w), w
 
         return await transact(self.store, step)
+
+    # -- erasure, journaled -------------------------------------------------------------
+
+    async def _journaled(self, entry: ErasureJournal, work: Callable[[], Awaitable[int]]) -> int:
+        """Run `work` between writing `entry` and removing it."""
+        key = journal_key(secrets.token_hex(12))
+        begin = WriteSet()
+        begin.put(key, encode(entry))
+        await self.store.apply(begin)
+        done = await work()
+        end = WriteSet()
+        end.delete(key)
+        await self.store.apply(end)
+        return done
+
+    async def erase_device(self, tenant: str, dkey: str, now: float) -> int:
+        """The tenant's sessions of a device and its part of the device. Returns how many
+        sessions were deleted."""
+        sessions = await self.tenant_sessions(tenant, dkey)
+        entry = ErasureJournal(
+            tenant=tenant, at=now, device_key=dkey, sessions=[sh for _, sh in sessions]
+        )
+        return await self._journaled(
+            entry, lambda: self.erase_tenant_device(tenant, dkey, sessions, now)
+        )
+
+    async def _finish_device(self, entry: ErasureJournal, dkey: str, now: float) -> None:
+        """The journal's sessions (a halfway erasure may have taken their index entries)
+        and those the index lists now."""
+        listed = dict(await self.tenant_sessions(entry.tenant, dkey))
+        for sh in entry.sessions:
+            listed.setdefault(index_key(entry.tenant, dkey, sh), sh)
+        await self.erase_tenant_device(entry.tenant, dkey, sorted(listed.items()), now)
+
+    async def erase_session(
+        self,
+        tenant: str,
+        sh: str,
+        expires_at: float,
+        now: float,
+        preload: dict[bytes, bytes | None] | None = None,
+    ) -> int:
+        """One session of the tenant (its feedback leaves the shared records with it) and,
+        until its token expires, a tombstone. Returns 1 when there was one to delete."""
+        entry = ErasureJournal(tenant=tenant, at=now, session=sh, expires_at=expires_at)
+        return await self._journaled(
+            entry, lambda: self._erase_session(tenant, sh, expires_at, now, preload)
+        )
+
+    async def _erase_session(
+        self,
+        tenant: str,
+        sh: str,
+        expires_at: float,
+        now: float,
+        preload: dict[bytes, bytes | None] | None = None,
+    ) -> int:
+        def op(view: KeyValueStore) -> tuple[int, WriteSet]:
+            st = State(view)
+            record = st.session(sh)
+            w = WriteSet()
+            deleted = 0
+            if record is not None and record.tenant == tenant:
+                withdraw_session(st, w, sh, record, now)
+                deleted = 1
+            if now <= expires_at and not st.erased(sh):
+                State.put_tombstone(w, sh, expires_at)
+            return deleted, w
+
+        return await transact(self.store, op, preload)
+
+    async def resume_erasures(self, now: float) -> int:
+        """Finish every erasure a crash or a failed store interrupted (journal entries older
+        than JOURNAL_GRACE_S). Returns how many were finished."""
+        finished = 0
+        start: bytes | None = None
+        while True:
+            rows = await self.store.scan(JOURNAL_PREFIX, start=start, limit=200)
+            for key, raw in rows:
+                try:
+                    entry: ErasureJournal | None = _journal(raw)
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    entry = None  # nothing to finish: the entry itself goes
+                if entry is not None and entry.at > now - JOURNAL_GRACE_S:
+                    continue  # still under way, perhaps in another process
+                if entry is not None and entry.device_key is not None:
+                    await self._finish_device(entry, entry.device_key, now)
+                if entry is not None and entry.session is not None:
+                    await self._erase_session(entry.tenant, entry.session, entry.expires_at, now)
+                end = WriteSet()
+                end.delete(key)
+                await self.store.apply(end)
+                finished += 1
+            if len(rows) < 200:
+                return finished
+            start = rows[-1][0] + b"\0"
 
     # -- a tenant's part of a device ----------------------------------------------------------
 

@@ -53,7 +53,7 @@ class Metrics:
         )
         self.background_errors = Counter(
             "anonscore_background_errors",
-            "background tasks (sweep, reload) that raised; they retry at the next interval",
+            "background tasks (sweep, erasure, reload) that raised; they retry later",
             ["task"],
             registry=r,
         )

@@ -579,6 +579,18 @@ class Events(Struct):
     ts: list[float] = msgspec.field(default_factory=list)
 
 
+class ErasureJournal(Struct, omit_defaults=True):
+    """An erasure under way (engine/lifecycle.py): written before its deletes, removed
+    after them, so an erasure a crash or a failed store interrupted is finished later."""
+
+    tenant: str
+    at: float  # when it began
+    device_key: str | None = None  # a tenant's part of a device
+    sessions: list[str] = msgspec.field(default_factory=list)  # its sessions (hashes)
+    session: str | None = None  # one session (its hash)
+    expires_at: float = 0.0  # the session token's expiry (its tombstone's)
+
+
 class IpReputation(Struct, omit_defaults=True):
     """Feedback on sessions from one network prefix, per tenant (so one tenant's erasure
     or retention takes back only its own reports)."""

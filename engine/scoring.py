@@ -35,6 +35,7 @@ from engine.state import (
     events_key,
     index_key,
     record_event,
+    reputation_key,
 )
 from engine.storage import WriteSet
 
@@ -67,8 +68,16 @@ def score_session(
     attrs = record.attributes
     devices = Registry(state, keys)
     sighting = devices.sight(attrs, record.channel, now, record.ip_prefix)
+    # what linking reads first, in one batch (a round trip fewer on a remote store)
+    early = [*sighting.bands, sighting.population]
+    if sighting.user_band is not None:
+        early.append(sighting.user_band)
+    if record.ip_prefix:
+        early += [events_key("p", record.ip_prefix), reputation_key(record.ip_prefix)]
+    state.store.get_many(early)
     link = devices.link(sighting, tenant.id, now)
     dkey, profile = link.dkey, link.profile
+    state.store.get_many([events_key("d", dkey)])
     first_score = record.scored is None
 
     # velocity: this session counts once, at its first score

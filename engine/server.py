@@ -24,6 +24,7 @@ from engine.http.protocol import HttpLimits
 from engine.http.state import AppState
 from engine.ipdata import load_ip_data
 from engine.kernels import warm_up
+from engine.lifecycle import JOURNAL_GRACE_S
 from engine.metrics import Metrics
 from engine.plugins import PluginHost, build_plugin_manager
 from engine.privacy import IpReducer
@@ -140,6 +141,7 @@ async def serve(
             state.engine = engine
             nursery.start_soon(_watch_signals, state, opts, host, shutdown)
             nursery.start_soon(_sweeper, state, metrics, shutdown)
+            nursery.start_soon(_erasure_resumer, state, metrics, shutdown)
             await nursery.start(run_lifespan, pages, shutdown)
             await nursery.start(http.serve, shutdown)
             bound = http.bound_ports()[0]
@@ -241,6 +243,22 @@ async def _watch_signals(
             else:
                 shutdown.set()
                 return
+
+
+async def _erasure_resumer(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:
+    """Every JOURNAL_GRACE_S: finish erasures that a crash or a failed store interrupted."""
+    while not shutdown.is_set():
+        svc = state.service
+        if svc is not None and state.ready and state.engine is not None:
+            try:
+                finished = await state.engine.run_async(svc.resume_erasures)
+                if finished:
+                    log.warning("interrupted erasures finished", extra={"count": finished})
+            except Exception as exc:  # logged and counted; the next minute tries again
+                log.error("erasure resume failed", extra={"exc": type(exc).__name__})
+                metrics.background_errors.labels("erasure").inc()
+        with trio.move_on_after(JOURNAL_GRACE_S):
+            await shutdown.wait()
 
 
 async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:

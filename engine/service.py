@@ -26,7 +26,7 @@ from engine.config import MIN_RETENTION_DAYS, Tenant
 from engine.devices import Registry
 from engine.errors import Conflict, Forbidden, Gone, NotFound, PersonalData, ValidationFailed
 from engine.flags import FLAG_NAMES
-from engine.lifecycle import Lifecycle, relabel, withdraw_session
+from engine.lifecycle import Lifecycle, relabel
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload
@@ -142,22 +142,32 @@ class Service:
 
     async def _where(self, tenant: Tenant | None, sh: str) -> str | None:
         """The region whose store holds this session (or its tombstone), if any."""
-        order = self.regions.search_order(tenant) if tenant is not None else list(self.stores)
+        return (await self._locate(tenant, sh))[0]
 
-        def held(view: KeyValueStore) -> tuple[bool, WriteSet]:
-            st = State(view)
-            view.get_many([session_key(sh), tombstone_key(sh)])
-            return st.session(sh) is not None or st.erased(sh), WriteSet()
+    async def _locate(
+        self, tenant: Tenant | None, sh: str
+    ) -> tuple[str | None, dict[bytes, bytes | None]]:
+        """The session's region and what was read there (for the operation to reuse)."""
+        order = self.regions.search_order(tenant) if tenant is not None else list(self.stores)
+        keys = [session_key(sh), tombstone_key(sh)]
+
+        def held(view: KeyValueStore) -> tuple[list[bytes | None], WriteSet]:
+            return view.get_many(keys), WriteSet()
 
         for region in order:
-            if await transact(self.stores[region], held):
-                return region
-        return None
+            values = await transact(self.stores[region], held)
+            if any(v is not None for v in values):
+                return region, dict(zip(keys, values, strict=True))
+        return None, dict.fromkeys(keys)
 
-    async def _store_of(self, tenant: Tenant, sh: str) -> AsyncKeyValueStore:
-        """The store of an existing session, else the tenant's region's."""
-        region = await self._where(tenant, sh)
-        return self.stores[region if region is not None else tenant.region]
+    async def _store_of(
+        self, tenant: Tenant, sh: str
+    ) -> tuple[AsyncKeyValueStore, dict[bytes, bytes | None]]:
+        """The store of an existing session (else the tenant's region's), and what was read."""
+        region, seen = await self._locate(tenant, sh)
+        if region is None:
+            return self.stores[tenant.region], seen
+        return self.stores[region], seen
 
     # -- tenants ---------------------------------------------------------------------------
 
@@ -277,12 +287,13 @@ class Service:
         )
         cfg = self.runtime.config.service
         async with self._session_turn(ref.sh):
-            region = await self._where(tenant, ref.sh)
+            region, seen = await self._locate(tenant, ref.sh)
             if region is None:  # a new session: where its client is, or the tenant's region
                 region = self.regions.for_collect(tenant, facts.country)
             return await transact(
                 self.stores[region],
                 lambda view: collecting.collect_op(State(view), self.keys.hashing, cfg, c, now),
+                seen,
             )
 
     async def _refused(self, raw: dict[str, Any], client: ClientFacts, now: float) -> None:
@@ -312,9 +323,9 @@ class Service:
     async def score(self, tenant: Tenant, session_id: str, now: float) -> ScoreResponse:
         ref = self.session_ref(tenant, session_id)
         async with self._session_turn(ref.sh):
-            store = await self._store_of(tenant, ref.sh)
+            store, seen = await self._store_of(tenant, ref.sh)
             response, shadow = await transact(
-                store, lambda view: self._score_op(State(view), tenant, ref, now)
+                store, lambda view: self._score_op(State(view), tenant, ref, now), seen
             )
         if shadow is not None and self.on_shadow is not None:
             self.on_shadow(response.score, shadow)
@@ -399,7 +410,8 @@ class Service:
             return None, w
 
         async with self._session_turn(ref.sh):
-            await transact(await self._store_of(tenant, ref.sh), op)
+            store, seen = await self._store_of(tenant, ref.sh)
+            await transact(store, op, seen)
         return FeedbackResponse(session_id=session_id, label=label)
 
     # -- erasure ---------------------------------------------------------------------------
@@ -412,23 +424,13 @@ class Service:
             ref = self.session_ref(tenant, session_id)
         except NotFound:
             return ErasureResponse(deleted=0)
-        now = self.clock()
-
-        def op(view: KeyValueStore) -> tuple[int, WriteSet]:
-            st = State(view)
-            record = st.session(ref.sh)
-            w = WriteSet()
-            deleted = 0
-            if record is not None and record.tenant == tenant.id:
-                withdraw_session(st, w, ref.sh, record, now)
-                deleted = 1
-            if now <= ref.expires_at and not st.erased(ref.sh):
-                State.put_tombstone(w, ref.sh, ref.expires_at)
-            return deleted, w
-
         async with self._session_turn(ref.sh):
-            store = await self._store_of(tenant, ref.sh)
-            return ErasureResponse(deleted=await transact(store, op))
+            region, seen = await self._locate(tenant, ref.sh)
+            life = self.lifecycles[region or tenant.region]
+            deleted = await life.erase_session(
+                tenant.id, ref.sh, ref.expires_at, self.clock(), seen
+            )
+        return ErasureResponse(deleted=deleted)
 
     async def erase_device(self, tenant: Tenant, device_id: str) -> ErasureResponse:
         """The tenant's sessions of the device and its part of the device (reports, last
@@ -441,9 +443,7 @@ class Service:
             )
             if dkey is None:
                 continue
-            life = self.lifecycles[region]
-            sessions = await life.tenant_sessions(tenant.id, dkey)
-            deleted += await life.erase_tenant_device(tenant.id, dkey, sessions, self.clock())
+            deleted += await self.lifecycles[region].erase_device(tenant.id, dkey, self.clock())
         return ErasureResponse(deleted=deleted)
 
     async def optout(self, raw: dict[str, Any], client: ClientFacts) -> OptOutResponse:
@@ -465,9 +465,7 @@ class Service:
         dkey = await transact(self.stores[region], find)
         erased = 0
         if dkey is not None:
-            life = self.lifecycles[region]
-            sessions = await life.tenant_sessions(tenant.id, dkey)
-            erased = await life.erase_tenant_device(tenant.id, dkey, sessions, now)
+            erased = await self.lifecycles[region].erase_device(tenant.id, dkey, now)
         # the session itself (when it was not yet under its device), and a tombstone
         erased += (await self.erase_session(tenant, req.session_id)).deleted
         return OptOutResponse(erased=erased)
@@ -483,6 +481,11 @@ class Service:
         return link.dkey if link.profile is not None and link.confidence >= DECISIVE else None
 
     # -- retention -------------------------------------------------------------------------
+
+    async def resume_erasures(self, now: float | None = None) -> int:
+        """Erasures a crash or a failed store interrupted, finished (engine/lifecycle.py)."""
+        now = self.clock() if now is None else now
+        return sum([await life.resume_erasures(now) for life in self.lifecycles.values()])
 
     async def sweep(self, now: float | None = None, batch: int = 500) -> int:
         """Sessions past their purge time, and expired tombstones, in every region."""

@@ -11,6 +11,7 @@ x:<purge_at, 12 digits>\0<record key>   retention index, swept in key order
 b:<group><band>:<hash>                  DeviceList: devices sharing a band of components
 u:<hash>                                DeviceList: user keys of machines showing these components
 k:<group>:<hash>                        PopulationSketch: sightings of one whole fingerprint
+j:{journal}<id>                         ErasureJournal: an erasure under way (one slot for all)
 
 The `{...}` parts are hash tags: on a Redis Cluster a key's slot is that of its first tag,
 so a session's keys (`s:`, `t:`, its `x:` entry) share one slot and a device's (`d:`, its
@@ -28,6 +29,7 @@ import msgspec
 from engine.schema import (
     DeviceList,
     DeviceProfile,
+    ErasureJournal,
     Events,
     IpReputation,
     PopulationSketch,
@@ -105,6 +107,13 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind(b"b:", "device band index", DeviceList, ("keys.*",)),
     RecordKind(b"u:", "user band index", DeviceList, ("keys.*",)),
     RecordKind(b"k:", "population sketch", PopulationSketch, ("tenants.*.*.prefixes",)),
+    RecordKind(
+        b"j:",
+        "erasure journal",
+        ErasureJournal,
+        ("device_key", "sessions.*", "session"),
+        born="at",
+    ),
 )
 
 
@@ -161,6 +170,13 @@ def index_prefix(tenant: str, dkey: str) -> bytes:
 
 def index_key(tenant: str, dkey: str, sh: str) -> bytes:
     return index_prefix(tenant, dkey) + sh.encode()
+
+
+JOURNAL_PREFIX = tagged("j:", "journal")
+
+
+def journal_key(entry_id: str) -> bytes:
+    return JOURNAL_PREFIX + entry_id.encode()
 
 
 def purge_key(purge_at: float, record_key: bytes) -> bytes:

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
+from engine.lifecycle import JOURNAL_GRACE_S
 from engine.state import DAY, record_kind
+from engine.storage import StoreUnavailable, WriteSet
 from tests.support import ORIGIN, Running, android_attributes, web_attributes
 
 AUTH = {"demo": "demo_key", "demo2": "demo2_key", "demo3": "demo3_key"}
+AUTH_DEMO = {"Authorization": "Bearer demo_key"}
 
 
 async def _feedback(svc: Running, sid: str, label: str, key: str = "demo_key") -> None:
@@ -122,3 +127,61 @@ async def test_opt_out_before_the_score_reaches_the_persistent_sessions_device(
     assert r.json() == {"erased": 2}
     r = await svc.score(scored["session_id"], key="demo2_key")
     assert r.status_code == 404
+
+
+async def test_an_erasure_a_failed_store_interrupted_is_finished(
+    svc: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two sessions of one device at demo, one of them reported
+    first = await svc.flow()
+    await _feedback(svc, first["session_id"], "fraud")
+    second = await svc.flow()
+    assert first["device_id"] == second["device_id"]
+    service = svc.service
+    store = service.stores[service.runtime.config.tenants["demo"].region]
+    real_apply = store.apply
+    failed: list[int] = []
+
+    async def dies_halfway(writes: WriteSet) -> None:
+        # the erasure's own writes (its journal entry went first): half of its deletes
+        # land, then the store fails, as a master that dies between two slot groups
+        if len(writes.deletes) > 2 and not failed:
+            failed.append(len(writes.deletes))
+            part = WriteSet()
+            for key in sorted(writes.deletes)[: len(writes.deletes) // 2]:
+                part.delete(key)
+            await real_apply(part)
+            raise StoreUnavailable("a master is down")
+        await real_apply(writes)
+
+    monkeypatch.setattr(store, "apply", dies_halfway)
+    r = await svc.client.post(
+        "/v1/erasure", json={"device_id": first["device_id"]}, headers=AUTH_DEMO
+    )
+    assert r.status_code == 503, r.text
+    assert r.headers["Retry-After"]
+    monkeypatch.undo()
+    assert failed
+    kinds = Counter(record_kind(k).name for k in await svc.snapshot())  # type: ignore[union-attr]
+    assert kinds["erasure journal"] == 1
+    now = service.clock()
+    # an entry younger than the grace may be an erasure under way in another process
+    assert await service.resume_erasures(now) == 0
+    assert await service.resume_erasures(now + JOURNAL_GRACE_S + 1) == 1
+    kinds = Counter(record_kind(k).name for k in await svc.snapshot())  # type: ignore[union-attr]
+    assert kinds["erasure journal"] == 0
+    assert kinds["session"] == 0, kinds
+    assert kinds["device id mapping"] == 0, kinds
+    for sid in (first["session_id"], second["session_id"]):
+        assert (await svc.score(sid)).status_code == 404
+    # the device is gone from demo: the next visit is a device nobody reported
+    again = await svc.flow()
+    assert again["device_id"] != first["device_id"]
+    assert again["flags"]["known_fraud_device"] is False
+    # an erasure that went through leaves no journal behind
+    r = await svc.client.post(
+        "/v1/erasure", json={"session_id": again["session_id"]}, headers=AUTH_DEMO
+    )
+    assert r.json() == {"deleted": 1}
+    kinds = Counter(record_kind(k).name for k in await svc.snapshot())  # type: ignore[union-attr]
+    assert kinds["erasure journal"] == 0

@@ -108,9 +108,12 @@ def direct_view(store: AsyncKeyValueStore) -> KeyValueStore | None:
 
 
 async def transact(
-    store: AsyncKeyValueStore, operation: Callable[[KeyValueStore], tuple[T, WriteSet]]
+    store: AsyncKeyValueStore,
+    operation: Callable[[KeyValueStore], tuple[T, WriteSet]],
+    preload: dict[bytes, bytes | None] | None = None,
 ) -> T:
-    """Run `operation(view)` to completion on `store`; apply the write set it returns."""
+    """Run `operation(view)` to completion on `store`; apply the write set it returns.
+    `preload`: values just read from this store (a round saved on a remote store)."""
     direct = direct_view(store)
     if direct is not None:
         result, writes = operation(direct)
@@ -118,6 +121,8 @@ async def transact(
             await store.apply(writes)
         return result
     snapshot = Snapshot()
+    if preload:
+        snapshot.values.update(preload)
     seed = os.urandom(32)
     for _ in range(MAX_ROUNDS):
         token = _draws.set(_Draws(seed))

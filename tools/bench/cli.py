@@ -65,6 +65,20 @@ def _parser() -> argparse.ArgumentParser:
         "closed-loop flows/s, e.g. 0.5,0.8,2 (the p99 at 50%% and 80%% of saturation, and "
         "shedding at twice it)",
     )
+    p.add_argument(
+        "--store",
+        choices=("rocksdb", "redis"),
+        default="rocksdb",
+        help="the service's store: the embedded RocksDB, or a three-master Redis Cluster "
+        "started for the run (its servers on the load generator's CPU)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="service processes on the port (needs --store redis; above 1 the workers are "
+        "not pinned: they share the machine with the cluster and the load generator)",
+    )
     p.add_argument("--loadgen", choices=("echo", "flow", "open"), help=argparse.SUPPRESS)
     p.add_argument("--rate", type=float, help=argparse.SUPPRESS)
     p.add_argument("--target-port", type=int, help=argparse.SUPPRESS)
@@ -79,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "bench: --open-loop takes numbers separated by commas, e.g. 0.5,0.8,2", file=sys.stderr
         )
+        return 2
+    if args.workers > 1 and args.store != "redis":
+        print("bench: --workers above 1 needs --store redis", file=sys.stderr)
         return 2
     if args.duration <= 0 or args.warmup < 0 or args.concurrency < 1:
         print("bench: --duration must be > 0, --warmup >= 0, --concurrency >= 1", file=sys.stderr)

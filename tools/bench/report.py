@@ -26,7 +26,8 @@ def report(res: dict[str, Any]) -> str:
     lines = [
         f"machine: nproc {m['nproc']} ({pin}), Python {m['python']}, {m['platform']}",
         f"parameters: {p['concurrency']} connections, {p['warmup_s']:g} s warm-up (discarded)"
-        f" + {p['duration_s']:g} s measured per phase",
+        f" + {p['duration_s']:g} s measured per phase; store {p.get('store', 'rocksdb')}, "
+        f"{p.get('workers', 1)} worker(s)",
         "",
         f"{'endpoint':<40}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}",
     ]

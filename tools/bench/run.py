@@ -100,10 +100,13 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             "duration_s": args.duration,
             "warmup_s": args.warmup,
             "concurrency": args.concurrency,
+            "store": args.store,
+            "workers": args.workers,
         },
     }
     tmp = Path(tempfile.mkdtemp(prefix="anonscore-bench-"))
     children: list[Child] = []
+    clusters: list[Any] = []
     try:
         port = args.port or free_port()
         log(f"echo: starting tools/bench_echo.py on {HOST}:{port} (CPU {server_cpu})")
@@ -126,7 +129,20 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         )
         argv = [sys.executable, "-m", "engine.cli", "serve", "--host", HOST, "--port", str(port)]
         argv += ["--data-dir", str(tmp / "data"), "--config-dir", str(REPO / "config")]
-        svc = Child("the service", argv, server_cpu, tmp / "anonscore.log")
+        svc_cpu = server_cpu
+        if args.store == "redis":
+            from tools import redis_cluster as rc
+
+            cluster = rc.start(tmp / "redis", rc.free_base_port())
+            clusters.append(cluster)
+            for node in cluster.nodes:  # the servers share the load generator's CPU
+                if node.process is not None and load_cpu is not None:
+                    os.sched_setaffinity(node.process.pid, {load_cpu})
+            argv += ["--store", cluster.seed, "--workers", str(args.workers)]
+            log(f"anonscore: Redis Cluster {cluster.seed} (3 masters on CPU {load_cpu})")
+            if args.workers > 1:
+                svc_cpu = None  # N workers: the whole machine
+        svc = Child("the service", argv, svc_cpu, tmp / "anonscore.log")
         children.append(svc)
         t0 = time.monotonic()
         try:
@@ -151,6 +167,10 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         for child in children:
             child.stop()
+        for cluster in clusters:
+            from tools import redis_cluster as rc
+
+            rc.stop(cluster)
         if args.keep:
             log(f"logs and data kept in {tmp}")
         else:
