@@ -16,6 +16,7 @@ from engine.config import Tenant
 from engine.devices import Registry
 from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, Velocity
 from engine.flags import FLAG_NAMES
+from engine.metrics import StageClock
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.schema import (
@@ -57,27 +58,30 @@ def score_session(
     sh: str,
     record: SessionRecord,
     now: float,
+    stage: StageClock | None = None,
 ) -> tuple[ScoreResponse, WriteSet, float | None]:
     """Score a collected session (`sh`: its hash, the store's name for it); return the
     answer, the writes to apply with it, and the shadow model's score (None without one).
     The answer's `session_id` is left empty: the token is never stored, the caller puts it
-    in."""
+    in. `stage`: where the CPU of each part is summed (engine/metrics.py)."""
+    stage = StageClock() if stage is None else stage
     assert record.attributes is not None
     assert record.channel is not None
     assert record.collected_at is not None
     attrs = record.attributes
     devices = Registry(state, keys)
-    sighting = devices.sight(attrs, record.channel, now, record.ip_prefix)
-    # what linking reads first, in one batch (a round trip fewer on a remote store)
-    early = [*sighting.bands, sighting.population]
-    if sighting.user_band is not None:
-        early.append(sighting.user_band)
-    if record.ip_prefix:
-        early += [events_key("p", record.ip_prefix), reputation_key(record.ip_prefix)]
-    state.store.get_many(early)
-    link = devices.link(sighting, tenant.id, now)
-    dkey, profile = link.dkey, link.profile
-    state.store.get_many([events_key("d", dkey)])
+    with stage("device link"):
+        sighting = devices.sight(attrs, record.channel, now, record.ip_prefix)
+        # what linking reads first, in one batch (a round trip fewer on a remote store)
+        early = [*sighting.bands, sighting.population]
+        if sighting.user_band is not None:
+            early.append(sighting.user_band)
+        if record.ip_prefix:
+            early += [events_key("p", record.ip_prefix), reputation_key(record.ip_prefix)]
+        state.store.get_many(early)
+        link = devices.link(sighting, tenant.id, now)
+        dkey, profile = link.dkey, link.profile
+        state.store.get_many([events_key("d", dkey)])
     first_score = record.scored is None
 
     # velocity: this session counts once, at its first score
@@ -119,64 +123,66 @@ def score_session(
         device_history=history,
         ip_fraud_reports=rep.fraud_reports,
     )
-    session = CollectedSession.from_record(sh, record)
-    features, hits = host.run(session, context, tenant)
-    flags = dict.fromkeys(FLAG_NAMES, False)
-    strengths: dict[str, float] = {}
-    for hit, weight in hits:
-        _apply_hit(hit, weight, flags, strengths)
-    score, reasons = runtime.model.score(strengths)
-    # shadow mode: a candidate model scores the same evidence; kept, never answered
-    shadow = runtime.shadow.score(strengths)[0] if runtime.shadow is not None else None
+    with stage("plugins"):
+        session = CollectedSession.from_record(sh, record)
+        features, hits = host.run(session, context, tenant)
+    with stage("model"):
+        flags = dict.fromkeys(FLAG_NAMES, False)
+        strengths: dict[str, float] = {}
+        for hit, weight in hits:
+            _apply_hit(hit, weight, flags, strengths)
+        score, reasons = runtime.model.score(strengths)
+        # shadow mode: a candidate model scores the same evidence; kept, never answered
+        shadow = runtime.shadow.score(strengths)[0] if runtime.shadow is not None else None
+    with stage("record"):  # the device record, the answer, the writes
+        w = WriteSet()
+        ua = attrs.software.user_agent
+        stored = devices.record(
+            w, sighting, link, tenant.id, now, user_agent=ua, first_score=first_score
+        )
+        device_id = devices.device_id(tenant.id, dkey, stored.epochs.get(tenant.id, 0))
+        attributes: dict[str, Any] = {
+            "channel": record.channel,
+            "ip_country": record.ip_country,
+            "ip_asn": record.ip_asn,
+            "ip_asn_name": record.ip_asn_name,
+        }
+        for name, value in features.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                value = None
+            attributes[name] = value
+        response = ScoreResponse(
+            session_id="",
+            score=score,
+            device_id=device_id,
+            device_confidence=link.confidence,
+            user_id=devices.user_id(tenant.id, link, stored, sh),
+            flags=flags,
+            attributes=attributes,
+            reasons=reasons,
+            model_version=runtime.model.version,
+        )
 
-    w = WriteSet()
-    ua = attrs.software.user_agent
-    stored = devices.record(
-        w, sighting, link, tenant.id, now, user_agent=ua, first_score=first_score
-    )
-    device_id = devices.device_id(tenant.id, dkey, stored.epochs.get(tenant.id, 0))
-    attributes: dict[str, Any] = {
-        "channel": record.channel,
-        "ip_country": record.ip_country,
-        "ip_asn": record.ip_asn,
-        "ip_asn_name": record.ip_asn_name,
-    }
-    for name, value in features.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            value = None
-        attributes[name] = value
-    response = ScoreResponse(
-        session_id="",
-        score=score,
-        device_id=device_id,
-        device_confidence=link.confidence,
-        user_id=devices.user_id(tenant.id, link, stored, sh),
-        flags=flags,
-        attributes=attributes,
-        reasons=reasons,
-        model_version=runtime.model.version,
-    )
-
-    # one atomic write: session, device (written above), velocity, indexes
-    w.put(events_key("d", dkey), encode(dev_ev))
-    if pfx_ev is not None and record.ip_prefix:
-        w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
-    if record.device_key is not None and record.device_key != dkey:
-        w.delete(index_key(tenant.id, record.device_key, sh))
-    w.put(index_key(tenant.id, dkey, sh), b"")
-    new = msgspec.structs.replace(
-        record,
-        device_key=dkey,
-        scored=ScoreResult(
-            response=response,
-            collected_at=record.collected_at,
-            strengths={code: round(value, 6) for code, value in strengths.items()},
-            shadow_score=shadow,
-        ),
-        purge_at=now + tenant.retention_days * DAY,
-    )
-    State.put_session(w, sh, record, new)
-    return response, w, shadow
+        # one atomic write: session, device (written above), velocity, indexes
+        w.put(events_key("d", dkey), encode(dev_ev))
+        if pfx_ev is not None and record.ip_prefix:
+            w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
+        if record.device_key is not None and record.device_key != dkey:
+            w.delete(index_key(tenant.id, record.device_key, sh))
+        w.put(index_key(tenant.id, dkey, sh), b"")
+        new = msgspec.structs.replace(
+            record,
+            device_key=dkey,
+            scored=ScoreResult(
+                response=response,
+                collected_at=record.collected_at,
+                strengths={code: round(value, 6) for code, value in strengths.items()},
+                shadow_score=shadow,
+            ),
+            purge_at=now + tenant.retention_days * DAY,
+        )
+        State.put_session(w, sh, record, new)
+        return response, w, shadow
 
 
 def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:

@@ -138,6 +138,7 @@ async def serve(
                 log.warning(stale, extra={"path": svc_cfg.ip_data_dir})
             state.service = Service(regions, keys, host, runtime, reducer)
             state.service.on_shadow = metrics.observe_shadow
+            metrics.stages = state.service.stages
             state.engine = engine
             nursery.start_soon(_watch_signals, state, opts, host, shutdown)
             nursery.start_soon(_sweeper, state, metrics, shutdown)

@@ -27,6 +27,7 @@ from engine.devices import Registry
 from engine.errors import Conflict, Forbidden, Gone, NotFound, PersonalData, ValidationFailed
 from engine.flags import FLAG_NAMES
 from engine.lifecycle import Lifecycle, relabel
+from engine.metrics import StageClock
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload
@@ -127,6 +128,7 @@ class Service:
         self._local = all(direct_view(s) is not None for s in regions.stores.values())
         # (live score, shadow score) of each first score, when a shadow model is loaded
         self.on_shadow: Callable[[float, float], None] | None = None
+        self.stages = StageClock()  # CPU per stage of the request path (engine/metrics.py)
 
     @property
     def stores(self) -> dict[str, AsyncKeyValueStore]:
@@ -240,9 +242,12 @@ class Service:
     ) -> CollectResponse:
         # 1. privacy firewall on every string of the raw body, before anything else;
         # the client IP's country is the region hint for national-format phone numbers
-        facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
+        stage = self.stages
+        with stage("ip lookup"):
+            facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
         try:
-            scan_payload(raw, "", region=facts.country)
+            with stage("privacy scan"):
+                scan_payload(raw, "", region=facts.country)
         except PersonalData as exc:
             await self._refused(raw, client, now)
             # the answer names the field only as far as the schema knows it: a key the
@@ -252,7 +257,8 @@ class Service:
         except ValidationFailed as exc:  # nesting too deep
             exc.field = known_path(CollectRequest, exc.field or "") or None
             raise
-        req = convert(raw, CollectRequest)
+        with stage("validate"):
+            req = convert(raw, CollectRequest)
         tenant = self.tenant_for_site(req.site_key, client.origin)
         ref = self.session_ref(tenant, req.session_id)
         if now > ref.expires_at:
@@ -260,14 +266,15 @@ class Service:
                 "session expired; create a new one with POST /v1/sessions", field="session_id"
             )
         # 2. make the payload safe: drop what the tenant did not enable, hash, round
-        optional = tenant.optional_for(req.attributes.software.sdk_version)
-        attrs, dropped = sanitize(req.attributes, optional, self.keys.hashing)
-        headers, withheld = collecting.header_evidence(
-            client.user_agent,
-            client.ch_ua,
-            client.ch_ua_platform,
-            req.attributes.software.user_agent,
-        )
+        with stage("sanitize"):
+            optional = tenant.optional_for(req.attributes.software.sdk_version)
+            attrs, dropped = sanitize(req.attributes, optional, self.keys.hashing)
+            headers, withheld = collecting.header_evidence(
+                client.user_agent,
+                client.ch_ua,
+                client.ch_ua_platform,
+                req.attributes.software.user_agent,
+            )
         c = collecting.Collected(
             tenant=tenant,
             sh=ref.sh,
@@ -290,11 +297,12 @@ class Service:
             region, seen = await self._locate(tenant, ref.sh)
             if region is None:  # a new session: where its client is, or the tenant's region
                 region = self.regions.for_collect(tenant, facts.country)
-            return await transact(
-                self.stores[region],
-                lambda view: collecting.collect_op(State(view), self.keys.hashing, cfg, c, now),
-                seen,
-            )
+
+            def op(view: KeyValueStore) -> tuple[CollectResponse, WriteSet]:
+                with stage("collect op"):  # every read round on a remote store
+                    return collecting.collect_op(State(view), self.keys.hashing, cfg, c, now)
+
+            return await transact(self.stores[region], op, seen)
 
     async def _refused(self, raw: dict[str, Any], client: ClientFacts, now: float) -> None:
         """Delete what a session collected before a refused payload (collecting.refuse_op);
@@ -347,7 +355,7 @@ class Service:
                 field="session_id",
             )
         response, w, shadow = score_session(
-            st, self.keys, self.host, self.runtime, tenant, ref.sh, record, now
+            st, self.keys, self.host, self.runtime, tenant, ref.sh, record, now, self.stages
         )
         return (response, shadow), w
 

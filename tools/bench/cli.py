@@ -1,7 +1,7 @@
 """Throughput and latency of the service, next to a bare Quart-Trio echo, in the same run.
 
     python -m tools.bench [--duration 10] [--concurrency 32] [--warmup 2] [--json out.json]
-                          [--open-loop 0.5,0.8,2]
+                          [--open-loop 0.5,0.8,2] [--store redis --workers 1,2]
 
 1. Starts `tools/bench_echo.py` (a bare Quart-Trio app on Hypercorn's trio worker that
    answers the JSON it gets) pinned to CPU 0, and drives it from a separate load-generating
@@ -13,7 +13,15 @@
    Edge, Opera, Firefox, Safari, Samsung Internet, Android WebView and in-app browsers,
    tools/bench/agents.py) -> POST /v1/score; every collect on a fresh session, every score
    on a freshly collected one.
-3. Prints requests/s and p50/p99 latency of each endpoint and the ratios to the echo.
+   With --store redis it starts a three-master Redis Cluster for each phase
+   (tools/redis_cluster.py; its servers on CPU 1, beside the load generator), and runs one
+   phase per --workers count (`anonscore serve --store redis://... --workers N`; above 1
+   the workers are not pinned).
+3. Prints requests/s and p50/p99 latency of each endpoint and the ratios to the echo, and
+   for one worker the CPU per flow by stage: the service's own stage counters
+   (`anonscore_stage_cpu_seconds_total`, scraped from /metrics before and after), the rest
+   of its process's CPU (HTTP, JSON, the store client, the event loop), and the Redis
+   servers' CPU.
 4. With --open-loop, starts new flows at fixed rates (multiples of the closed loop's
    flows/s) and prints completed flows/s, the share of the peak, answer latencies (every
    answer, 503s included) and the statuses: what an overload does to the service.
@@ -74,10 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--workers",
-        type=int,
-        default=1,
-        help="service processes on the port (needs --store redis; above 1 the workers are "
-        "not pinned: they share the machine with the cluster and the load generator)",
+        default="1",
+        metavar="N[,N...]",
+        help="service processes on the port; a list runs one phase for each, e.g. 1,2 (above "
+        "1 needs --store redis, and the workers are not pinned: they share the machine with "
+        "the cluster and the load generator)",
     )
     p.add_argument("--loadgen", choices=("echo", "flow", "open"), help=argparse.SUPPRESS)
     p.add_argument("--rate", type=float, help=argparse.SUPPRESS)
@@ -94,7 +103,14 @@ def main(argv: list[str] | None = None) -> int:
             "bench: --open-loop takes numbers separated by commas, e.g. 0.5,0.8,2", file=sys.stderr
         )
         return 2
-    if args.workers > 1 and args.store != "redis":
+    try:
+        args.workers = [int(n) for n in args.workers.split(",") if n.strip()]
+    except ValueError:
+        args.workers = []
+    if not args.workers or min(args.workers) < 1:
+        print("bench: --workers takes counts >= 1 separated by commas, e.g. 1,2", file=sys.stderr)
+        return 2
+    if max(args.workers) > 1 and args.store != "redis":
         print("bench: --workers above 1 needs --store redis", file=sys.stderr)
         return 2
     if args.duration <= 0 or args.warmup < 0 or args.concurrency < 1:
@@ -134,4 +150,5 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(res, indent=2) + "\n")
         log(f"numbers written to {args.json}")
-    return 0 if "anonscore" in res else 1
+    ok = res["services"] and all("failed" not in run for run in res["services"])
+    return 0 if ok else 1

@@ -22,6 +22,22 @@ def proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its live descendants (`--workers N`: the parent and its
+    workers). A worker that exited meanwhile is not counted."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        cpu = proc_cpu(p)
+        total += 0.0 if cpu != cpu else cpu  # nan: gone
+        try:
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            kids = []
+        todo += [int(k) for k in kids]
+    return total
+
+
 def cpu_busy(cpu: int | None) -> float:
     """CPU seconds used on one CPU (all CPUs for None), from /proc/stat: user, nice, system,
     irq, softirq, steal."""

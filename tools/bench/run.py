@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import stages
 from .client import HOST
-from .cpu import cpu_busy, pin_to, proc_cpu
+from .cpu import cpu_busy, pin_to, proc_cpu, tree_cpu
 from .servers import REPO, Child, free_port
 
 
@@ -32,9 +33,13 @@ def run_load(
     args: argparse.Namespace,
     cpus: tuple[int | None, ...],
     rate: float | None = None,
+    store_pids: list[int] | None = None,
+    by_stage: bool = False,
 ) -> dict[str, Any]:
     """Run the load generator process against `server`; add the CPU time each side used and
-    what other processes took from the server's and the load generator's CPUs meanwhile."""
+    what other processes took from the server's and the load generator's CPUs meanwhile.
+    `store_pids`: the store's servers (on the load generator's CPU), counted apart.
+    `by_stage` (a flow run of one service process): scrape its CPU by stage."""
     server_cpu, load_cpu = cpus
     argv = [sys.executable, "-m", "tools.bench", "--loadgen", mode, "--target-port", str(port)]
     argv += ["--concurrency", str(args.concurrency), "--warmup", str(args.warmup)]
@@ -42,16 +47,23 @@ def run_load(
     if rate is not None:
         argv += ["--rate", str(rate)]
     spy = _start_profiler(args, server.proc.pid) if mode == "flow" else None
+    scraped = stages.scrape(port) if by_stage else {}
+    store0 = sum(proc_cpu(p) for p in store_pids or [])
     busy0 = [cpu_busy(c) for c in cpus]
-    server0, t0 = proc_cpu(server.proc.pid), time.monotonic()
+    server0, t0 = tree_cpu(server.proc.pid), time.monotonic()
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     pin, limit = pin_to(load_cpu), args.warmup + args.duration + 120
     done = subprocess.run(argv, cwd=REPO, stdout=subprocess.PIPE, preexec_fn=pin, timeout=limit)
     wall = time.monotonic() - t0
-    server_s = proc_cpu(server.proc.pid) - server0
+    server_s = tree_cpu(server.proc.pid) - server0
+    store_s = sum(proc_cpu(p) for p in store_pids or []) - store0
     busy = [cpu_busy(c) - b for c, b in zip(cpus, busy0, strict=True)]
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     load_s = kids.ru_utime + kids.ru_stime - kids0.ru_utime - kids0.ru_stime
+    stage_cpu: dict[str, Any] = {}
+    if by_stage:
+        on_store = store_s if store_pids else None
+        stage_cpu = stages.breakdown(scraped, stages.scrape(port), server_s, on_store)
     if spy is not None:
         if spy.wait(60) == 0:
             log(f"profile written to {args.profile}")
@@ -60,11 +72,14 @@ def run_load(
     if done.returncode != 0:
         raise RuntimeError(f"the load generator failed (exit status {done.returncode})")
     result: dict[str, Any] = json.loads(done.stdout)
+    if stage_cpu:
+        result["cpu_by_stage"] = stage_cpu
     result["server_cpu_pct"] = round(100 * server_s / wall, 1)
+    result["store_cpu_pct"] = round(100 * store_s / wall, 1) if store_pids else None
     if server_cpu is None:  # not pinned: all CPUs together
-        other = (busy[0] - server_s - load_s, busy[0] - server_s - load_s)
+        other = (busy[0] - server_s - load_s - store_s,) * 2
     else:
-        other = (busy[0] - server_s, busy[1] - load_s)
+        other = (busy[0] - server_s, busy[1] - load_s - store_s)
     result["other_on_server_cpu_pct"] = round(max(0.0, 100 * other[0] / wall), 1)
     result["other_on_load_cpu_pct"] = round(max(0.0, 100 * other[1] / wall), 1)
     return result
@@ -103,6 +118,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             "store": args.store,
             "workers": args.workers,
         },
+        "services": [],
     }
     tmp = Path(tempfile.mkdtemp(prefix="anonscore-bench-"))
     children: list[Child] = []
@@ -122,48 +138,11 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         echo.stop()
         log("echo: done")
 
-        port = args.port or free_port()
-        log(
-            f"anonscore: starting the service on {HOST}:{port} (CPU {server_cpu}); a first "
-            "start compiles the kernels"
-        )
-        argv = [sys.executable, "-m", "engine.cli", "serve", "--host", HOST, "--port", str(port)]
-        argv += ["--data-dir", str(tmp / "data"), "--config-dir", str(REPO / "config")]
-        svc_cpu = server_cpu
-        if args.store == "redis":
-            from tools import redis_cluster as rc
-
-            cluster = rc.start(tmp / "redis", rc.free_base_port())
-            clusters.append(cluster)
-            for node in cluster.nodes:  # the servers share the load generator's CPU
-                if node.process is not None and load_cpu is not None:
-                    os.sched_setaffinity(node.process.pid, {load_cpu})
-            argv += ["--store", cluster.seed, "--workers", str(args.workers)]
-            log(f"anonscore: Redis Cluster {cluster.seed} (3 masters on CPU {load_cpu})")
-            if args.workers > 1:
-                svc_cpu = None  # N workers: the whole machine
-        svc = Child("the service", argv, svc_cpu, tmp / "anonscore.log")
-        children.append(svc)
-        t0 = time.monotonic()
-        try:
-            svc.wait_ready(f"http://{HOST}:{port}/readyz", lambda s: s == 200, 90)
-        except RuntimeError as exc:
-            res["anonscore_failed"] = str(exc)
-            log(f"anonscore: {exc}")
-            return res
-        log(f"anonscore: ready after {time.monotonic() - t0:.1f} s; driving the full flow")
-        res["anonscore"] = run_load("flow", svc, port, args, (server_cpu, load_cpu))
-        peak = res["anonscore"]["endpoints"]["flow"]["rps"]
-        res["open_loop"] = []
-        for factor in getattr(args, "factors", []):
-            rate = max(1.0, factor * peak)
-            log(f"anonscore: open loop at {factor:g} x {peak:.0f} = {rate:.0f} flows/s")
-            phase = run_load("open", svc, port, args, (server_cpu, load_cpu), rate)
-            phase["factor"] = factor
-            phase["peak"] = peak
-            res["open_loop"].append(phase)
-        svc.stop()
-        log("anonscore: done")
+        for workers in args.workers:
+            run = _service_phase(args, workers, tmp, children, clusters, (server_cpu, load_cpu))
+            res["services"].append(run)
+            if "failed" in run:
+                return res
     finally:
         for child in children:
             child.stop()
@@ -175,9 +154,77 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             log(f"logs and data kept in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    e, f = res["echo"]["endpoints"]["echo"], res["anonscore"]["endpoints"]["all"]
-    res["ratio"] = {
-        "throughput": round(f["rps"] / e["rps"], 3) if e["rps"] else None,
-        "p99": round(f["p99_ms"] / e["p99_ms"], 3) if e["p99_ms"] and f["p99_ms"] else None,
-    }
+    e = res["echo"]["endpoints"]["echo"]
+    for run in res["services"]:
+        f = run["flow"]["endpoints"]["all"]
+        run["ratio"] = {
+            "throughput": round(f["rps"] / e["rps"], 3) if e["rps"] else None,
+            "p99": round(f["p99_ms"] / e["p99_ms"], 3) if e["p99_ms"] and f["p99_ms"] else None,
+        }
     return res
+
+
+def _service_phase(
+    args: argparse.Namespace,
+    workers: int,
+    tmp: Path,
+    children: list[Child],
+    clusters: list[Any],
+    cpus: tuple[int | None, int | None],
+) -> dict[str, Any]:
+    """One service configuration: start it (and its Redis Cluster), drive the full flow in
+    a closed loop, then the open-loop rates; stop it."""
+    server_cpu, load_cpu = cpus
+    run: dict[str, Any] = {"store": args.store, "workers": workers}
+    port = args.port or free_port()
+    label = f"anonscore ({args.store}, {workers} worker{'s' if workers > 1 else ''})"
+    log(f"{label}: starting on {HOST}:{port}; a first start compiles the kernels")
+    argv = [sys.executable, "-m", "engine.cli", "serve", "--host", HOST, "--port", str(port)]
+    argv += ["--data-dir", str(tmp / f"data-{workers}"), "--config-dir", str(REPO / "config")]
+    svc_cpu = server_cpu
+    store_pids: list[int] = []
+    if args.store == "redis":
+        from tools import redis_cluster as rc
+
+        cluster = rc.start(tmp / f"redis-{workers}", rc.free_base_port())
+        clusters.append(cluster)
+        for node in cluster.nodes:  # the servers share the load generator's CPU
+            if node.process is not None:
+                store_pids.append(node.process.pid)
+                if load_cpu is not None:
+                    os.sched_setaffinity(node.process.pid, {load_cpu})
+        argv += ["--store", cluster.seed, "--workers", str(workers)]
+        log(f"{label}: Redis Cluster {cluster.seed} (3 masters on CPU {load_cpu})")
+        if workers > 1:
+            svc_cpu = None  # N workers: the whole machine
+    svc = Child("the service", argv, svc_cpu, tmp / f"anonscore-{workers}.log")
+    children.append(svc)
+    t0 = time.monotonic()
+    try:
+        svc.wait_ready(f"http://{HOST}:{port}/readyz", lambda s: s == 200, 90)
+    except RuntimeError as exc:
+        run["failed"] = str(exc)
+        log(f"{label}: {exc}")
+        return run
+    log(f"{label}: ready after {time.monotonic() - t0:.1f} s; driving the full flow")
+    # N workers spread over both CPUs, beside the cluster and the load generator
+    cpus = cpus if workers == 1 else (None, None)
+    # CPU by stage from one process's counters (with N workers a scrape reaches one of them)
+    run["flow"] = run_load("flow", svc, port, args, cpus, None, store_pids, workers == 1)
+    peak = run["flow"]["endpoints"]["flow"]["rps"]
+    run["open_loop"] = []
+    for factor in getattr(args, "factors", []):
+        rate = max(1.0, factor * peak)
+        log(f"{label}: open loop at {factor:g} x {peak:.0f} = {rate:.0f} flows/s")
+        phase = run_load("open", svc, port, args, cpus, rate, store_pids)
+        phase["factor"] = factor
+        phase["peak"] = peak
+        run["open_loop"].append(phase)
+    svc.stop()
+    for cluster in clusters:
+        from tools import redis_cluster as rc
+
+        rc.stop(cluster)
+    clusters.clear()
+    log(f"{label}: done")
+    return run
