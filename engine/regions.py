@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 from engine.config import ServiceFile, Tenant
 from engine.storage import (
@@ -26,7 +27,13 @@ from engine.storage import (
     RedisClusterStore,
     RocksStore,
     WriteSet,
+    direct_view,
 )
+
+
+async def _read(store: AsyncKeyValueStore, keys: list[bytes]) -> list[bytes | None]:
+    direct = direct_view(store)  # RocksDB: point reads without an await
+    return direct.get_many(keys) if direct is not None else await store.get_many(keys)
 
 
 def region_dir(data_dir: Path, region: str) -> Path:
@@ -108,6 +115,36 @@ class Regions:
             return [tenant.region]
         return [tenant.region, *(r for r in self.stores if r != tenant.region)]
 
+    async def first_holding(
+        self, order: list[str], keys: list[bytes]
+    ) -> tuple[str | None, list[bytes | None]]:
+        """The first region of `order` that holds any of `keys`, with their values there
+        (None and Nones when none does). Regions that share one cluster under prefixes are
+        read together, in one call; a direct store (RocksDB) region by region."""
+        at = 0
+        while at < len(order):
+            store = self.stores[order[at]]
+            inner = store.inner if isinstance(store, PrefixedStore) else None
+            group = [order[at]]
+            while inner is not None and at + len(group) < len(order):
+                other = self.stores[order[at + len(group)]]
+                if not (isinstance(other, PrefixedStore) and other.inner is inner):
+                    break
+                group.append(order[at + len(group)])
+            if inner is None:
+                values = await _read(store, keys)
+            else:
+                prefixed = [
+                    cast(PrefixedStore, self.stores[r]).prefix + k for r in group for k in keys
+                ]
+                values = await inner.get_many(prefixed)
+            for i, region in enumerate(group):
+                part = values[i * len(keys) : (i + 1) * len(keys)]
+                if any(v is not None for v in part):
+                    return region, part
+            at += len(group)
+        return None, [None] * len(keys)
+
     async def aclose(self) -> None:
         for store in self._owned:
             await store.aclose()
@@ -171,6 +208,9 @@ class AllRegions:
 
     def get_many(self, keys: list[bytes]) -> list[bytes | None]:
         return [self.get(k) for k in keys]
+
+    def prefetch(self, keys: list[bytes]) -> None:
+        return None
 
     async def scan(
         self, prefix: bytes, *, start: bytes | None = None, limit: int = 1000

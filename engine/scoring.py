@@ -21,6 +21,7 @@ from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.schema import (
     Attributes,
+    Events,
     IpReputation,
     ScoreResponse,
     ScoreResult,
@@ -81,11 +82,11 @@ def score_session(
         state.store.get_many(early)
         link = devices.link(sighting, tenant.id, now)
         dkey, profile = link.dkey, link.profile
-        state.store.get_many([events_key("d", dkey)])
     first_score = record.scored is None
 
     # velocity: this session counts once, at its first score
-    dev_ev = state.events("d", dkey)
+    # a new device (a key just drawn) has no events yet
+    dev_ev = state.events("d", dkey) if profile is not None else Events()
     pfx_ev = state.events("p", record.ip_prefix) if record.ip_prefix else None
     if first_score:
         dev_ev = record_event(dev_ev, now)

@@ -152,15 +152,8 @@ class Service:
         """The session's region and what was read there (for the operation to reuse)."""
         order = self.regions.search_order(tenant) if tenant is not None else list(self.stores)
         keys = [session_key(sh), tombstone_key(sh)]
-
-        def held(view: KeyValueStore) -> tuple[list[bytes | None], WriteSet]:
-            return view.get_many(keys), WriteSet()
-
-        for region in order:
-            values = await transact(self.stores[region], held)
-            if any(v is not None for v in values):
-                return region, dict(zip(keys, values, strict=True))
-        return None, dict.fromkeys(keys)
+        region, values = await self.regions.first_holding(order, keys)
+        return region, dict(zip(keys, values, strict=True))
 
     async def _store_of(
         self, tenant: Tenant, sh: str

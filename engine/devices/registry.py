@@ -125,6 +125,9 @@ class Registry:
                 entry[1] = max(entry[1], -rank)
         ranked = sorted(hits, key=lambda k: (hits[k][0], hits[k][1]), reverse=True)
         ranked = ranked[:MAX_CANDIDATES]
+        # the caller reads the chosen device's velocity next (engine/scoring.py): on a
+        # remote store, fetched with the candidates
+        self.state.store.prefetch([events_key("d", k) for k in ranked])
         candidates = [
             (k, p) for k, p in zip(ranked, self.state.devices(ranked), strict=True) if p is not None
         ]

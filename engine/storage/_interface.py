@@ -57,6 +57,10 @@ class KeyValueStore(Protocol):
     def get_many(self, keys: list[bytes]) -> list[bytes | None]:
         """Return the values of several keys, in order (None where absent)."""
 
+    def prefetch(self, keys: list[bytes]) -> None:
+        """A hint: these keys may be read soon. A view over a remote store fetches them
+        with the next keys it must fetch (a round trip fewer); a local store ignores it."""
+
     def apply(self, writes: WriteSet) -> None:
         """Apply every put and delete of `writes` atomically (write-ahead logged)."""
 

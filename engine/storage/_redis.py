@@ -12,13 +12,15 @@ What `apply` guarantees (stated in the README's "Storage" paragraph too):
   master: no other client sees half of it, and an AOF replay keeps it whole or drops it whole
   (Redis reverts a transaction cut off at the end of the AOF). Our commands (SET, DEL) cannot
   fail at run time on any value, so EXEC applies all of a group or, refused before it runs
-  (EXECABORT), none of it.
-- Across slots, the groups run one after another in slot order. Acknowledged (`apply`
-  returned) means every group was acknowledged by its master. If `apply` raises
-  `StoreUnavailable` (or the process dies), a prefix of the groups in slot order may have been
-  applied, and the group in flight may or may not have been: every group is whole values and
-  deletes with absolute expiries, so applying the same write set again is safe and completes it.
-  Keys that must change together therefore share a hash tag.
+  (EXECABORT), none of it. A slot with a single write (most of a scored session's index
+  entries: band lists, the sketch, reputation) needs no transaction: those go together in
+  one pipelined batch that glide splits by master and sends at once.
+- Across slots, the transactions run one after another in slot order, then the batch.
+  Acknowledged (`apply` returned) means every write was acknowledged by its master. If
+  `apply` raises `StoreUnavailable` (or the process dies), any of the groups may have been
+  applied: every group is whole values and deletes with absolute expiries, so applying the
+  same write set again is safe and completes it. Keys that must change together therefore
+  share a hash tag.
 - Replication is asynchronous: a write acknowledged by a master that dies before its replica
   has it is lost when the replica is promoted (the window is typically below a second), and the
   loss is per slot, so a cross-slot set can come back partly applied. With AOF
@@ -160,11 +162,15 @@ class RedisClusterStore:
     async def apply(self, writes: WriteSet) -> None:
         """Group the writes by hash slot; run each group as one MULTI/EXEC on its master,
         in slot order (see the module docstring for what that guarantees)."""
-        for slot, batch in _groups(writes):
+        atomic, single = _groups(writes)
+        for slot, batch in atomic:
             options = ClusterBatchOptions(
                 timeout=self._timeout_ms, route=SlotIdRoute(SlotType.PRIMARY, slot)
             )
             await self._ask(self._client.exec(batch, raise_on_error=True, options=options))
+        if single is not None:
+            options = ClusterBatchOptions(timeout=self._timeout_ms)
+            await self._ask(self._client.exec(single, raise_on_error=True, options=options))
 
     async def scan(
         self, prefix: bytes, *, start: bytes | None = None, limit: int = 1000
@@ -229,18 +235,26 @@ def _keep(kept: list[bytes], keys: list[bytes], prefix: bytes, floor: bytes, lim
             kept.pop()
 
 
-def _groups(writes: WriteSet) -> list[tuple[int, ClusterBatch]]:
-    """One atomic batch per hash slot, in slot order: DEL of the slot's deletes, then one
-    SET per put (with PXAT when the put has an expiry: in the same transaction)."""
+def _groups(writes: WriteSet) -> tuple[list[tuple[int, ClusterBatch]], ClusterBatch | None]:
+    """One atomic batch per hash slot that has several writes, in slot order (DEL of the
+    slot's deletes, then one SET per put, with PXAT when the put has an expiry: in the same
+    transaction); and one pipelined, non-atomic batch of every slot's single write."""
     deletes: dict[int, list[bytes]] = {}
     puts: dict[int, list[bytes]] = {}
     for key in writes.deletes:
         deletes.setdefault(key_slot(key), []).append(key)
     for key in writes.puts:
         puts.setdefault(key_slot(key), []).append(key)
-    out = []
+    atomic: list[tuple[int, ClusterBatch]] = []
+    single: ClusterBatch | None = None
     for slot in sorted(deletes.keys() | puts.keys()):
-        batch = ClusterBatch(is_atomic=True)
+        n = len(deletes.get(slot, ())) + len(puts.get(slot, ()))
+        if n == 1:
+            single = single or ClusterBatch(is_atomic=False)
+            batch = single
+        else:
+            batch = ClusterBatch(is_atomic=True)
+            atomic.append((slot, batch))
         if slot in deletes:
             batch.delete(sorted(deletes[slot]))
         for key in sorted(puts.get(slot, ())):
@@ -251,5 +265,4 @@ def _groups(writes: WriteSet) -> list[tuple[int, ClusterBatch]]:
                 else ExpirySet(ExpiryType.UNIX_MILLSEC, math.ceil(expire_at * 1000))
             )
             batch.set(key, writes.puts[key], expiry=expiry)
-        out.append((slot, batch))
-    return out
+    return atomic, single

@@ -59,6 +59,9 @@ class RocksStore:
     def get_many(self, keys: list[bytes]) -> list[bytes | None]:
         return [self.get(key) for key in keys]
 
+    def prefetch(self, keys: list[bytes]) -> None:
+        return None  # a point read costs microseconds: nothing to save
+
     def apply(self, writes: WriteSet) -> None:
         """Apply `writes` in one batch; expiries are ignored (the engine's retention index
         sweeps this store)."""

@@ -73,18 +73,22 @@ class Snapshot:
 
     def __init__(self) -> None:
         self.values: dict[bytes, bytes | None] = {}
+        self.wanted: list[bytes] = []  # prefetched: fetched with the next missing keys
 
     def get(self, key: bytes) -> bytes | None:
         try:
             return self.values[key]
         except KeyError:
-            raise NeedKeys([key]) from None
+            raise NeedKeys([key, *self.wanted]) from None
 
     def get_many(self, keys: list[bytes]) -> list[bytes | None]:
         missing = [k for k in keys if k not in self.values]
         if missing:
-            raise NeedKeys(missing)
+            raise NeedKeys(missing + self.wanted)
         return [self.values[k] for k in keys]
+
+    def prefetch(self, keys: list[bytes]) -> None:
+        self.wanted += [k for k in keys if k not in self.values]
 
     def apply(self, writes: WriteSet) -> None:
         raise RuntimeError("an operation returns its writes; it never applies them itself")
@@ -126,6 +130,7 @@ async def transact(
     seed = os.urandom(32)
     for _ in range(MAX_ROUNDS):
         token = _draws.set(_Draws(seed))
+        snapshot.wanted = []  # each run names its own
         try:
             result, writes = operation(snapshot)
         except NeedKeys as need:

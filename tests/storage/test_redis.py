@@ -53,21 +53,28 @@ def test_key_slots_agree_with_the_server(redis_nodes: rc.Cluster) -> None:
         assert key_slot(key) == rc.command(port, "CLUSTER", "KEYSLOT", key), key
 
 
-async def test_each_slot_is_one_transaction_in_slot_order(
+async def test_each_slot_with_several_writes_is_one_transaction_in_slot_order(
     redis: RedisClusterStore, redis_nodes: rc.Cluster
 ) -> None:
     w = WriteSet()
     for i in range(12):
-        w.put(b"s:{dev%d}:profile" % (i % 4), b"p%d" % i)
+        w.put(b"s:{dev%d}:profile%d" % (i % 4, i), b"p%d" % i)
     w.delete(b"s:{dev0}:old")
-    groups = _groups(w)
-    slots = [slot for slot, _ in groups]
+    # single writes in slots of their own: one pipelined batch, no transaction
+    for i in range(5):
+        w.put(b"b:{band%d}" % i, b"list")
+    atomic, single = _groups(w)
+    slots = [slot for slot, _ in atomic]
     assert slots == sorted({key_slot(b"{dev%d}" % i) for i in range(4)})
-    assert all(batch.is_atomic for _, batch in groups)
+    assert all(batch.is_atomic for _, batch in atomic)
+    assert single is not None
+    assert not single.is_atomic
     multi, exec_ = _calls(redis_nodes, "multi"), _calls(redis_nodes, "exec")
     await redis.apply(w)
     assert _calls(redis_nodes, "multi") - multi == 4
     assert _calls(redis_nodes, "exec") - exec_ == 4
+    keys = sorted(w.puts)
+    assert await redis.get_many(keys) == [w.puts[k] for k in keys]
 
 
 async def test_a_group_refused_by_the_server_leaves_nothing(redis_nodes: rc.Cluster) -> None:
@@ -78,7 +85,8 @@ async def test_a_group_refused_by_the_server_leaves_nothing(redis_nodes: rc.Clus
     w = WriteSet()
     w.put(b"{t}:a", b"1")
     w.put(b"{t}:b", b"2", expire_at=time.time() + 60)
-    [(slot, batch)] = _groups(w)
+    [(slot, batch)], single = _groups(w)
+    assert single is None
     assert slot == key_slot(b"t")
     batch.custom_command(["SET", b"{t}:c"])  # wrong arity: refused while queued
     node = redis_nodes.nodes[0]
