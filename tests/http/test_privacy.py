@@ -4,9 +4,12 @@ field path and nothing stored; realistic device payloads pass; the store audit f
 from __future__ import annotations
 
 import copy
+import sys
 from typing import Any
 
 import msgspec
+import pytest
+import trio
 
 from tests.support import ORIGIN, Running, android_attributes, web_attributes
 from tools.audit import audit, format_report
@@ -219,3 +222,25 @@ async def test_store_audit_finds_no_identifier_after_the_privacy_tests(svc: Runn
     assert report.records["session"] >= 4
     assert report.strings["session"] > 100
     assert report.total_findings == 0, format_report(report)
+
+
+async def test_the_audit_command_reads_a_cluster_store(
+    svc: Running, request: pytest.FixtureRequest
+) -> None:
+    """`python -m tools.audit --store redis://...`: every region on the cluster (keys under
+    a region's prefix are read as their record type), no finding after a flow."""
+    if request.node.callspec.params["svc"] != "redis":
+        pytest.skip("the embedded store's audit is the --data-dir one")
+    await svc.flow()
+    await svc.flow(site_key="demo2_site", key="demo2_key")
+    seed = request.getfixturevalue("redis_cluster")
+    done = await trio.run_process(
+        [sys.executable, "-m", "tools.audit", "--store", seed], capture_stdout=True, check=False
+    )
+    assert done.returncode == 0, done.stdout
+    out = done.stdout.decode()
+    assert "unknown" not in out
+    lines = [line for line in out.splitlines()[1:] if line[:1] != " "]
+    rows = {line[:22].strip(): line[22:].split() for line in lines}
+    assert int(rows["session"][0]) == 2
+    assert int(rows["total"][2]) == 0
