@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from engine.devices.registry import CONFIDENT
 from engine.schema import Attributes, SessionRecord
 
 FeatureValue = float | int | str | bool | None
@@ -83,7 +84,17 @@ class DeviceHistory(msgspec.Struct, frozen=True):
     """What is known of the device before this session (all tenants, no tenant names).
 
     `other_tenants` counts other clients that ever saw the device; `other_tenants_30d` those
-    that saw it in the last 30 days."""
+    that saw it in the last 30 days.
+
+    `confidence` is the link's (engine/devices): how sure the engine is that this session
+    comes from the device whose profile the history was read from. Identical machines (one
+    phone model and OS version, one disk image) share one profile, linked at about 1 / (the
+    devices that show the fingerprint); below `CONFIDENT` (0.5, the same bar a user ID
+    needs to be carried over) the history is a crowd's, not this device's: a fraud report,
+    a good report or another client in it is most likely a look-alike's. `own` says which;
+    a rule that reads the history as the session's own checks it first. The default (1.0)
+    is for a history with no link to doubt: a new device (nothing in it) or one built by
+    hand."""
 
     known: bool = False
     first_seen: float | None = None
@@ -94,6 +105,12 @@ class DeviceHistory(msgspec.Struct, frozen=True):
     fraud_reports: int = 0
     damage_reports: int = 0
     good_reports: int = 0
+    confidence: float = 1.0
+
+    @property
+    def own(self) -> bool:
+        """The history is this device's own: read through a link at least `CONFIDENT` sure."""
+        return self.confidence >= CONFIDENT
 
 
 class Context(msgspec.Struct, frozen=True):

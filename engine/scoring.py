@@ -114,6 +114,7 @@ def score_session(
             fraud_reports=profile.fraud_reports,
             damage_reports=profile.damage_reports,
             good_reports=profile.good_reports,
+            confidence=link.confidence,
         )
     context = Context(
         now=now,

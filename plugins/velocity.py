@@ -4,11 +4,25 @@ Counters come from the engine in `context` (windows include the current session)
 device history spans every client without naming them. Thresholds are tenant settings:
 `device_1h_max` (5), `device_24h_max` (20), `ip_1h_max` (20), `ip_24h_max` (100),
 `stacking_min_clients` (2), `good_history_min` (1).
+
+History is read as this device's own only through a link at least 0.5 sure
+(`DeviceHistory.own`). Identical phones share one profile at a lower confidence (a crowd),
+and what that profile holds is mostly other devices': a fraud report on a look-alike must
+not flag an honest phone (`KNOWN_FRAUD_DEVICE`), look-alikes at other lenders are no
+stacking (`CREDIT_APP_STACKING`), and their good reports vouch for no one, a fraudster on a
+popular phone included (`DEVICE_GOOD_HISTORY`). On seed 1 of tools/population, read
+as its own, that history fired stacking on 31% of the honest sessions (2.1% of its hits
+fraud) and known-fraud-device on 256 honest sessions through crowd links. On a crowd link
+the history features read as for a device with no history of its own (`device_known`
+false, counts 0, age None), as a crowd link carries no user ID over (engine/devices); the
+answer's `device_confidence` says which link it was. The device velocity counters stay:
+they count the profile's sessions in the last hour or day, and a burst of one fingerprint
+is evidence whether it is one device or many (a bot farm), not a look-alike's past.
 """
 
 from __future__ import annotations
 
-from engine.features import Context, Features, RuleHit
+from engine.features import Context, DeviceHistory, Features, RuleHit
 from engine.hookspecs import hookimpl
 from plugins._settings import clamp, number
 
@@ -45,11 +59,19 @@ _THRESHOLDS = (
     ("VELOCITY_IP_24H", "ip_velocity", "h24", "ip_24h_max", 100),
 )
 _DAY = 86_400.0
+_NO_HISTORY = DeviceHistory()
+
+
+def _own_history(context: Context) -> DeviceHistory:
+    """The device's history when it is its own; on a crowd link (`DeviceHistory.own` false)
+    an empty one: the crowd's history belongs to its look-alikes."""
+    history = context.device_history
+    return history if history.own else _NO_HISTORY
 
 
 @hookimpl
 def anonscore_extract_features(context: Context) -> Features:
-    history = context.device_history
+    history = _own_history(context)
     age = None
     if history.known and history.first_seen is not None and context.now >= history.first_seen:
         age = round((context.now - history.first_seen) / _DAY, 2)
@@ -78,7 +100,7 @@ def anonscore_evaluate_rule(context: Context) -> list[RuleHit] | None:
             strength = clamp((seen - limit) / limit + 0.5)
             hits.append(RuleHit(code=code, strength=strength, detail=f"{seen} > {limit:g}"))
 
-    history = context.device_history
+    history = _own_history(context)
     others = history.other_tenants_30d  # stacking is recent: applications in 30 days
     min_clients = max(number(context, "stacking_min_clients", 2), 1)
     if others >= min_clients:

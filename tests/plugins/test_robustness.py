@@ -161,6 +161,7 @@ HISTORY = st.builds(
     fraud_reports=COUNT,
     damage_reports=COUNT,
     good_reports=COUNT,
+    confidence=st.floats(0, 1),
 )
 ALLOWED = (int, float, str, bool, type(None))
 

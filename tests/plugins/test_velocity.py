@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from engine.features import DeviceHistory, Velocity
@@ -130,3 +131,67 @@ def test_ip_fraud_history_has_no_flag() -> None:
     (hit,) = evaluate(build_context(ip_fraud_reports=1))
     assert (hit.code, hit.flag, hit.strength) == ("IP_FRAUD_HISTORY", None, 0.5)
     assert evaluate(build_context(ip_fraud_reports=5))[0].strength == 1.0
+
+
+# History on a crowd link: identical phones share one profile at a confidence under 0.5
+# (engine/devices); what it holds is a look-alike's, not this device's.
+CROWD_HISTORY = DeviceHistory(
+    known=True,
+    first_seen=NOW - 40 * DAY,
+    sessions=300,
+    other_tenants=4,
+    other_tenants_30d=4,
+    user_agents=("ua1", "ua2"),
+    fraud_reports=2,
+    damage_reports=1,
+)
+
+
+@pytest.mark.parametrize("confidence", [0.0, 0.2, 0.499])
+def test_a_crowd_link_reads_no_fraud_report_or_other_clients(confidence: float) -> None:
+    history = msgspec.structs.replace(CROWD_HISTORY, confidence=confidence)
+    assert evaluate(build_context(device_history=history)) is None
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.99])
+def test_a_confident_link_reads_its_own_history(confidence: float) -> None:
+    history = msgspec.structs.replace(CROWD_HISTORY, confidence=confidence)
+    hits = evaluate(build_context(device_history=history))
+    assert [(h.code, h.flag) for h in hits] == [
+        ("CREDIT_APP_STACKING", "credit_app_stacking"),
+        ("KNOWN_FRAUD_DEVICE", "known_fraud_device"),
+    ]
+
+
+def test_a_crowd_link_reads_no_good_history() -> None:
+    """Look-alikes' good reports vouch for no one: a fraudster on a popular phone gets no
+    credit from them."""
+    good = DeviceHistory(known=True, good_reports=3, confidence=0.3)
+    assert evaluate(build_context(device_history=good)) is None
+    own = msgspec.structs.replace(good, confidence=0.7)
+    assert codes_of(evaluate(build_context(device_history=own))) == {"DEVICE_GOOD_HISTORY"}
+
+
+def test_a_crowd_link_has_no_history_features_of_its_own() -> None:
+    crowd = build_context(device_history=msgspec.structs.replace(CROWD_HISTORY, confidence=0.3))
+    own = build_context(device_history=msgspec.structs.replace(CROWD_HISTORY, confidence=0.6))
+    new = build_context()
+    history = [
+        "device_known",
+        "device_age_days",
+        "device_other_clients",
+        "device_other_clients_30d",
+        "device_sessions_total",
+        "device_ua_count",
+    ]
+    assert {k: extract(crowd)[k] for k in history} == {k: extract(new)[k] for k in history}
+    assert [extract(own)[k] for k in history] == [True, 40.0, 4, 4, 300, 2]
+
+
+def test_a_crowd_link_still_counts_the_profiles_sessions() -> None:
+    """Velocity is no history: a burst of one fingerprint in an hour is evidence whether it
+    is one device or a farm of look-alikes."""
+    history = msgspec.structs.replace(CROWD_HISTORY, confidence=0.2)
+    context = build_context(device_velocity=Velocity(h1=9, h24=9), device_history=history)
+    assert codes_of(evaluate(context)) == {"VELOCITY_DEVICE_1H"}
+    assert extract(context)["device_sessions_1h"] == 9
