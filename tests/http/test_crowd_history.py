@@ -11,21 +11,23 @@ from tests.support import Running, web_attributes
 
 HISTORY_CODES = {"KNOWN_FRAUD_DEVICE", "CREDIT_APP_STACKING", "DEVICE_GOOD_HISTORY"}
 TENANTS = ("demo", "demo2", "demo3")
+DAY = 86_400.0
 
 
-def desktop(**overrides: Any) -> dict[str, Any]:
+def desktop() -> dict[str, Any]:
     """The test desktop, set to US time and language: consistent with a US address."""
-    locale = {
-        "software__timezone": "America/New_York",
-        "software__timezone_offset_min": -300,
-        "software__languages": ["en-US", "en"],
-    }
-    return web_attributes(**{**locale, **overrides})
+    return web_attributes(
+        software__timezone="America/New_York",
+        software__timezone_offset_min=-300,
+        software__languages=["en-US", "en"],
+    )
 
 
-async def apply(svc: Running, attrs: dict[str, Any], tenant: str, ip: str) -> dict[str, Any]:
+async def apply(svc: Running, at: float, tenant: str, ip: str) -> dict[str, Any]:
+    """One application at `tenant` from `ip`, the service's clock at `at`."""
+    svc.service.clock = lambda: at
     return await svc.flow(
-        attrs, site_key=f"{tenant}_site", key=f"{tenant}_key", headers={"X-Forwarded-For": ip}
+        desktop(), site_key=f"{tenant}_site", key=f"{tenant}_key", headers={"X-Forwarded-For": ip}
     )
 
 
@@ -43,11 +45,13 @@ def history_codes(answer: dict[str, Any]) -> set[str]:
 
 
 async def test_a_look_alikes_fraud_report_flags_no_honest_device(svc: Running) -> None:
-    """Eight identical desktops (one image), each from its own network, at three lenders;
-    one of them commits fraud. The next look-alike links to their profile as a crowd."""
-    crowd = [await apply(svc, desktop(), TENANTS[i % 3], f"24.1.{i}.1") for i in range(8)]
+    """Eight identical desktops (one image), each from its own network, half a day apart,
+    at three lenders; one of them commits fraud. The next look-alike links to their
+    profile, as a crowd."""
+    t0 = svc.service.clock()
+    crowd = [await apply(svc, t0 + i * DAY / 2, TENANTS[i % 3], f"24.1.{i}.1") for i in range(8)]
     await report(svc, crowd[0], "demo", "fraud")
-    honest = await apply(svc, desktop(), "demo", "24.1.99.1")
+    honest = await apply(svc, t0 + 4 * DAY, "demo", "24.1.99.1")
     assert honest["device_id"] == crowd[0]["device_id"]  # the crowd's profile
     assert 0 < honest["device_confidence"] < 0.5
     assert not honest["flags"]["known_fraud_device"]
@@ -58,15 +62,15 @@ async def test_a_look_alikes_fraud_report_flags_no_honest_device(svc: Running) -
 
 
 async def test_a_confidently_linked_device_keeps_its_history(svc: Running) -> None:
-    """The same story for one device (its own persistent session, so the link is sure):
-    reported at one lender, then seen at two others."""
-    mine = desktop(software__persistent_session="p" * 24)
-    first = await apply(svc, mine, "demo", "24.1.1.1")
+    """The same desktop alone: reported for fraud at one lender, then applying at two
+    others, a week apart, from its home network."""
+    t0 = svc.service.clock()
+    first = await apply(svc, t0, "demo", "24.1.1.1")
     await report(svc, first, "demo", "fraud")
-    second = await apply(svc, mine, "demo2", "24.1.1.2")
-    third = await apply(svc, mine, "demo3", "24.1.1.3")
+    second = await apply(svc, t0 + 7 * DAY, "demo2", "24.1.1.2")
+    third = await apply(svc, t0 + 14 * DAY, "demo3", "24.1.1.3")
     for answer in (second, third):
-        assert answer["device_confidence"] >= 0.5
+        assert answer["device_confidence"] > 0.5
         assert answer["flags"]["known_fraud_device"]
     assert third["flags"]["credit_app_stacking"]
     assert history_codes(third) == {"KNOWN_FRAUD_DEVICE", "CREDIT_APP_STACKING"}
