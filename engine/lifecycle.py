@@ -210,31 +210,8 @@ class Lifecycle:
         """One session of the tenant (its feedback leaves the shared records with it) and,
         until its token expires, a tombstone. Returns 1 when there was one to delete."""
         entry = ErasureJournal(tenant=tenant, at=now, session=sh, expires_at=expires_at)
-        return await self._journaled(
-            entry, lambda: self._erase_session(tenant, sh, expires_at, now, preload)
-        )
-
-    async def _erase_session(
-        self,
-        tenant: str,
-        sh: str,
-        expires_at: float,
-        now: float,
-        preload: dict[bytes, bytes | None] | None = None,
-    ) -> int:
-        def op(view: KeyValueStore) -> tuple[int, WriteSet]:
-            st = State(view)
-            record = st.session(sh)
-            w = WriteSet()
-            deleted = 0
-            if record is not None and record.tenant == tenant:
-                withdraw_session(st, w, sh, record, now)
-                deleted = 1
-            if now <= expires_at and not st.erased(sh):
-                State.put_tombstone(w, sh, expires_at)
-            return deleted, w
-
-        return await transact(self.store, op, preload)
+        op = _session_erasure(tenant, sh, expires_at, now)
+        return await self._journaled(entry, lambda: transact(self.store, op, preload))
 
     async def resume_erasures(self, now: float) -> int:
         """Finish every erasure a crash or a failed store interrupted (journal entries older
@@ -253,7 +230,8 @@ class Lifecycle:
                 if entry is not None and entry.device_key is not None:
                     await self._finish_device(entry, entry.device_key, now)
                 if entry is not None and entry.session is not None:
-                    await self._erase_session(entry.tenant, entry.session, entry.expires_at, now)
+                    op = _session_erasure(entry.tenant, entry.session, entry.expires_at, now)
+                    await transact(self.store, op)
                 end = WriteSet()
                 end.delete(key)
                 await self.store.apply(end)
@@ -489,3 +467,23 @@ def _index_due(st: State, key: bytes) -> WriteSet | None:
     w = WriteSet()
     w.delete(key)
     return w
+
+
+def _session_erasure(
+    tenant: str, sh: str, expires_at: float, now: float
+) -> Callable[[KeyValueStore], tuple[int, WriteSet]]:
+    """The operation that deletes one session of the tenant and writes its tombstone."""
+
+    def op(view: KeyValueStore) -> tuple[int, WriteSet]:
+        st = State(view)
+        record = st.session(sh)
+        w = WriteSet()
+        deleted = 0
+        if record is not None and record.tenant == tenant:
+            withdraw_session(st, w, sh, record, now)
+            deleted = 1
+        if now <= expires_at and not st.erased(sh):
+            State.put_tombstone(w, sh, expires_at)
+        return deleted, w
+
+    return op
