@@ -247,9 +247,7 @@ async def test_json_with_charset_is_accepted(svc: Running) -> None:
         ("/v1/erasure", {"device_id": ""}, "device_id"),
     ],
 )
-async def test_backend_validation(
-    svc: Running, path: str, body: Any, field: str | None
-) -> None:
+async def test_backend_validation(svc: Running, path: str, body: Any, field: str | None) -> None:
     r = await svc.client.post(path, json=body, headers=AUTH)
     assert_error(r, 422, "validation_error", field)
 
