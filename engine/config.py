@@ -108,6 +108,14 @@ class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     version: str
     bias: float
     weights: dict[str, float]
+    # reason codes that lower the score (trust signals, e.g. good history): their weight is
+    # <= 0, even where training holds it at 0; every other code raises it (weight >= 0). A
+    # negative weight marks its code as lowering too. Training keeps each code's direction.
+    lowers: tuple[str, ...] = ()
+
+    def lowering(self) -> frozenset[str]:
+        """The codes whose weight may only lower the score."""
+        return frozenset(self.lowers) | {c for c, w in self.weights.items() if w < 0}
 
 
 class Tenant(msgspec.Struct, frozen=True):
@@ -242,6 +250,14 @@ def _model(snap: ConfigSnapshot, name: str) -> ModelFile:
             raise ConfigError(f"{path}: weights.{code} must be between -20 and 20")
     if not -20 <= model.bias <= 20:
         raise ConfigError(f"{path}: bias must be between -20 and 20")
+    for code in model.lowers:
+        if code not in model.weights:
+            raise ConfigError(f"{path}: lowers names {code}, which has no entry in [weights]")
+        if model.weights[code] > 0:
+            raise ConfigError(
+                f"{path}: weights.{code} must be 0 or below: `lowers` says the code lowers "
+                "the score"
+            )
     return model
 
 

@@ -19,6 +19,7 @@ class ScoringModel:
         self.codes: tuple[str, ...] = tuple(model.weights)
         self.index = {code: i for i, code in enumerate(self.codes)}
         self.weights = np.array([model.weights[c] for c in self.codes], dtype=np.float64)
+        self.lowers = model.lowering()  # codes that may only lower the score
         # Reusable single-session buffers: scoring runs on the event loop, one at a time.
         self._x = np.zeros((1, len(self.codes)), dtype=np.float64)
         self._scores = np.zeros(1, dtype=np.float64)

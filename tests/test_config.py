@@ -105,6 +105,18 @@ def _edit(cfg: Path, name: str, old: str, new: str) -> None:
             'bias = "high"\nxbias = ',
             "model.toml: Expected `float`, got `str` - at `bias`",
         ),
+        (
+            "model.toml",
+            "DEVICE_GOOD_HISTORY = 0.0",
+            "DEVICE_GOOD_HISTORY = 0.5",
+            "model.toml: weights.DEVICE_GOOD_HISTORY must be 0 or below",
+        ),
+        (
+            "model.toml",
+            'lowers = ["DEVICE_GOOD_HISTORY"]',
+            'lowers = ["DEVICE_GOOD_HISTORY", "NO_SUCH_CODE"]',
+            "model.toml: lowers names NO_SUCH_CODE, which has no entry in [weights]",
+        ),
     ],
 )
 def test_bad_config_names_file_key_and_problem(

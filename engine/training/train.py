@@ -98,21 +98,25 @@ def quality(scores: F64, y: F64) -> Quality:
     )
 
 
-def fit_with_prior(x: F64, y: F64, prior: F64, prior_bias: float, l2: float) -> tuple[float, F64]:
+def fit_with_prior(
+    x: F64, y: F64, prior: F64, prior_bias: float, l2: float, lowers: npt.NDArray[np.bool_]
+) -> tuple[float, F64]:
     """(bias, weights): the L2 fit pulled towards each code's score alone under the prior
     (`fit_logistic` with `prior_bias`).
 
-    Each weight keeps the sign of its prior: a risk signal never lowers the score and good
-    history never raises it, so every reason reads the way its code says. A weight the fit
+    Each weight keeps its code's direction: a risk signal never lowers the score and a code
+    in `lowers` (good history) never raises it, so every reason reads the way its code says.
+    The direction is the model file's (`lowers`), not the sign of the prior weight: a
+    weight an earlier training held at 0 keeps its direction for the next. A weight the fit
     would turn round is held at 0 (its code left out of the fit) and the rest refitted:
     what the data say through it is then carried by the bias and the other codes."""
-    sign = np.sign(prior)
+    sign = np.where(lowers, -1.0, 1.0)
     free = np.ones(len(prior), dtype=bool)
     while True:
         bias, fitted = fit_logistic(x[:, free], y, prior=prior[free], prior_bias=prior_bias, l2=l2)
         weights = np.zeros(len(prior))
         weights[free] = fitted
-        flipped = free & (sign != 0) & (np.sign(weights) == -sign)
+        flipped = free & (np.sign(weights) == -sign)
         if not flipped.any():
             return bias, weights
         free &= ~flipped
@@ -155,7 +159,10 @@ def train(
     order = np.argsort(data.at, kind="mergesort")
     cut = int(len(order) * (1 - holdout)) if 0 < holdout < 1 else len(order)
     fit_rows, test_rows = order[:cut], order[cut:]
-    bias, weights = fit_with_prior(data.x[fit_rows], data.y[fit_rows], prior, model.bias, l2)
+    lowers = np.array([c in model.lowers for c in data.codes], dtype=bool)
+    bias, weights = fit_with_prior(
+        data.x[fit_rows], data.y[fit_rows], prior, model.bias, l2, lowers
+    )
     weights = np.clip(weights, -MAX_WEIGHT, MAX_WEIGHT)
     bias = float(np.clip(bias, -MAX_WEIGHT, MAX_WEIGHT))
     weights, floored = top_band_floor(prior, model.bias, weights, bias, floor)
@@ -167,6 +174,7 @@ def train(
         version=version or f"{stamp}-trained-{digest}",
         bias=round(bias, 4),
         weights={c: round(float(w), 4) for c, w in zip(data.codes, weights, strict=True)},
+        lowers=tuple(c for c, low in zip(data.codes, lowers, strict=True) if low),
     )
     alone_before = prior + model.bias
     alone_after = weights + bias
@@ -205,7 +213,8 @@ def model_toml(report: TrainReport, source: str) -> str:
     about = (
         f"A trained model (anonscore train): L2-regularised logistic regression on the "
         f"labelled sessions of {source}, pulled (l2 {report.l2:g}) towards each code's score "
-        "alone under the model then in force; every weight keeps its sign."
+        "alone under the model then in force; every weight keeps its code's direction "
+        "(`lowers`: the codes that only lower the score)."
     )
     if report.floored:
         about += (
@@ -227,6 +236,8 @@ def model_toml(report: TrainReport, source: str) -> str:
         "# `shadow_model` in service.toml first, then in place of model.toml.",
         f'version = "{m.version}"',
         f"bias = {m.bias}",
+        "# codes that only lower the score: training keeps them at 0 or below",
+        "lowers = [" + ", ".join(f'"{c}"' for c in m.lowers) + "]",
         "",
         "[weights]",
     ]

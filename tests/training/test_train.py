@@ -55,10 +55,23 @@ MODEL = ScoringModel(
 def test_weights_keep_their_sign() -> None:
     data = _dataset()
     prior = np.array([-1.0, 2.0, 6.0, 6.0])
-    _, free = fit_with_prior(data.x, data.y, prior, -4.0, 1.0)
+    lowers = np.array([True, False, False, False])
+    _, free = fit_with_prior(data.x, data.y, prior, -4.0, 1.0, lowers)
     assert free[0] == 0.0  # good history never raises the score, whatever the data say
     assert free[1] > 0
     assert free[3] > 0
+
+
+def test_a_weight_held_at_zero_keeps_its_direction_when_retrained() -> None:
+    """Trained once, GOOD is held at 0; the file says it lowers the score, so training again
+    from that model holds it at 0 again instead of letting the data make it a risk (the
+    fit alone gives it a positive weight: GOOD sessions are 10% fraud)."""
+    first = train(_dataset(), MODEL, holdout=0.0, floor=0.0).model
+    assert first.weights["GOOD"] == 0.0
+    assert first.lowers == ("GOOD",)
+    again = train(_dataset(), ScoringModel(first), holdout=0.0, floor=0.0).model
+    assert again.weights["GOOD"] == 0.0
+    assert again.lowers == ("GOOD",)
 
 
 def test_a_code_the_data_never_saw_keeps_its_score_alone() -> None:
