@@ -63,7 +63,14 @@ from engine.state import (
     session_key,
     tag_of,
 )
-from engine.storage import AsyncKeyValueStore, KeyValueStore, WriteSet, transact
+from engine.storage import (
+    AsyncKeyValueStore,
+    KeyValueStore,
+    NeedKeys,
+    Snapshot,
+    WriteSet,
+    transact,
+)
 
 _profile = msgspec.msgpack.Decoder(DeviceProfile).decode
 _reputation = msgspec.msgpack.Decoder(IpReputation).decode
@@ -217,10 +224,10 @@ class Lifecycle:
         """Finish every erasure a crash or a failed store interrupted (journal entries older
         than JOURNAL_GRACE_S). Returns how many were finished."""
         finished = 0
-        start: bytes | None = None
-        while True:
-            rows = await self.store.scan(JOURNAL_PREFIX, start=start, limit=200)
-            for key, raw in rows:
+        async for keys in self.store.key_pages(JOURNAL_PREFIX, batch=200):
+            for key, raw in zip(keys, await self.store.get_many(keys), strict=True):
+                if raw is None:
+                    continue  # finished meanwhile (or given twice by the pass)
                 try:
                     entry: ErasureJournal | None = _journal(raw)
                 except (msgspec.DecodeError, msgspec.ValidationError):
@@ -236,9 +243,7 @@ class Lifecycle:
                 end.delete(key)
                 await self.store.apply(end)
                 finished += 1
-            if len(rows) < 200:
-                return finished
-            start = rows[-1][0] + b"\0"
+        return finished
 
     # -- a tenant's part of a device ----------------------------------------------------------
 
@@ -292,11 +297,7 @@ class Lifecycle:
         records with it), and expired tombstones. Returns how many sessions."""
         limit = f"x:{int(now):012d}".encode()
         removed = 0
-        while True:
-            rows = await self.store.scan(b"x:", limit=batch)
-            due = [key for key, _ in rows if key < limit]
-            if not due:
-                return removed
+        async for due in self.store.key_pages(b"x:", below=limit, batch=batch):
 
             def op(view: KeyValueStore, due: list[bytes] = due) -> tuple[int, WriteSet]:
                 st = State(view)
@@ -322,8 +323,7 @@ class Lifecycle:
                 return gone, w
 
             removed += await transact(self.store, op)
-            if len(due) < len(rows) or len(rows) < batch:
-                return removed
+        return removed
 
     async def sweep_velocity(self, now: float, batch: int = 2000) -> int:
         """Velocity records with no event inside the window. Returns how many."""
@@ -362,19 +362,42 @@ class Lifecycle:
         return changed
 
     async def _each(self, prefix: bytes, decide: Decide, batch: int = 1000) -> int:
+        """`decide` on every key of `prefix`; returns how many keys it changed.
+
+        Most records are not due, and most that are touch only themselves (a velocity
+        record deleted), so a page costs a few store calls, not a round trip a key: the
+        page's values are read in one batch and `decide` runs on them first. A key it leaves
+        alone is done. The keys whose change writes only their own record are decided
+        again on current values in one operation for the page (their writes are disjoint).
+        A key whose change reaches other records (a device's bands, a shared list) gets its
+        own operation, one after another, so each sees the last one's writes."""
         changed = 0
-        start: bytes | None = None
-        while True:
-            rows = await self.store.scan(prefix, start=start, limit=batch)
-            for key, _ in rows:
+        async for keys in self.store.key_pages(prefix, batch=batch):
+            page = Snapshot()
+            page.values = dict(zip(keys, await self.store.get_many(keys), strict=True))
+            alone: list[bytes] = []  # the change writes only the key itself
+            wide: list[bytes] = []  # the change reaches other keys, or needs them to tell
+            for key in dict.fromkeys(keys):
+                if page.values[key] is None:
+                    continue  # gone since it was listed
+                try:
+                    w = decide(State(page), key)
+                except NeedKeys:
+                    wide.append(key)
+                    continue
+                if w is not None:
+                    (alone if w.touched() <= {key} else wide).append(key)
+            if alone:
+                done, wider = await transact(self.store, _decide_alone(decide, alone))
+                changed += done
+                wide += wider
+            for key in wide:
 
                 def op(st: State, key: bytes = key) -> WriteSet | None:
                     return decide(st, key)
 
                 changed += await self.run(op)
-            if len(rows) < batch:
-                return changed
-            start = rows[-1][0] + b"\0"
+        return changed
 
     def _profile(
         self, st: State, key: bytes, now: float, retention_days: Callable[[str], int]
@@ -393,6 +416,37 @@ class Lifecycle:
             return None
         withdraw_tenants(st, self.keys, w, tag_of(key), expired)
         return w
+
+
+def _decide_alone(
+    decide: Decide, keys: list[bytes]
+) -> Callable[[KeyValueStore], tuple[tuple[int, list[bytes]], WriteSet]]:
+    """One operation deciding `keys` on current values: the writes of each change that
+    still touches only its own key, and the keys whose change now reaches further (left
+    to an operation of their own)."""
+
+    def op(view: KeyValueStore) -> tuple[tuple[int, list[bytes]], WriteSet]:
+        view.get_many(keys)  # one round for the page
+        st = State(view)
+        out = WriteSet()
+        done = 0
+        wider: list[bytes] = []
+        for key in keys:
+            try:
+                w = decide(st, key)
+            except NeedKeys:
+                wider.append(key)
+                continue
+            if w is None:
+                continue
+            if w.touched() <= {key}:
+                out.update(w)
+                done += 1
+            else:
+                wider.append(key)
+        return (done, wider), out
+
+    return op
 
 
 def _reputation_due(

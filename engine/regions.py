@@ -16,7 +16,7 @@ records" by construction.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import cast
 
@@ -80,6 +80,16 @@ class PrefixedStore:
         )
         n = len(self.prefix)
         return [(k[n:], v) for k, v in rows]
+
+    async def key_pages(
+        self, prefix: bytes, *, below: bytes | None = None, batch: int = 1000
+    ) -> AsyncIterator[list[bytes]]:
+        n = len(self.prefix)
+        inner_below = None if below is None else self.prefix + below
+        async for keys in self.inner.key_pages(
+            self.prefix + prefix, below=inner_below, batch=batch
+        ):
+            yield [k[n:] for k in keys]
 
     async def flush(self) -> None:
         await self.inner.flush()

@@ -11,6 +11,7 @@ atomicity on RocksDB and gets the cluster's on Redis (see `_redis.py`).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
 _LATEST_EXPIRY = 1e11  # Unix seconds (year 5138); also keeps PXAT milliseconds in 64 bits
@@ -48,6 +49,17 @@ class WriteSet:
 
     def __len__(self) -> int:
         return len(self.puts) + len(self.deletes)
+
+    def touched(self) -> set[bytes]:
+        """Every key this set writes or deletes."""
+        return set(self.puts) | self.deletes
+
+    def update(self, other: WriteSet) -> None:
+        """Add `other`'s puts and deletes (the later wins on a key both touch)."""
+        for key in other.deletes:
+            self.delete(key)
+        for key, value in other.puts.items():
+            self.put(key, value, expire_at=other.expiries.get(key))
 
 
 class KeyValueStore(Protocol):
@@ -100,8 +112,40 @@ class AsyncKeyValueStore(Protocol):
         for the next page. Not a snapshot: a key written or deleted during the scan may or
         may not be seen. On Redis a scan walks every master: for rare operations only."""
 
+    def key_pages(
+        self, prefix: bytes, *, below: bytes | None = None, batch: int = 1000
+    ) -> AsyncIterator[list[bytes]]:
+        """Every key starting with `prefix` (and below `below` when given), in pages of up
+        to `batch` keys, in one pass over the store: for sweeps and resumes that visit all
+        of a prefix. The caller may delete the keys it is given as it goes. Pages come in
+        no set order and a key may come twice (Redis SCAN's guarantee), so what the caller
+        does with a key must be safe to repeat; a key written or deleted during the pass
+        may or may not be seen. RocksDB: key order, stopping at `below`. Redis Cluster: one
+        cluster SCAN, O(keys) for the pass, where paging with `scan` walks every master
+        once per page."""
+
     async def flush(self) -> None:
         """Make acknowledged writes durable now, where the store lets its client ask."""
 
     async def aclose(self) -> None:
         """Release the store. No call may follow."""
+
+
+async def ordered_key_pages(
+    scan: Callable[..., Awaitable[list[tuple[bytes, bytes]]]],
+    prefix: bytes,
+    below: bytes | None,
+    batch: int,
+) -> AsyncIterator[list[bytes]]:
+    """`key_pages` for a store whose `scan` pages in key order: page after page from the
+    last key seen (so keys the caller deletes meanwhile do not shift the pages), stopping
+    at `below`."""
+    start: bytes | None = None
+    while True:
+        rows = await scan(prefix, start=start, limit=batch)
+        keys = [k for k, _ in rows if below is None or k < below]
+        if keys:
+            yield keys
+        if len(keys) < len(rows) or len(rows) < batch:
+            return
+        start = rows[-1][0] + b"\0"

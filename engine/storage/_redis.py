@@ -38,8 +38,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import math
-from collections.abc import Awaitable, Iterator
-from typing import TypeVar, cast
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import trio
@@ -47,12 +47,12 @@ from glide import (
     AdvancedGlideClusterClientConfiguration,
     ClusterBatch,
     ClusterBatchOptions,
-    ClusterScanCursor,
     ExpirySet,
     ExpiryType,
     GlideClusterClient,
     GlideClusterClientConfiguration,
     NodeAddress,
+    RandomNode,
     SlotIdRoute,
     SlotType,
 )
@@ -110,7 +110,7 @@ class RedisClusterStore:
     def __init__(self, client: GlideClusterClient, *, request_timeout: float) -> None:
         self._client = client
         self._timeout_ms = max(1, round(request_timeout * 1000))
-        # our own bound, past glide's: some calls (the cluster SCAN) retry a dead node forever
+        # our own bound, past glide's, on every call
         self._deadline = request_timeout * 1.5 + 0.05
 
     @classmethod
@@ -180,8 +180,9 @@ class RedisClusterStore:
         Cost: when the prefix holds a whole hash tag (`x:{tag}`), the keys of that one slot
         (CLUSTER GETKEYSINSLOT on its master). Otherwise SCAN MATCH on every master, which
         walks every key of the cluster, for each call: paging through P keys costs P/limit
-        walks. Keys are sorted here, keeping only the `limit` smallest (memory O(limit)).
-        For erasure, audits and sweeps, never on a request's path."""
+        walks (a sweep lists with `key_pages` instead: one walk). Keys are sorted here,
+        keeping only the `limit` smallest (memory O(limit)). For erasure and audits, never
+        on a request's path."""
         if limit <= 0:
             return []
         floor = prefix if start is None or start < prefix else start
@@ -190,14 +191,58 @@ class RedisClusterStore:
         if slot is not None:
             _keep(kept, await self._keys_in_slot(slot), prefix, floor, limit)
         else:
-            pattern = glob_escape(prefix) + b"*"
-            cursor = ClusterScanCursor()  # type: ignore[no-untyped-call]
-            while not cursor.is_finished():
-                step = await self._ask(self._client.scan(cursor, match=pattern, count=_SCAN_COUNT))
-                cursor = cast(ClusterScanCursor, step[0])
-                _keep(kept, cast(list[bytes], step[1]), prefix, floor, limit)
+            async for step in self._scan_masters(prefix):
+                _keep(kept, step, prefix, floor, limit)
         values = await self.get_many(kept)
         return [(k, v) for k, v in zip(kept, values, strict=True) if v is not None]
+
+    async def key_pages(
+        self, prefix: bytes, *, below: bytes | None = None, batch: int = 1000
+    ) -> AsyncIterator[list[bytes]]:
+        """One pass: the slot's keys when the prefix holds a whole hash tag, else one
+        cluster SCAN MATCH (each master walked once), its keys given a page at a time."""
+
+        def wanted(key: bytes) -> bool:
+            return key.startswith(prefix) and (below is None or key < below)
+
+        batch = max(batch, 1)
+        slot = prefix_slot(prefix)
+        if slot is not None:
+            keys = sorted(k for k in await self._keys_in_slot(slot) if wanted(k))
+            for at in range(0, len(keys), batch):
+                yield keys[at : at + batch]
+            return
+        page: list[bytes] = []
+        async for step in self._scan_masters(prefix):
+            page += [k for k in step if wanted(k)]
+            while len(page) >= batch:
+                yield page[:batch]
+                page = page[batch:]
+        if page:
+            yield page
+
+    async def _scan_masters(self, prefix: bytes) -> AsyncIterator[list[bytes]]:
+        """The keys of `prefix` on every master, one SCAN MATCH step at a time: each master
+        in turn, its cursor's calls sent to one of its slots. Not glide's cluster scan
+        (`ClusterScanCursor`): with a master down, its retries of that master held every
+        other request of the client (GETs to healthy masters timed out for over 40 s); a
+        plain SCAN to a dead master fails like any other call. Slots that move during a
+        pass (resharding) can be missed or given twice."""
+        pattern = glob_escape(prefix) + b"*"
+        ranges = await self._ask(self._client.custom_command(["CLUSTER", "SLOTS"], RandomNode()))
+        first: dict[bytes, int] = {}  # master's node id -> one slot it serves
+        for entry in cast(list[list[Any]], ranges):
+            first.setdefault(bytes(entry[2][2]), int(entry[0]))
+        for slot in sorted(first.values()):
+            route = SlotIdRoute(SlotType.PRIMARY, slot)
+            cursor = b"0"
+            while True:
+                command = ["SCAN", cursor, "MATCH", pattern, "COUNT", str(_SCAN_COUNT)]
+                reply = await self._ask(self._client.custom_command(command, route))
+                cursor, keys = cast(list[Any], reply)
+                yield cast(list[bytes], keys)
+                if cursor in (b"0", "0", 0):
+                    break
 
     async def _keys_in_slot(self, slot: int) -> list[bytes]:
         route = SlotIdRoute(SlotType.PRIMARY, slot)

@@ -8,12 +8,13 @@ atomic under Trio); scans and synced writes (an fsync each) go to a thread.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import trio
 from rocksdict import AccessType, Options, Rdict, WriteBatch, WriteOptions
 
-from engine.storage._interface import WriteSet
+from engine.storage._interface import WriteSet, ordered_key_pages
 
 
 class StoreLocked(Exception):
@@ -140,6 +141,11 @@ class AsyncRocksStore:
         self, prefix: bytes, *, start: bytes | None = None, limit: int = 1000
     ) -> list[tuple[bytes, bytes]]:
         return await self.store.scan(prefix, start=start, limit=limit)
+
+    def key_pages(
+        self, prefix: bytes, *, below: bytes | None = None, batch: int = 1000
+    ) -> AsyncIterator[list[bytes]]:
+        return ordered_key_pages(self.store.scan, prefix, below, batch)
 
     async def flush(self) -> None:
         await self.store.flush()

@@ -15,6 +15,7 @@ from glide import (
     RequestError,
 )
 
+from engine.regions import PrefixedStore
 from engine.storage import RedisClusterStore, StoreUnavailable, WriteSet
 from engine.storage._redis import _groups, parse_seeds
 from engine.storage._slots import key_slot
@@ -154,12 +155,12 @@ async def _dead_master(redis: RedisClusterStore, redis_nodes: rc.Cluster) -> Non
             nursery.start_soon(refused_in_time, redis.get_many(keys), "get_many")
             nursery.start_soon(refused_in_time, redis.apply(_put(dead[0])), "apply")
             nursery.start_soon(refused_in_time, redis.scan(b"f:"), "scan")
-        assert sorted(refused) == ["apply", "get", "get_many", "scan"]
-        # the other masters serve on. Not at once: while a master is down, glide's cluster
-        # task can hold requests to healthy shards for seconds (valkey-glide issues #4990,
-        # #5803: reconnection and in-flight slots held by requests to the dead node); once
-        # in a full CI run this took more than 10 s
-        with trio.fail_after(30):
+            nursery.start_soon(refused_in_time, _drain(redis.key_pages(b"f:")), "key_pages")
+        assert sorted(refused) == ["apply", "get", "get_many", "key_pages", "scan"]
+        # the other masters serve on at once: with glide's cluster scan in flight (the
+        # `scan` above, before it became plain SCAN calls per master), requests to healthy
+        # masters timed out for over 40 s in about one run of three
+        with trio.fail_after(3):
             while True:
                 try:
                     value = await redis.get(alive[0])
@@ -180,6 +181,38 @@ async def _dead_master(redis: RedisClusterStore, redis_nodes: rc.Cluster) -> Non
                 pass
             await trio.sleep(0.05)
     assert values == [b"acknowledged"] * len(keys)  # SIGKILL lost nothing acknowledged (AOF)
+
+
+async def test_a_sweep_walks_the_cluster_once_not_once_a_page(
+    redis: RedisClusterStore, redis_nodes: rc.Cluster
+) -> None:
+    """`key_pages` (the retention sweeps, the erasure resume) is one cluster SCAN however
+    many pages it gives; paging with `scan` walks every master again for each page."""
+    keys = [b"v:%05d" % i for i in range(3000)]
+    w = WriteSet()
+    for key in keys:
+        w.put(key, b"x")
+    await redis.apply(w)
+    before = _calls(redis_nodes, "scan")
+    pages = [page async for page in redis.key_pages(b"v:", batch=100)]
+    one_pass = _calls(redis_nodes, "scan") - before
+    assert len(pages) == 30
+    assert {k for page in pages for k in page} == set(keys)
+    before = _calls(redis_nodes, "scan")
+    start: bytes | None = None
+    while page := await redis.scan(b"v:", start=start, limit=100):
+        start = page[-1][0] + b"\0"
+    paged = _calls(redis_nodes, "scan") - before
+    assert one_pass * 10 <= paged, (one_pass, paged)
+    # a region's share of a shared cluster gives its own keys, without its prefix
+    eu = PrefixedStore(redis, "eu")
+    await eu.apply(_put(b"v:eu-only"))
+    assert [k async for page in eu.key_pages(b"v:") for k in page] == [b"v:eu-only"]
+
+
+async def _drain(pages: AsyncIterator[list[bytes]]) -> None:
+    async for _ in pages:
+        pass
 
 
 def _put(key: bytes) -> WriteSet:

@@ -92,6 +92,42 @@ async def test_scan_by_prefix_in_key_order_with_limit_and_start(
     assert pages == keys
 
 
+async def _key_pages(
+    store: AsyncKeyValueStore, prefix: bytes, below: bytes | None = None, batch: int = 1000
+) -> list[list[bytes]]:
+    return [page async for page in store.key_pages(prefix, below=below, batch=batch)]
+
+
+async def test_key_pages_give_every_key_of_a_prefix_in_one_pass(
+    store: AsyncKeyValueStore,
+) -> None:
+    keys = [b"kp:%04d" % i for i in range(1500)]
+    others = [b"kp", b"kq:0001", b"k:0001"]
+    await store.apply(_writes({k: b"v" for k in keys + others}))
+    pages = await _key_pages(store, b"kp:", batch=200)
+    assert all(0 < len(page) <= 200 for page in pages)
+    assert len(pages) >= 1500 // 200
+    seen = [k for page in pages for k in page]
+    assert set(seen) == set(keys)  # a key may come twice on Redis; none is missing or extra
+    below = [k for page in await _key_pages(store, b"kp:", below=b"kp:0300") for k in page]
+    assert set(below) == set(keys[:300])
+    tagged = [b"kt:{dev1}:%02d" % i for i in range(30)]
+    await store.apply(_writes({k: b"v" for k in [*tagged, b"kt:{dev10}:00"]}))
+    assert [k for page in await _key_pages(store, b"kt:{dev1}:", batch=7) for k in page] == tagged
+    assert await _key_pages(store, b"none:") == []
+
+
+async def test_a_sweep_can_delete_the_keys_it_is_given(store: AsyncKeyValueStore) -> None:
+    keys = [b"ks:%04d" % i for i in range(700)]
+    await store.apply(_writes({k: b"v" for k in keys}))
+    seen: set[bytes] = set()
+    async for page in store.key_pages(b"ks:", batch=50):
+        seen.update(page)
+        await store.apply(_writes(deletes=tuple(page)))
+    assert seen == set(keys)
+    assert await store.scan(b"ks:") == []
+
+
 async def test_scan_of_a_hash_tagged_prefix(store: AsyncKeyValueStore) -> None:
     tagged = [b"i:{dev7}:%02d" % i for i in range(30)]
     others = [b"i:{dev70}:00", b"i:{dev7:00", b"i:{dev}7:00"]
