@@ -1,13 +1,17 @@
-"""How a sweep lists a key prefix on a store: one pass (`key_pages`) against paging (`scan`).
+"""What a sweep costs on a store: listing a prefix, and the velocity sweep itself.
 
     python -m tools.bench.sweep --store redis://127.0.0.1:7400 --keys 100000
     python -m tools.bench.sweep --store /tmp/sweep-rocks --keys 100000
 
-Writes `--keys` untagged keys under a prefix of its own (`bench-sweep:`), times listing them
-both ways, and deletes them. On a Redis Cluster, `scan` walks every master for each page,
-so paging grows with keys x pages; `key_pages` (what the retention sweeps and the erasure
-resume use) is one cluster SCAN. On RocksDB both are ordered iteration. Use an empty
-cluster or directory: nothing else is touched, but the timing includes what else is there.
+Listing: writes `--keys` untagged keys under a prefix of its own (`bench-sweep:`), times
+listing them in one pass (`key_pages`, what the sweeps and the erasure resume use) and by
+paging with `scan`, and deletes them. On a Redis Cluster `scan` walks every master for each
+page, so paging grows with keys x pages; on RocksDB both are ordered iteration.
+
+The sweep: writes `--keys` velocity records (`v:{bench-sweep-N}`), one in three with no
+event in the last 24 hours, and times `Lifecycle.sweep_velocity` (wall and CPU per record),
+which deletes the stale third. Use an empty cluster or directory: the sweep also removes any
+stale velocity record already there (as the service's own sweep would).
 """
 
 from __future__ import annotations
@@ -17,8 +21,13 @@ import sys
 import time
 from pathlib import Path
 
+import msgspec
 import trio
 
+from engine.lifecycle import Lifecycle
+from engine.schema import Events
+from engine.secrets import Keys
+from engine.state import DAY
 from engine.storage import AsyncKeyValueStore, AsyncRocksStore, RedisClusterStore, WriteSet
 
 PREFIX = b"bench-sweep:"
@@ -66,6 +75,35 @@ async def _delete(store: AsyncKeyValueStore) -> None:
         await store.apply(w)
 
 
+async def _sweep(store: AsyncKeyValueStore, records: int, chunk: int = 5000) -> str:
+    now = time.time()
+    fresh = msgspec.msgpack.encode(Events(ts=[now - 60]))
+    stale = msgspec.msgpack.encode(Events(ts=[now - 2 * DAY]))
+    keys = [b"v:{bench-sweep-%09d}" % i for i in range(records)]
+    for at in range(0, records, chunk):
+        w = WriteSet()
+        for i in range(at, min(records, at + chunk)):
+            w.put(keys[i], stale if i % 3 == 0 else fresh)
+        await store.apply(w)
+    life = Lifecycle(store, Keys(token=b"\0" * 32, hashing=b"\0" * 32, device=b"\0" * 32))
+    wall, cpu = time.perf_counter(), time.process_time()
+    gone = await life.sweep_velocity(now)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    await _delete_keys(store, keys)
+    return (
+        f"velocity sweep over {records:,} records: {gone:,} stale deleted in {wall:.2f} s, "
+        f"{wall / records * 1e6:.0f} us wall and {cpu / records * 1e6:.0f} us CPU a record"
+    )
+
+
+async def _delete_keys(store: AsyncKeyValueStore, keys: list[bytes], chunk: int = 5000) -> None:
+    for at in range(0, len(keys), chunk):
+        w = WriteSet()
+        for key in keys[at : at + chunk]:
+            w.delete(key)
+        await store.apply(w)
+
+
 async def run(where: str, keys: int, batch: int, paged: bool) -> str:
     store = await _open(where)
     try:
@@ -76,7 +114,7 @@ async def run(where: str, keys: int, batch: int, paged: bool) -> str:
             old, n_old = await _paged(store, batch)
             line += f"; scan paging {old:.2f} s ({n_old:,} keys), {old / one:.1f}x key_pages"
         await _delete(store)
-        return line
+        return line + "\n" + await _sweep(store, keys)
     finally:
         await store.aclose()
 
