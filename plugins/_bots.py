@@ -20,9 +20,11 @@ impossible on the web. Not a plugin: `http_client` and `user_agent` share these.
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.metadata
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import crawleruseragents
 
@@ -45,6 +47,8 @@ _APP_STACKS = re.compile(
     re.IGNORECASE,
 )
 _CHUNK = 40
+# the parser behind `re` (a private module, untyped): to tell plain-string patterns apart
+_SRE_PARSER: Any = importlib.import_module("re._parser")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +92,57 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str
     return tuple(chunks)
 
 
+def _literal(pattern: str) -> str | None:
+    """The text a pattern matches when it is a plain string (escapes allowed), else None."""
+    parsed = _SRE_PARSER.parse(pattern)
+    if all(op == _SRE_PARSER.LITERAL for op, _ in parsed):
+        return "".join(chr(code) for _, code in parsed)
+    return None
+
+
+def _trie_regex(words: list[str]) -> str:
+    """One regex matching any of `words`, as a trie: at each position it follows one branch
+    per next character instead of trying every word (Python's `re` does not merge the
+    branches of an alternation), so a user agent naming none of them is rejected fast."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here: any longer word below adds nothing to `search`
+
+    def build(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return build(root)
+
+
+@functools.cache
+def _screen() -> re.Pattern[str]:
+    """Matches a user agent when some pattern of the list does (and only then): the plain
+    string patterns (1,468 of 1,504 in 1.67.0) as one trie, the others as an alternation.
+    The list's own order decides which entry a match is (`match_bot`)."""
+    words, others = [], []
+    for e in crawleruseragents.CRAWLER_USER_AGENTS_DATA:
+        text = _literal(str(e["pattern"]))
+        if text:
+            words.append(text)
+        else:
+            others.append(f"(?:{e['pattern']})")
+    return re.compile("|".join(([_trie_regex(words)] if words else []) + others))
+
+
 @functools.lru_cache(maxsize=4096)
 def match_bot(ua: str) -> BotMatch | None:
-    """The first list entry whose pattern matches (case-sensitive, as the list is written)."""
+    """The first list entry whose pattern matches (case-sensitive, as the list is written).
+
+    Most user agents are browsers that no entry names: one screening regex rejects them
+    (tens of microseconds); only a user agent it matches is tried entry by entry."""
+    if _screen().search(ua) is None:
+        return None
     for joined, entries in _patterns():
         if joined.search(ua) is None:
             continue
@@ -124,8 +176,9 @@ def list_version() -> tuple[str, str, int]:
 
 
 def warm_up() -> None:
-    """Compile the list now (about 0.1 s) rather than on the first request."""
-    match_bot("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)")
+    """Compile the list now (about 0.2 s) rather than on the first request."""
+    _patterns()
+    _screen()
 
 
 _HINT = re.compile(r'\s*"((?:[^"\\]|\\.){0,64})"\s*;\s*v\s*=\s*"(\d{1,8})[^"]{0,32}"\s*')

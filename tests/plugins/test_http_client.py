@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import crawleruseragents
 import pytest
 
 from plugins import http_client
@@ -16,9 +19,11 @@ from plugins._bots import (
     brand_pairs,
     client_kind,
     list_version,
+    match_bot,
     parse_brands,
 )
 from tests.plugins.support import PROFILES, UA, build_session, codes_of, profile_session
+from tools.bench.agents import user_agents
 
 evaluate = http_client.anonscore_evaluate_rule
 extract = http_client.anonscore_extract_features
@@ -61,6 +66,28 @@ def test_the_list_is_the_pinned_one() -> None:
     assert version == "1.67.0"
     assert newest == "2026-10-22"
     assert patterns > 1000
+
+
+LIST = [re.compile(str(e["pattern"])) for e in crawleruseragents.CRAWLER_USER_AGENTS_DATA]
+
+
+def _first_entry(ua: str) -> str | None:
+    """The reference: every pattern of the list in its order, one by one."""
+    return next((p.pattern for p in LIST if p.search(ua)), None)
+
+
+def test_the_screen_finds_the_same_first_entry_as_the_whole_list() -> None:
+    """match_bot screens with one regex (the plain-string patterns as a trie) before trying
+    entries one by one: for every example the list carries and 2,000 browser user agents
+    of the bench, it names the entry the list's own order gives, or none."""
+    samples = [
+        str(i) for e in crawleruseragents.CRAWLER_USER_AGENTS_DATA for i in e.get("instances", ())
+    ]
+    samples += [agent[0] for agent in user_agents(2000)]
+    assert len(samples) > 4000
+    for ua in samples:
+        found = match_bot(ua)
+        assert (found.pattern if found is not None else None) == _first_entry(ua), ua
 
 
 def test_brands_parse() -> None:
