@@ -5,6 +5,7 @@ the service resumes when it is back."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -39,18 +40,22 @@ def _flow(client: httpx.Client) -> dict[str, object]:
     return dict(r.json())
 
 
-@pytest.fixture
-def workers(redis_nodes: rc.Cluster, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
-    for node in redis_nodes.nodes:
-        rc.command(node.port, "FLUSHALL")
+@contextlib.contextmanager
+def _serving(
+    store: str, tmp_path: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path, Path]]:
+    """`anonscore serve --store STORE --workers 2` as a process; (url, config dir, data dir)
+    once both workers answer."""
     config = copy_config(tmp_path / "config", extra_origin=None)
     data = tmp_path / "data"
     port = free_port()
     cmd = [sys.executable, "-m", "engine.cli", "serve", "--port", str(port)]
     cmd += ["--data-dir", str(data), "--config-dir", str(config)]
-    cmd += ["--store", redis_nodes.seed, "--workers", "2"]
+    cmd += ["--store", store, "--workers", "2"]
     log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -72,6 +77,38 @@ def workers(redis_nodes: rc.Cluster, tmp_path: Path) -> Iterator[tuple[str, Path
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def workers(redis_nodes: rc.Cluster, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
+    for node in redis_nodes.nodes:
+        rc.command(node.port, "FLUSHALL")
+    with _serving(redis_nodes.seed, tmp_path) as running:
+        yield running
+
+
+def test_a_cluster_that_requires_a_password(tmp_path: Path) -> None:
+    """Production clusters require a login: the password given in ANONSCORE_STORE_PASSWORD
+    (not on the command line, where `ps` shows it) reaches both workers, and the full flow
+    passes; it appears in no process's arguments and nowhere in the log."""
+    password = "pw: s3cr@t/%"
+    cluster = rc.start(tmp_path / "redis", rc.free_base_port(), password=password)
+    try:
+        with _serving(cluster.address, tmp_path, {"ANONSCORE_STORE_PASSWORD": password}) as (
+            url,
+            _,
+            _,
+        ):
+            with httpx.Client(base_url=url) as client:
+                assert _flow(client)["device_id"]
+            argv = subprocess.run(
+                ["ps", "-eo", "args"], capture_output=True, text=True, check=True
+            ).stdout
+            assert "engine.cli serve" in argv
+            assert password not in argv
+        assert password not in (tmp_path / "serve.log").read_text()
+    finally:
+        rc.stop(cluster)
 
 
 def _workers_seen(url: str, n: int = 40) -> set[int]:

@@ -1,6 +1,6 @@
 """A three-master Redis Cluster on loopback ports, for the tests and for trying the store by hand.
 
-    python -m tools.redis_cluster start --dir D --base-port P [--masters 3]
+    python -m tools.redis_cluster start --dir D --base-port P [--masters 3] [--password PW]
     python -m tools.redis_cluster stop --dir D
 
 The cluster store (engine/storage/_redis.py) is tested against real servers, not a mock:
@@ -13,7 +13,9 @@ own directory `D/node-PORT` with AOF on (`appendfsync everysec`), no replicas, a
 `redis-cli --cluster create`, and returns once every node says `cluster_state:ok`
 (about a second). `kill` and `restart` stop one master hard (SIGKILL) and start it again
 from its directory (nodes.conf and the AOF), for fault tests. The CLI leaves the servers
-running in their own session; `stop` finds them again by their directory.
+running in their own session; `stop` finds them again by their directory. With a password
+(`--password`, or REDIS_CLUSTER_PASSWORD) every node requires it, as a production cluster
+would; the store then takes it in its URL or in ANONSCORE_STORE_PASSWORD.
 
 Synchronous on purpose (subprocess and a few blocking socket calls): pytest's session
 fixtures are synchronous, and a CLI needs no event loop.
@@ -27,6 +29,7 @@ import functools
 import io
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -37,11 +40,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote
 
 SERVER = "redis-server"
 CLI = "redis-cli"
 HOST = "127.0.0.1"
 NODE_TIMEOUT_MS = 1000  # how soon the other masters see a dead one (cluster-node-timeout)
+# port -> the password of its server (`start(password=...)`, read back by `found`):
+# `command` logs in first on those ports
+_PASSWORDS: dict[int, str] = {}
 
 
 class ClusterError(Exception):
@@ -64,16 +71,27 @@ class Cluster:
     dir: Path
     nodes: list[Node] = field(default_factory=list)
     owned: bool = True  # servers die with this process (tests); False for the CLI
+    password: str | None = None  # `requirepass` of every node (None: no login)
 
     @property
     def seed(self) -> str:
-        """The URL the store connects to: any node will do."""
+        """The URL the store connects to: any node will do (with the password, if any)."""
+        login = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"redis://{login}{HOST}:{self.nodes[0].port}"
+
+    @property
+    def address(self) -> str:
+        """The URL without the password (for ANONSCORE_STORE_PASSWORD)."""
         return f"redis://{HOST}:{self.nodes[0].port}"
 
 
-def _config(port: int, directory: Path) -> str:
+def _config(port: int, directory: Path, password: str | None = None) -> str:
+    login = (
+        [f"requirepass {_quoted(password)}", f"masterauth {_quoted(password)}"] if password else []
+    )
     return "\n".join(
         [
+            *login,
             f"port {port}",
             f"bind {HOST}",
             f"dir {directory}",
@@ -92,13 +110,25 @@ def _config(port: int, directory: Path) -> str:
     )
 
 
-def command(port: int, *args: str | bytes, timeout: float = 1.0) -> object:
-    """Send one command to a node (RESP2) and return its reply; an error reply raises."""
+def _quoted(text: str) -> str:
+    """A redis.conf argument: double-quoted, backslash and quote escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _wire(*args: str | bytes) -> bytes:
     parts = [a.encode() if isinstance(a, str) else a for a in args]
-    wire = b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+
+
+def command(port: int, *args: str | bytes, timeout: float = 1.0) -> object:
+    """Send one command to a node (RESP2) and return its reply; an error reply raises. On a
+    node with a password (`start(password=...)`) it logs in first."""
+    password = _PASSWORDS.get(port)
     with socket.create_connection((HOST, port), timeout=timeout) as sock:
-        sock.sendall(wire)
+        sock.sendall((_wire("AUTH", password) if password else b"") + _wire(*args))
         reader = sock.makefile("rb")
+        if password:
+            _reply(reader)
         return _reply(reader)
 
 
@@ -184,19 +214,29 @@ def _port_free(port: int) -> bool:
 
 
 def start(
-    directory: Path, base_port: int, *, masters: int = 3, owned: bool = True, timeout: float = 20
+    directory: Path,
+    base_port: int,
+    *,
+    masters: int = 3,
+    owned: bool = True,
+    timeout: float = 20,
+    password: str | None = None,
 ) -> Cluster:
-    """Start `masters` servers on base_port.. in `directory`, form the cluster, wait for ok."""
+    """Start `masters` servers on base_port.. in `directory`, form the cluster, wait for ok.
+    With `password`, every node requires it (`requirepass`, `masterauth`)."""
     directory = directory.resolve()
     if any(directory.glob("node-*")):
         raise ClusterError(f"{directory} holds a cluster already; stop it or pick another --dir")
-    cluster = Cluster(directory, owned=owned)
+    cluster = Cluster(directory, owned=owned, password=password)
     try:
         for i in range(masters):
             port = base_port + i
             node = Node(port, directory / f"node-{port}")
             node.dir.mkdir(parents=True)
-            node.conf.write_text(_config(port, node.dir))
+            node.conf.write_text(_config(port, node.dir, password))
+            node.conf.chmod(0o600)
+            if password:
+                _PASSWORDS[port] = password
             cluster.nodes.append(node)
             _spawn(node, owned=owned)
         for node in cluster.nodes:
@@ -204,7 +244,8 @@ def start(
         create = [CLI, "--cluster", "create"]
         create += [f"{HOST}:{n.port}" for n in cluster.nodes]
         create += ["--cluster-replicas", "0", "--cluster-yes"]
-        done = subprocess.run(create, capture_output=True, timeout=timeout, check=False)
+        env = {**os.environ, "REDISCLI_AUTH": password} if password else None  # not in argv
+        done = subprocess.run(create, capture_output=True, timeout=timeout, check=False, env=env)
         if done.returncode != 0:
             tail = done.stdout.decode(errors="replace").strip().splitlines()[-3:]
             raise ClusterError("redis-cli --cluster create failed: " + " | ".join(tail))
@@ -276,6 +317,8 @@ def stop(cluster: Cluster, *, remove: bool = True) -> None:
         if node.process is not None:
             node.process.wait(timeout=5)
             node.process = None
+    for node in cluster.nodes:
+        _PASSWORDS.pop(node.port, None)
     if remove:
         for node in cluster.nodes:
             shutil.rmtree(node.dir, ignore_errors=True)
@@ -292,7 +335,15 @@ def found(directory: Path) -> Cluster:
     )
     if not nodes:
         raise ClusterError(f"{directory}: no node-PORT folders; nothing to stop")
-    return Cluster(directory, nodes, owned=False)
+    password = None
+    for node in nodes:
+        with contextlib.suppress(OSError):
+            for line in node.conf.read_text().splitlines():
+                if line.startswith("requirepass "):
+                    raw = line.removeprefix("requirepass ")[1:-1]
+                    password = re.sub(r"\\(.)", r"\1", raw)  # as `_quoted` wrote it
+                    _PASSWORDS[node.port] = password
+    return Cluster(directory, nodes, owned=False, password=password)
 
 
 def _pid(node: Node) -> int | None:
@@ -326,15 +377,24 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--dir", type=Path, required=True)
     s.add_argument("--base-port", type=int, default=7000)
     s.add_argument("--masters", type=int, default=3)
+    s.add_argument(
+        "--password",
+        default=None,
+        help="require this password on every node (or set REDIS_CLUSTER_PASSWORD)",
+    )
     t = sub.add_parser("stop", help="stop the cluster started in --dir and remove its folders")
     t.add_argument("--dir", type=Path, required=True)
     args = p.parse_args(argv)
     try:
         if args.cmd == "start":
             began = time.monotonic()
-            cluster = start(args.dir, args.base_port, masters=args.masters, owned=False)
+            password = args.password or os.environ.get("REDIS_CLUSTER_PASSWORD") or None
+            cluster = start(
+                args.dir, args.base_port, masters=args.masters, owned=False, password=password
+            )
             took = time.monotonic() - began
-            print(f"cluster ok in {took:.2f} s: {cluster.seed}")
+            login = " (password required)" if password else ""
+            print(f"cluster ok in {took:.2f} s: {cluster.address}{login}")
         else:
             stop(found(args.dir))
             print(f"stopped: {args.dir}")

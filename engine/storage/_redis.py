@@ -40,7 +40,6 @@ import contextlib
 import math
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
 import trio
 from glide import (
@@ -53,8 +52,10 @@ from glide import (
     GlideClusterClientConfiguration,
     NodeAddress,
     RandomNode,
+    ServerCredentials,
     SlotIdRoute,
     SlotType,
+    TlsAdvancedConfiguration,
 )
 from glide import ClosingError as _GlideClosed
 from glide import ConnectionError as _GlideConnection
@@ -63,29 +64,13 @@ from glide import Logger as GlideLogger
 from glide import LogLevel as GlideLogLevel
 from glide import TimeoutError as _GlideTimeout
 
+from engine.storage._address import PASSWORD_ENV, parse_store_url
 from engine.storage._errors import StoreUnavailable
 from engine.storage._interface import WriteSet
 from engine.storage._slots import glob_escape, key_slot, prefix_slot
 
 T = TypeVar("T")
-_SCHEMES = ("redis", "valkey")
 _SCAN_COUNT = 1000  # keys a node examines per SCAN step (a hint to the server)
-
-
-def parse_seeds(url: str) -> list[tuple[str, int]]:
-    """`redis://HOST:PORT[,HOST:PORT...]` -> [(host, port), ...]."""
-    parts = urlsplit(url)
-    if parts.scheme not in _SCHEMES or not parts.netloc or parts.path not in ("", "/"):
-        raise ValueError("store url must look like redis://HOST:PORT (any node of the cluster)")
-    seeds = []
-    for item in parts.netloc.split(","):
-        host, _, port = item.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(
-                "store url must name each node as HOST:PORT, e.g. redis://10.0.0.5:6379"
-            )
-        seeds.append((host.strip("[]"), int(port)))
-    return seeds
 
 
 @contextlib.contextmanager
@@ -123,12 +108,22 @@ class RedisClusterStore:
         redirections included; `connect_timeout` bounds each TCP connection (at start and on
         reconnection). The first connection blocks the event loop for up to
         `connect_timeout` per seed: call this at start-up, not per request."""
+        address = parse_store_url(url)
+        tls_config = None
+        if address.ca_file is not None:
+            tls_config = TlsAdvancedConfiguration(root_pem_cacerts=address.ca_file.read_bytes())
         config = GlideClusterClientConfiguration(
-            [NodeAddress(host, port) for host, port in parse_seeds(url)],
+            [NodeAddress(host, port) for host, port in address.seeds],
+            use_tls=address.tls,
+            credentials=(
+                ServerCredentials(password=address.password, username=address.username)
+                if address.password
+                else None
+            ),
             request_timeout=max(1, round(request_timeout * 1000)),
             client_name="anonscore",
             advanced_config=AdvancedGlideClusterClientConfiguration(
-                connection_timeout=max(1, round(connect_timeout * 1000))
+                connection_timeout=max(1, round(connect_timeout * 1000)), tls_config=tls_config
             ),
         )
         # glide's core writes its own lines to stdout, a WARN per failed request during an
@@ -138,9 +133,14 @@ class RedisClusterStore:
         try:
             client = await GlideClusterClient.create(config)
         except _GlideError as exc:
+            said = str(exc).upper()  # the servers' own error codes, inside glide's message
+            refused = any(code in said for code in ("WRONGPASS", "NOAUTH", "NOPERM"))
             raise StoreUnavailable(
-                "cannot reach the store through its seed nodes; check the store url "
-                "and that the cluster is up"
+                f"the store at {address.redacted()} refused the login; check the user name "
+                f"and password (url or {PASSWORD_ENV})"
+                if refused
+                else f"cannot reach the store at {address.redacted()} through its seed "
+                "nodes; check the store url, TLS, and that the cluster is up"
             ) from exc
         return cls(client, request_timeout=request_timeout)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
 
 import pytest
 import trio
@@ -17,7 +18,7 @@ from glide import (
 
 from engine.regions import PrefixedStore
 from engine.storage import RedisClusterStore, StoreUnavailable, WriteSet
-from engine.storage._redis import _groups, parse_seeds
+from engine.storage._redis import _groups
 from engine.storage._slots import key_slot
 from tools import redis_cluster as rc
 
@@ -227,13 +228,34 @@ async def test_an_unreachable_cluster_is_store_unavailable() -> None:
         await RedisClusterStore.connect(f"redis://127.0.0.1:{port}")
 
 
-def test_store_urls() -> None:
-    assert parse_seeds("redis://10.0.0.5:6379") == [("10.0.0.5", 6379)]
-    assert parse_seeds("valkey://a:1,b:2/") == [("a", 1), ("b", 2)]
-    assert parse_seeds("redis://[::1]:7000") == [("::1", 7000)]
-    for bad in ("http://a:1", "redis://", "redis://a:1/0", "a:1"):
-        with pytest.raises(ValueError, match=r"must look like redis://HOST:PORT"):
-            parse_seeds(bad)
-    for bad in ("redis://a", "redis://a:x", "redis://a:0", "redis://:1"):
-        with pytest.raises(ValueError, match=r"must name each node as HOST:PORT"):
-            parse_seeds(bad)
+async def test_a_cluster_with_a_password_and_an_acl_user(tmp_path: Path) -> None:
+    """The login a production cluster asks for: the password in the URL (percent-encoded),
+    in ANONSCORE_STORE_PASSWORD, or an ACL user's; a missing or wrong one is refused with
+    a message that says so and never quotes it."""
+    password = "s3cr:t p@ss/%"
+    cluster = await trio.to_thread.run_sync(
+        lambda: rc.start(tmp_path / "redis", rc.free_base_port(), password=password)
+    )
+    try:
+        store = await RedisClusterStore.connect(cluster.seed)  # password in the URL
+        await store.apply(_put(b"a:{1}"))
+        await store.aclose()
+        for node in cluster.nodes:
+            rc.command(node.port, "ACL", "SETUSER", "scorer", "on", ">other pw", "~*", "+@all")
+        acl = cluster.address.replace("redis://", "redis://scorer:other%20pw@")
+        store = await RedisClusterStore.connect(acl)
+        assert await store.get(b"a:{1}") == b"new"
+        await store.aclose()
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("ANONSCORE_STORE_PASSWORD", password)
+            store = await RedisClusterStore.connect(cluster.address)
+            assert await store.get(b"a:{1}") == b"new"
+            await store.aclose()
+        wrong = cluster.address.replace("redis://", "redis://:wrong-one@")
+        for url in (cluster.address, wrong):
+            with pytest.raises(StoreUnavailable, match="refused the login") as info:
+                await RedisClusterStore.connect(url)
+            assert "wrong-one" not in str(info.value)
+            assert password not in str(info.value)
+    finally:
+        await trio.to_thread.run_sync(rc.stop, cluster)
