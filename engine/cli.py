@@ -67,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
         "--store",
         default="",
         help="redis://HOST:PORT: keep the state in a Redis/Valkey Cluster (any node) instead "
-        "of the embedded RocksDB in --data-dir (default: service.toml's store)",
+        "of the embedded RocksDB in --data-dir (default: service.toml's store); rediss:// "
+        "for TLS; a password in ANONSCORE_STORE_PASSWORD (README, Storage)",
     )
     s.add_argument(
         "--workers",
