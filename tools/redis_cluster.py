@@ -33,6 +33,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -49,6 +50,21 @@ NODE_TIMEOUT_MS = 1000  # how soon the other masters see a dead one (cluster-nod
 # port -> the password of its server (`start(password=...)`, read back by `found`):
 # `command` logs in first on those ports
 _PASSWORDS: dict[int, str] = {}
+# port -> how to reach its server over TLS (`start(tls=...)`, read back by `found`)
+_TLS: dict[int, ssl.SSLContext] = {}
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """PEM files for a TLS cluster: the authority clients trust, the servers' certificate
+    (issued for 127.0.0.1) and its key."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+    def context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.ca))
 
 
 class ClusterError(Exception):
@@ -72,27 +88,48 @@ class Cluster:
     nodes: list[Node] = field(default_factory=list)
     owned: bool = True  # servers die with this process (tests); False for the CLI
     password: str | None = None  # `requirepass` of every node (None: no login)
+    tls: TlsFiles | None = None  # every node speaks TLS only (None: plain TCP)
 
     @property
     def seed(self) -> str:
         """The URL the store connects to: any node will do (with the password, if any)."""
         login = f":{quote(self.password, safe='')}@" if self.password else ""
-        return f"redis://{login}{HOST}:{self.nodes[0].port}"
+        return self._url(login)
 
     @property
     def address(self) -> str:
         """The URL without the password (for ANONSCORE_STORE_PASSWORD)."""
-        return f"redis://{HOST}:{self.nodes[0].port}"
+        return self._url("")
+
+    def _url(self, login: str) -> str:
+        if self.tls is None:
+            return f"redis://{login}{HOST}:{self.nodes[0].port}"
+        return f"rediss://{login}{HOST}:{self.nodes[0].port}?ca={self.tls.ca}"
 
 
-def _config(port: int, directory: Path, password: str | None = None) -> str:
+def _config(
+    port: int, directory: Path, password: str | None = None, tls: TlsFiles | None = None
+) -> str:
     login = (
         [f"requirepass {_quoted(password)}", f"masterauth {_quoted(password)}"] if password else []
     )
     return "\n".join(
         [
             *login,
-            f"port {port}",
+            *(
+                [
+                    "port 0",
+                    f"tls-port {port}",
+                    f"tls-cert-file {tls.cert}",
+                    f"tls-key-file {tls.key}",
+                    f"tls-ca-cert-file {tls.ca}",
+                    "tls-cluster yes",
+                    "tls-replication yes",
+                    "tls-auth-clients no",
+                ]
+                if tls is not None
+                else [f"port {port}"]
+            ),
             f"bind {HOST}",
             f"dir {directory}",
             "daemonize no",
@@ -124,12 +161,19 @@ def command(port: int, *args: str | bytes, timeout: float = 1.0) -> object:
     """Send one command to a node (RESP2) and return its reply; an error reply raises. On a
     node with a password (`start(password=...)`) it logs in first."""
     password = _PASSWORDS.get(port)
-    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+    tls = _TLS.get(port)
+    raw = socket.create_connection((HOST, port), timeout=timeout)
+    try:
+        sock = raw if tls is None else tls.wrap_socket(raw, server_hostname=HOST)
+    except BaseException:
+        raw.close()
+        raise
+    with sock:
         sock.sendall((_wire("AUTH", password) if password else b"") + _wire(*args))
-        reader = sock.makefile("rb")
-        if password:
-            _reply(reader)
-        return _reply(reader)
+        with sock.makefile("rb") as reader:
+            if password:
+                _reply(reader)
+            return _reply(reader)
 
 
 def _reply(reader: io.BufferedReader) -> object:
@@ -221,22 +265,26 @@ def start(
     owned: bool = True,
     timeout: float = 20,
     password: str | None = None,
+    tls: TlsFiles | None = None,
 ) -> Cluster:
     """Start `masters` servers on base_port.. in `directory`, form the cluster, wait for ok.
-    With `password`, every node requires it (`requirepass`, `masterauth`)."""
+    With `password`, every node requires it (`requirepass`, `masterauth`); with `tls`, every
+    node speaks TLS only, on its port and on the cluster bus."""
     directory = directory.resolve()
     if any(directory.glob("node-*")):
         raise ClusterError(f"{directory} holds a cluster already; stop it or pick another --dir")
-    cluster = Cluster(directory, owned=owned, password=password)
+    cluster = Cluster(directory, owned=owned, password=password, tls=tls)
     try:
         for i in range(masters):
             port = base_port + i
             node = Node(port, directory / f"node-{port}")
             node.dir.mkdir(parents=True)
-            node.conf.write_text(_config(port, node.dir, password))
+            node.conf.write_text(_config(port, node.dir, password, tls))
             node.conf.chmod(0o600)
             if password:
                 _PASSWORDS[port] = password
+            if tls is not None:
+                _TLS[port] = tls.context()
             cluster.nodes.append(node)
             _spawn(node, owned=owned)
         for node in cluster.nodes:
@@ -244,6 +292,8 @@ def start(
         create = [CLI, "--cluster", "create"]
         create += [f"{HOST}:{n.port}" for n in cluster.nodes]
         create += ["--cluster-replicas", "0", "--cluster-yes"]
+        if tls is not None:
+            create += ["--tls", "--cacert", str(tls.ca)]
         env = {**os.environ, "REDISCLI_AUTH": password} if password else None  # not in argv
         done = subprocess.run(create, capture_output=True, timeout=timeout, check=False, env=env)
         if done.returncode != 0:
@@ -319,6 +369,7 @@ def stop(cluster: Cluster, *, remove: bool = True) -> None:
             node.process = None
     for node in cluster.nodes:
         _PASSWORDS.pop(node.port, None)
+        _TLS.pop(node.port, None)
     if remove:
         for node in cluster.nodes:
             shutil.rmtree(node.dir, ignore_errors=True)
@@ -336,14 +387,21 @@ def found(directory: Path) -> Cluster:
     if not nodes:
         raise ClusterError(f"{directory}: no node-PORT folders; nothing to stop")
     password = None
+    tls: TlsFiles | None = None
     for node in nodes:
         with contextlib.suppress(OSError):
-            for line in node.conf.read_text().splitlines():
-                if line.startswith("requirepass "):
-                    raw = line.removeprefix("requirepass ")[1:-1]
-                    password = re.sub(r"\\(.)", r"\1", raw)  # as `_quoted` wrote it
-                    _PASSWORDS[node.port] = password
-    return Cluster(directory, nodes, owned=False, password=password)
+            conf = dict(
+                line.split(" ", 1) for line in node.conf.read_text().splitlines() if " " in line
+            )
+            if "requirepass" in conf:
+                raw = conf["requirepass"][1:-1]
+                password = re.sub(r"\\(.)", r"\1", raw)  # as `_quoted` wrote it
+                _PASSWORDS[node.port] = password
+            if "tls-ca-cert-file" in conf:
+                files = ("tls-ca-cert-file", "tls-cert-file", "tls-key-file")
+                tls = TlsFiles(*(Path(conf[k]) for k in files))
+                _TLS[node.port] = tls.context()
+    return Cluster(directory, nodes, owned=False, password=password, tls=tls)
 
 
 def _pid(node: Node) -> int | None:

@@ -1,5 +1,5 @@
 """The cluster store on a real three-master cluster: transactions per slot, native expiry,
-a dead master, the connection URL."""
+a dead master, one-pass sweeps, a password, an ACL user and TLS."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import trio
+import trustme
 from glide import (
     GlideClusterClient,
     GlideClusterClientConfiguration,
@@ -257,5 +258,37 @@ async def test_a_cluster_with_a_password_and_an_acl_user(tmp_path: Path) -> None
                 await RedisClusterStore.connect(url)
             assert "wrong-one" not in str(info.value)
             assert password not in str(info.value)
+    finally:
+        await trio.to_thread.run_sync(rc.stop, cluster)
+
+
+async def test_a_cluster_over_tls(tmp_path: Path) -> None:
+    """rediss:// with the cluster's private authority (`?ca=`): every operation works over
+    TLS, the bus included; plain TCP, or TLS without trusting that authority, is refused
+    as unreachable."""
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1")
+    files = rc.TlsFiles(tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem")
+    ca.cert_pem.write_to_path(str(files.ca))
+    issued.cert_chain_pems[0].write_to_path(str(files.cert))
+    issued.private_key_pem.write_to_path(str(files.key))
+    cluster = await trio.to_thread.run_sync(
+        lambda: rc.start(tmp_path / "redis", rc.free_base_port(), tls=files)
+    )
+    try:
+        assert cluster.seed.startswith("rediss://")
+        store = await RedisClusterStore.connect(cluster.seed)
+        w = WriteSet()
+        for i in range(60):  # on every master
+            w.put(b"t:%d" % i, b"v%d" % i)
+        await store.apply(w)
+        assert await store.get_many([b"t:1", b"t:59"]) == [b"v1", b"v59"]
+        assert len({k async for page in store.key_pages(b"t:") for k in page}) == 60
+        await store.aclose()
+        plain = cluster.seed.replace("rediss://", "redis://").partition("?")[0]
+        untrusted = cluster.seed.partition("?")[0]  # the system's roots do not know our CA
+        for url in (plain, untrusted):
+            with trio.fail_after(10), pytest.raises(StoreUnavailable, match="cannot reach"):
+                await RedisClusterStore.connect(url)
     finally:
         await trio.to_thread.run_sync(rc.stop, cluster)
