@@ -127,7 +127,7 @@ def _status(data_dir: Path | None, outcome: str, message: str) -> None:
     if data_dir is None:
         return
     path = data_dir / STATUS_FILE
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # workers write it each: a name of its own
     try:
         tmp.write_text(json.dumps({"at": time.time(), "outcome": outcome, "message": message}))
         os.replace(tmp, path)
