@@ -140,7 +140,8 @@ class RedisClusterStore:
                 f"and password (url or {PASSWORD_ENV})"
                 if refused
                 else f"cannot reach the store at {address.redacted()} through its seed "
-                "nodes; check the store url, TLS, and that the cluster is up"
+                "nodes; check the store url, TLS, and that the cluster is up (a Redis or "
+                "Valkey Cluster: cluster-enabled yes; a standalone server is not one)"
             ) from exc
         return cls(client, request_timeout=request_timeout)
 
