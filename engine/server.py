@@ -14,6 +14,7 @@ import msgspec
 import trio
 from hypercorn.config import Config as HypercornConfig
 
+from engine import leases
 from engine.actors import run_engine
 from engine.config import ServiceFile
 from engine.http.asgi import AsgiBridge, run_lifespan
@@ -264,22 +265,31 @@ async def _erasure_resumer(state: AppState, metrics: Metrics, shutdown: trio.Eve
 
 async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:
     """Sessions and velocity every `sweep_interval_s`; the derived records (profiles,
-    reputation, index entries: a scan of each) every `record_sweep_interval_s`."""
+    reputation, index entries: a scan of each) every `record_sweep_interval_s`. On a store
+    several processes share, one of them runs each sweep, the holder of its lease
+    (engine/leases.py, kept in the first region's store); the others check at each round
+    and take over a term after the holder stops."""
     records_due = 0.0
     while not shutdown.is_set():
         svc = state.service
         assert svc is not None
         cfg = svc.runtime.config.service
         if state.ready and state.engine is not None:
+            home = next(iter(svc.regions.stores.values()))
             try:
-                removed = await state.engine.run_async(svc.sweep)
-                if removed:
-                    metrics.swept.inc(removed)
-                    log.info("retention sweep", extra={"count": removed})
-                stale = await state.engine.run_async(svc.sweep_velocity)
-                if stale:
-                    log.info("velocity sweep", extra={"count": stale})
-                if time.monotonic() >= records_due:
+                now = svc.clock()
+                if await leases.hold(home, "sweep", now, cfg.sweep_interval_s * 1.5):
+                    removed = await state.engine.run_async(svc.sweep)
+                    if removed:
+                        metrics.swept.inc(removed)
+                        log.info("retention sweep", extra={"count": removed})
+                    stale = await state.engine.run_async(svc.sweep_velocity)
+                    if stale:
+                        log.info("velocity sweep", extra={"count": stale})
+                term = cfg.record_sweep_interval_s * 1.5
+                if time.monotonic() >= records_due and await leases.hold(
+                    home, "records", now, term
+                ):
                     changed = await state.engine.run_async(svc.sweep_records)
                     records_due = time.monotonic() + cfg.record_sweep_interval_s
                     if changed:

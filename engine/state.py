@@ -12,6 +12,7 @@ b:<group><band>:<hash>                  DeviceList: devices sharing a band of co
 u:<hash>                                DeviceList: user keys of machines showing these components
 k:<group>:<hash>                        PopulationSketch: sightings of one whole fingerprint
 j:{journal}<id>                         ErasureJournal: an erasure under way (one slot for all)
+l:{lease}<name>                         SweepLease: which process runs a sweep (shared stores)
 
 The `{...}` parts are hash tags: on a Redis Cluster a key's slot is that of its first tag,
 so a session's keys (`s:`, `t:`, its `x:` entry) share one slot and a device's (`d:`, its
@@ -34,6 +35,7 @@ from engine.schema import (
     IpReputation,
     PopulationSketch,
     SessionRecord,
+    SweepLease,
 )
 from engine.storage import KeyValueStore, WriteSet
 
@@ -114,6 +116,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         ("device_key", "sessions.*", "session"),
         born="at",
     ),
+    RecordKind(b"l:", "sweep lease", SweepLease, ("holder",)),
 )
 
 

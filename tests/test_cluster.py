@@ -16,9 +16,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 import trio
 
+from engine.schema import SweepLease
+from engine.storage._slots import key_slot
 from tests.hostile.conftest import set_service
 from tests.process import free_port
 from tests.support import ORIGIN, REPO, Running, copy_config, start, web_attributes
@@ -42,11 +45,18 @@ def _flow(client: httpx.Client) -> dict[str, object]:
 
 @contextlib.contextmanager
 def _serving(
-    store: str, tmp_path: Path, env: dict[str, str] | None = None
+    store: str,
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    service: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, Path, Path]]:
     """`anonscore serve --store STORE --workers 2` as a process; (url, config dir, data dir)
-    once both workers answer."""
+    once both workers answer. `service`: service.toml lines to replace (old -> new)."""
     config = copy_config(tmp_path / "config", extra_origin=None)
+    toml = config / "service.toml"
+    for old, new in (service or {}).items():
+        assert old in toml.read_text()
+        toml.write_text(toml.read_text().replace(old, new))
     data = tmp_path / "data"
     port = free_port()
     cmd = [sys.executable, "-m", "engine.cli", "serve", "--port", str(port)]
@@ -85,6 +95,30 @@ def workers(redis_nodes: rc.Cluster, tmp_path: Path) -> Iterator[tuple[str, Path
         rc.command(node.port, "FLUSHALL")
     with _serving(redis_nodes.seed, tmp_path) as running:
         yield running
+
+
+def test_one_worker_sweeps_the_other_leaves_it(redis_nodes: rc.Cluster, tmp_path: Path) -> None:
+    """With sweeps every second, two workers on one cluster: each sweep's lease
+    (engine/leases.py) has one holder, who renews it round after round; the other worker
+    never takes it while the holder lives."""
+    for node in redis_nodes.nodes:
+        rc.command(node.port, "FLUSHALL")
+    fast = {"sweep_interval_s = 3600": "sweep_interval_s = 1"}
+    fast["record_sweep_interval_s = 86400"] = "record_sweep_interval_s = 1"
+    with _serving(redis_nodes.seed, tmp_path, service=fast):
+        for name in (b"sweep", b"records"):
+            key = b"eu/l:{lease}" + name  # in the first region's share of the cluster
+            port = redis_nodes.nodes[rc.master_of(redis_nodes, key_slot(key))].port
+            holders: list[tuple[str, float]] = []
+            deadline = time.monotonic() + 8
+            while time.monotonic() < deadline:
+                raw = rc.command(port, "GET", key)
+                if isinstance(raw, bytes):
+                    lease = msgspec.msgpack.decode(raw, type=SweepLease)
+                    holders.append((lease.holder, lease.until))
+                time.sleep(0.2)
+            assert len({h for h, _ in holders}) == 1, name
+            assert len({u for _, u in holders}) >= 3, name  # renewed, round after round
 
 
 def test_a_cluster_that_requires_a_password(tmp_path: Path) -> None:
