@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 import msgspec
 
@@ -40,6 +41,7 @@ from engine.schema import (
     DeviceList,
     DeviceProfile,
     ErasureJournal,
+    Events,
     IpReputation,
     PopulationSketch,
     Reports,
@@ -80,6 +82,7 @@ _journal = msgspec.msgpack.Decoder(ErasureJournal).decode
 
 JOURNAL_GRACE_S = 60.0  # an entry this old names an erasure that stopped (deadline: 2 s)
 
+T = TypeVar("T")
 Decide = Callable[[State, bytes], WriteSet | None]
 
 
@@ -329,34 +332,49 @@ class Lifecycle:
         """Velocity records with no event inside the window. Returns how many."""
         cutoff = now - WINDOW
 
-        def stale(st: State, key: bytes) -> WriteSet | None:
-            raw = st.store.get(key)
-            if raw is None:
-                return None
-            try:
-                events = decode_events(raw)
-            except msgspec.DecodeError:
-                events = None
-            if events is not None and events.ts and events.ts[-1] > cutoff:
-                return None
-            w = WriteSet()
-            w.delete(key)
-            return w
+        def stale(_: State, key: bytes, events: Events) -> WriteSet | None:
+            return None if events.ts and events.ts[-1] > cutoff else _deleting(key)
 
-        return await self._each(b"v:", stale, batch)
+        return await self._each(b"v:", _on_record(decode_events, stale), batch)
 
     async def sweep_records(self, now: float, retention_days: Callable[[str], int]) -> int:
         """Everything derived from sessions, past its tenants' retention (see the module
         docstring). Returns how many records were deleted or rewritten."""
         longest = max(retention_days(""), 1) * DAY
+
+        def profile_due(st: State, key: bytes, profile: DeviceProfile) -> WriteSet | None:
+            seen = profile.tenant_seen
+            expired = {t for t, at in seen.items() if at + retention_days(t) * DAY < now}
+            if not expired and seen:
+                return None
+            w = WriteSet()
+            withdraw_tenants(st, self.keys, w, tag_of(key), expired)
+            return w
+
+        def reputation_due(_: State, key: bytes, rep: IpReputation) -> WriteSet | None:
+            reports = rep.reports
+            kept = {t: r for t, r in reports.items() if r.last_at + retention_days(t) * DAY >= now}
+            if kept == reports and kept:
+                return None
+            if not kept:
+                return _deleting(key)
+            w = WriteSet()
+            w.put(key, encode(IpReputation(reports=kept)))
+            return w
+
+        def list_due(_: State, key: bytes, members: DeviceList) -> WriteSet | None:
+            gone = members.last_seen + longest < now or not members.keys
+            return _deleting(key) if gone else None
+
+        def sketch_due(_: State, key: bytes, sketch: PopulationSketch) -> WriteSet | None:
+            return _deleting(key) if sketch.last_seen + longest < now else None
+
         changed = 0
-        changed += await self._each(b"d:", lambda st, k: self._profile(st, k, now, retention_days))
-        changed += await self._each(
-            b"r:", lambda st, k: _reputation_due(st, k, now, retention_days)
-        )
+        changed += await self._each(b"d:", _on_record(_profile, profile_due))
+        changed += await self._each(b"r:", _on_record(_reputation, reputation_due))
         for prefix in (b"b:", b"u:"):
-            changed += await self._each(prefix, lambda st, k: _list_due(st, k, now, longest))
-        changed += await self._each(b"k:", lambda st, k: _sketch_due(st, k, now, longest))
+            changed += await self._each(prefix, _on_record(_list, list_due))
+        changed += await self._each(b"k:", _on_record(_sketch, sketch_due))
         changed += await self._each(b"m:", _mapping_due)
         changed += await self._each(b"i:", _index_due)
         return changed
@@ -380,13 +398,11 @@ class Lifecycle:
             for key in dict.fromkeys(keys):
                 if page.values[key] is None:
                     continue  # gone since it was listed
-                try:
-                    w = decide(State(page), key)
-                except NeedKeys:
+                w, own = _change(decide, State(page), key)
+                if not own:
                     wide.append(key)
-                    continue
-                if w is not None:
-                    (alone if w.touched() <= {key} else wide).append(key)
+                elif w is not None:
+                    alone.append(key)
             if alone:
                 done, wider = await transact(self.store, _decide_alone(decide, alone))
                 changed += done
@@ -398,24 +414,6 @@ class Lifecycle:
 
                 changed += await self.run(op)
         return changed
-
-    def _profile(
-        self, st: State, key: bytes, now: float, retention_days: Callable[[str], int]
-    ) -> WriteSet | None:
-        raw = st.store.get(key)
-        if raw is None:
-            return None
-        w = WriteSet()
-        try:
-            profile = _profile(raw)
-        except msgspec.DecodeError:
-            w.delete(key)
-            return w
-        expired = {t for t, at in profile.tenant_seen.items() if at + retention_days(t) * DAY < now}
-        if not expired and profile.tenant_seen:
-            return None
-        withdraw_tenants(st, self.keys, w, tag_of(key), expired)
-        return w
 
 
 def _decide_alone(
@@ -432,75 +430,50 @@ def _decide_alone(
         done = 0
         wider: list[bytes] = []
         for key in keys:
-            try:
-                w = decide(st, key)
-            except NeedKeys:
+            w, own = _change(decide, st, key)
+            if not own:
                 wider.append(key)
-                continue
-            if w is None:
-                continue
-            if w.touched() <= {key}:
+            elif w is not None:
                 out.update(w)
                 done += 1
-            else:
-                wider.append(key)
         return (done, wider), out
 
     return op
 
 
-def _reputation_due(
-    st: State, key: bytes, now: float, retention_days: Callable[[str], int]
-) -> WriteSet | None:
-    raw = st.store.get(key)
-    if raw is None:
-        return None
-    w = WriteSet()
+def _change(decide: Decide, st: State, key: bytes) -> tuple[WriteSet | None, bool]:
+    """`decide` on `key`, and whether its change stays within the key's own record (False
+    also when telling needs keys the view does not hold yet)."""
     try:
-        rep = _reputation(raw)
-    except msgspec.DecodeError:
-        w.delete(key)
-        return w
-    kept = {t: r for t, r in rep.reports.items() if r.last_at + retention_days(t) * DAY >= now}
-    if kept == rep.reports and kept:
-        return None
-    if kept:
-        w.put(key, encode(IpReputation(reports=kept)))
-    else:
-        w.delete(key)
+        w = decide(st, key)
+    except NeedKeys:
+        return None, False
+    return w, w is None or w.touched() <= {key}
+
+
+def _on_record(
+    decode: Callable[[bytes], T], judge: Callable[[State, bytes, T], WriteSet | None]
+) -> Decide:
+    """A sweep's decision on records of one type: an absent record is left alone, one that
+    no longer decodes is deleted, any other is judged on its value."""
+
+    def decide(st: State, key: bytes) -> WriteSet | None:
+        raw = st.store.get(key)
+        if raw is None:
+            return None
+        try:
+            value = decode(raw)
+        except msgspec.DecodeError:
+            return _deleting(key)
+        return judge(st, key, value)
+
+    return decide
+
+
+def _deleting(key: bytes) -> WriteSet:
+    w = WriteSet()
+    w.delete(key)
     return w
-
-
-def _list_due(st: State, key: bytes, now: float, longest: float) -> WriteSet | None:
-    raw = st.store.get(key)
-    if raw is None:
-        return None
-    w = WriteSet()
-    try:
-        members = _list(raw)
-    except msgspec.DecodeError:
-        w.delete(key)
-        return w
-    if members.last_seen + longest < now or not members.keys:
-        w.delete(key)
-        return w
-    return None
-
-
-def _sketch_due(st: State, key: bytes, now: float, longest: float) -> WriteSet | None:
-    raw = st.store.get(key)
-    if raw is None:
-        return None
-    w = WriteSet()
-    try:
-        sketch = _sketch(raw)
-    except msgspec.DecodeError:
-        w.delete(key)
-        return w
-    if sketch.last_seen + longest < now:
-        w.delete(key)
-        return w
-    return None
 
 
 def _mapping_due(st: State, key: bytes) -> WriteSet | None:
@@ -508,9 +481,7 @@ def _mapping_due(st: State, key: bytes) -> WriteSet | None:
     raw = st.store.get(key)
     if raw is None or st.store.get(device_key_(raw.decode())) is not None:
         return None
-    w = WriteSet()
-    w.delete(key)
-    return w
+    return _deleting(key)
 
 
 def _index_due(st: State, key: bytes) -> WriteSet | None:
@@ -518,9 +489,7 @@ def _index_due(st: State, key: bytes) -> WriteSet | None:
     sh = key.rsplit(b"\0", 1)[-1].decode()
     if st.store.get(session_key(sh)) is not None:
         return None
-    w = WriteSet()
-    w.delete(key)
-    return w
+    return _deleting(key)
 
 
 def _session_erasure(
