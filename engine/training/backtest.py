@@ -18,12 +18,9 @@ import msgspec
 from engine.config import Config
 from engine.features import CollectedSession, Context
 from engine.plugins import PluginHost
-from engine.schema import SessionRecord
 from engine.state import tag_of
 from engine.storage import KeyValueStore
-from engine.training.data import DAY, POSITIVE
-
-_decode = msgspec.msgpack.Decoder(SessionRecord).decode
+from engine.training.data import DAY, label_of, stored_sessions
 
 
 class RuleFigures(msgspec.Struct):
@@ -61,40 +58,30 @@ async def backtest(
     hits: Counter[tuple[str, str | None]] = Counter()
     hits_pos: Counter[tuple[str, str | None]] = Counter()
     any_hit = any_pos = sessions = positives = negatives = unlabelled = 0
-    start: bytes | None = None
-    while True:
-        page = await store.scan(b"s:", start=start, limit=batch)
-        for key, raw in page:
-            try:
-                record = _decode(raw)
-            except msgspec.DecodeError:
-                continue
-            tenant = config.tenants.get(record.tenant)
-            if record.scored is None or record.attributes is None or tenant is None:
-                continue
-            if record.label in POSITIVE:
-                positive = True
-            elif record.label == "good" or (record.collected_at or now) <= horizon:
-                positive = False
-            else:
-                unlabelled += 1
-                continue
-            sessions += 1
-            positives += positive
-            negatives += not positive
-            session = CollectedSession.from_record(tag_of(key), record)
-            context = Context(now=record.collected_at or now, device_key="backtest")
-            _, fired = host.run(session, context, tenant, only=plugin)
-            seen = {(hit.code, hit.flag) for hit, _ in fired}
-            for rule in seen:
-                hits[rule] += 1
-                hits_pos[rule] += positive
-            if seen:
-                any_hit += 1
-                any_pos += positive
-        if len(page) < batch:
-            break
-        start = page[-1][0] + b"\0"
+    async for key, record in stored_sessions(store, batch):
+        if record is None:
+            continue
+        tenant = config.tenants.get(record.tenant)
+        if record.scored is None or record.attributes is None or tenant is None:
+            continue
+        labelled = label_of(record, horizon)
+        if labelled is None:
+            unlabelled += 1
+            continue
+        positive = labelled[0] == 1.0
+        sessions += 1
+        positives += positive
+        negatives += not positive
+        session = CollectedSession.from_record(tag_of(key), record)
+        context = Context(now=record.collected_at or now, device_key="backtest")
+        _, fired = host.run(session, context, tenant, only=plugin)
+        seen = {(hit.code, hit.flag) for hit, _ in fired}
+        for rule in seen:
+            hits[rule] += 1
+            hits_pos[rule] += positive
+        if seen:
+            any_hit += 1
+            any_pos += positive
 
     def figures(code: str, flag: str | None, n: int, n_pos: int) -> RuleFigures:
         return RuleFigures(

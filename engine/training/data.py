@@ -16,6 +16,7 @@ otherwise it is left out and counted.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
 
 import msgspec
 import numpy as np
@@ -38,6 +39,38 @@ class Dataset(msgspec.Struct):
     tenants: list[str]
     scores: npt.NDArray[np.float64]  # the live score each got
     counts: dict[str, int]  # rows by how they were labelled, and what was left out
+
+
+async def stored_sessions(
+    store: KeyValueStore, batch: int = 2000
+) -> AsyncIterator[tuple[bytes, SessionRecord | None]]:
+    """Every stored session with its key, page by page; None where a record does not
+    decode."""
+    start: bytes | None = None
+    while True:
+        page = await store.scan(b"s:", start=start, limit=batch)
+        for key, raw in page:
+            try:
+                record: SessionRecord | None = _decode(raw)
+            except msgspec.DecodeError:
+                record = None
+            yield key, record
+        if len(page) < batch:
+            return
+        start = page[-1][0] + b"\0"
+
+
+def label_of(record: SessionRecord, horizon: float) -> tuple[float, str] | None:
+    """(label, why): 1 for reported fraud or damage, 0 for a good report or for no report
+    on a session collected by `horizon` (the end of the performance window); None for a
+    session still open."""
+    if record.label in POSITIVE:
+        return 1.0, f"labelled {record.label}"
+    if record.label == "good":
+        return 0.0, "labelled good"
+    if record.collected_at is not None and record.collected_at <= horizon:
+        return 0.0, "assumed good (no report)"
+    return None
 
 
 def strengths_of(record: SessionRecord, model: ScoringModel) -> dict[str, float] | None:
@@ -73,40 +106,28 @@ async def load_dataset(
     live: list[float] = []
     counts: Counter[str] = Counter()
     horizon = now - assume_good_after_days * DAY
-    start: bytes | None = None
-    while True:
-        page = await store.scan(b"s:", start=start, limit=batch)
-        for _, raw in page:
-            try:
-                record = _decode(raw)
-            except msgspec.DecodeError:
-                counts["undecodable"] += 1
-                continue
-            if record.scored is None or record.collected_at is None:
-                counts["not scored"] += 1
-                continue
-            if record.label in POSITIVE:
-                label, why = 1.0, f"labelled {record.label}"
-            elif record.label == "good":
-                label, why = 0.0, "labelled good"
-            elif record.collected_at <= horizon:
-                label, why = 0.0, "assumed good (no report)"
-            else:
-                counts["too recent, no report"] += 1
-                continue
-            strengths = strengths_of(record, model)
-            if strengths is None:
-                counts["scored by another model"] += 1
-                continue
-            counts[why] += 1
-            rows.append(strengths)
-            labels.append(label)
-            times.append(record.collected_at)
-            tenants.append(record.tenant)
-            live.append(record.scored.response.score)
-        if len(page) < batch:
-            break
-        start = page[-1][0] + b"\0"
+    async for _, record in stored_sessions(store, batch):
+        if record is None:
+            counts["undecodable"] += 1
+            continue
+        if record.scored is None or record.collected_at is None:
+            counts["not scored"] += 1
+            continue
+        labelled = label_of(record, horizon)
+        if labelled is None:
+            counts["too recent, no report"] += 1
+            continue
+        label, why = labelled
+        strengths = strengths_of(record, model)
+        if strengths is None:
+            counts["scored by another model"] += 1
+            continue
+        counts[why] += 1
+        rows.append(strengths)
+        labels.append(label)
+        times.append(record.collected_at)
+        tenants.append(record.tenant)
+        live.append(record.scored.response.score)
     codes = sorted(set(model.codes) | {c for row in rows for c in row})
     index = {c: j for j, c in enumerate(codes)}
     x = np.zeros((len(rows), len(codes)), dtype=np.float64)
