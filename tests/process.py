@@ -48,6 +48,22 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def run_module(
+    module: str, *args: str, timeout: float = 60, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE ARGS` from the repository, as an operator types it: output captured
+    as text, a non-zero exit returned (not raised)."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -13,25 +13,12 @@ from pathlib import Path
 
 import httpx
 
+from tests.process import free_port, run_module
 from tests.support import REPO, copy_config
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cli(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "engine.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-        **kw,
-    )  # type: ignore[call-overload]
+def _cli(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return run_module("engine.cli", *args, input=input)
 
 
 def test_help_lists_the_commands() -> None:
@@ -60,7 +47,7 @@ def test_serve_with_bad_config_exits_with_a_clear_message(tmp_path: Path) -> Non
     out = _cli(
         "serve",
         "--port",
-        str(_free_port()),
+        str(free_port()),
         "--data-dir",
         str(tmp_path / "d"),
         "--config-dir",
@@ -80,7 +67,7 @@ def test_hash_key_reads_stdin() -> None:
 def test_serve_reload_and_sigterm(tmp_path: Path) -> None:
     cfg = copy_config(tmp_path / "cfg")
     data = tmp_path / "data"
-    port = _free_port()
+    port = free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -175,7 +162,7 @@ def test_a_second_service_on_one_data_dir_says_so(tmp_path: Path) -> None:
         out = _cli(
             "serve",
             "--port",
-            str(_free_port()),
+            str(free_port()),
             "--data-dir",
             str(data),
             "--config-dir",

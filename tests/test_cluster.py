@@ -23,7 +23,7 @@ import trio
 from engine.schema import SweepLease
 from engine.storage._slots import key_slot
 from tests.hostile.conftest import set_service
-from tests.process import free_port
+from tests.process import free_port, run_module
 from tests.support import ORIGIN, REPO, Running, copy_config, start, web_attributes
 from tools import redis_cluster as rc
 
@@ -169,14 +169,7 @@ def test_two_workers_on_one_port_pass_the_full_flow(workers: tuple[str, Path, Pa
     tmp = tenants.with_suffix(".new")
     tmp.write_text(tenants.read_text().replace('"demo_site"', '"renamed_site"', 1))
     os.replace(tmp, tenants)
-    out = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "reload", "--data-dir", str(data)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    out = run_module("engine.cli", "reload", "--data-dir", str(data))
     assert out.returncode == 0, out.stderr
     deadline = time.monotonic() + 10
     statuses: Counter[int] = Counter()
@@ -193,14 +186,7 @@ def test_two_workers_on_one_port_pass_the_full_flow(workers: tuple[str, Path, Pa
 
 
 def test_workers_need_the_cluster_store(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "serve", "--workers", "2", "--port", "0"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    out = run_module("engine.cli", "serve", "--workers", "2", "--port", "0")
     assert out.returncode == 2
     assert "--workers above 1 needs a shared store" in out.stderr
 

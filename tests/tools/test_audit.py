@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +11,11 @@ import msgspec
 from engine.schema import Attributes, DeviceList, DeviceProfile, SessionRecord
 from engine.state import encode
 from engine.storage import RocksStore, WriteSet
-from tests.support import REPO
+from tests.process import run_module
 
 
 def _audit(data: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tools.audit", "--data-dir", str(data)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_module("tools.audit", "--data-dir", str(data))
 
 
 def _session(**kw: Any) -> SessionRecord:

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.support import REPO
+from tests.process import run_module
 from tools import redis_cluster as rc
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tools.redis_cluster", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_module("tools.redis_cluster", *args)
 
 
 def test_start_then_stop(tmp_path: Path) -> None:

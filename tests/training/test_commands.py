@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import trio
 
 from engine.config import load_config
-from tests.support import REPO
+from tests.process import run_module
 from tools.population import Settings, simulate
 
 
@@ -24,14 +23,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "engine.cli", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_module("engine.cli", *args, timeout=300)
 
 
 def test_train_writes_a_candidate_that_loads(run_dir: Path, tmp_path: Path) -> None:
@@ -97,22 +89,8 @@ def test_the_evaluator_shows_where_a_candidate_disagrees(run_dir: Path, tmp_path
     )
     assert r.returncode == 0, r.stderr
     report = tmp_path / "report"
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tools.evaluate",
-            str(run_dir),
-            "--out",
-            str(report),
-            "--candidate",
-            str(out),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    r = run_module(
+        "tools.evaluate", str(run_dir), "--out", str(report), "--candidate", str(out), timeout=300
     )
     assert r.returncode == 0, r.stderr
     text = (report / "report.md").read_text()
