@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from .client import Conn, HttpError
-from .payloads import API_KEY, ORIGIN, SITE_KEY, collect_body, make_behaviours, make_devices
+from .payloads import FlowRequests, collect_body
 
 ECHO_ROWS = (
     ("echo", "echo  POST /echo (all bodies)"),
@@ -74,15 +74,8 @@ async def loadgen(
         session_id: str
 
     decode_session = msgspec.json.Decoder(_Session).decode
-    devices, behaviours = make_devices(), make_behaviours()
-    common = b"Host: 127.0.0.1:%d\r\nContent-Type: application/json\r\n" % port
-    browser = common + b"Origin: %s\r\n" % ORIGIN
-    backend = common + b"Authorization: Bearer %s\r\nUser-Agent: lender-backend/1.0\r\n" % API_KEY
-    session_body = b'{"site_key":"%s"}' % SITE_KEY
-
-    def post(path: bytes, headers: bytes, body: bytes) -> bytes:
-        head = b"POST %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n" % (path, headers, len(body))
-        return head + body
+    req = FlowRequests(port)
+    post, backend, session_body = req.post, req.backend, req.session_body
 
     names = [k for k, _ in (ECHO_ROWS if mode == "echo" else FLOW_ROWS)]
     total = "echo" if mode == "echo" else "all"
@@ -115,15 +108,9 @@ async def loadgen(
         rec.error(total, t1, what)
         return None
 
-    def pick(rng: random.Random) -> tuple[bytes, bytes, bytes]:
-        dev = devices[rng.randrange(len(devices))]
-        attrs = dev.attrs[rng.random() < 0.1]  # now and then after a browser update
-        headers = browser + dev.headers[rng.random() < 0.15]  # now and then on another network
-        return attrs, headers, behaviours[rng.randrange(len(behaviours))]
-
     async def flow_client(conn: Conn, rng: random.Random) -> None:
         while perf() < end:
-            attrs, headers, behaviour = pick(rng)
+            attrs, headers, behaviour = req.pick(rng)
             t0 = perf()
             body = await call(conn, "sessions", post(b"/v1/sessions", headers, session_body))
             if body is None:
@@ -136,19 +123,19 @@ async def loadgen(
             data = post(b"/v1/collect", headers, collect_body(sid, attrs, behaviour))
             if await call(conn, "collect", data) is None:
                 continue
-            data = post(b"/v1/score", backend, b'{"session_id":"%s"}' % sid)
+            data = post(b"/v1/score", backend, req.score_body(sid))
             if await call(conn, "score", data) is not None:
                 rec.ok("flow", t0, perf())
 
     async def echo_client(conn: Conn, rng: random.Random) -> None:
         while perf() < end:
-            attrs, headers, behaviour = pick(rng)
+            attrs, headers, behaviour = req.pick(rng)
             sid = b"s1_" + base64.urlsafe_b64encode(rng.randbytes(40))  # as long as a token
             await call(conn, "echo_session", post(b"/echo", headers, session_body))
             await call(
                 conn, "echo_collect", post(b"/echo", headers, collect_body(sid, attrs, behaviour))
             )
-            await call(conn, "echo_score", post(b"/echo", backend, b'{"session_id":"%s"}' % sid))
+            await call(conn, "echo_score", post(b"/echo", backend, req.score_body(sid)))
 
     client = echo_client if mode == "echo" else flow_client
     cpu0 = time.process_time()

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from .client import Conn, HttpError
-from .payloads import API_KEY, ORIGIN, SITE_KEY, collect_body, make_behaviours, make_devices
+from .payloads import FlowRequests, collect_body
 
 MAX_OPEN_FLOWS = 4000  # the client's own limit: beyond it an arrival is counted as not sent
 
@@ -30,15 +30,8 @@ async def open_loop(
         session_id: str
 
     decode_session = msgspec.json.Decoder(_Session).decode
-    devices, behaviours = make_devices(), make_behaviours()
-    common = b"Host: 127.0.0.1:%d\r\nContent-Type: application/json\r\n" % port
-    browser = common + b"Origin: %s\r\n" % ORIGIN
-    backend = common + b"Authorization: Bearer %s\r\nUser-Agent: lender-backend/1.0\r\n" % API_KEY
-    session_body = b'{"site_key":"%s"}' % SITE_KEY
-
-    def post(path: bytes, headers: bytes, body: bytes) -> bytes:
-        head = b"POST %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n" % (path, headers, len(body))
-        return head + body
+    req = FlowRequests(port)
+    post, backend, session_body = req.post, req.backend, req.session_body
 
     perf = time.perf_counter_ns
     t_start = perf()
@@ -73,11 +66,7 @@ async def open_loop(
         return status, body
 
     async def flow(seq: int) -> None:
-        local = random.Random(seed * 1_000_003 + seq)
-        dev = devices[local.randrange(len(devices))]
-        attrs = dev.attrs[local.random() < 0.1]
-        headers = browser + dev.headers[local.random() < 0.15]
-        behaviour = behaviours[local.randrange(len(behaviours))]
+        attrs, headers, behaviour = req.pick(random.Random(seed * 1_000_003 + seq))
         conn = idle.pop() if idle else Conn(port)
         counts["open"] += 1
         counts["max_open"] = max(counts["max_open"], counts["open"])
@@ -90,7 +79,7 @@ async def open_loop(
             data = post(b"/v1/collect", headers, collect_body(sid, attrs, behaviour))
             if (await call(conn, data))[0] != 202:
                 return
-            data = post(b"/v1/score", backend, b'{"session_id":"%s"}' % sid)
+            data = post(b"/v1/score", backend, req.score_body(sid))
             if (await call(conn, data))[0] == 200:
                 t1 = perf()
                 if warm_end <= t1 <= end:

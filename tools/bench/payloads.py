@@ -199,3 +199,35 @@ def collect_body(sid: bytes, attrs: bytes, behaviour: bytes) -> bytes:
         b'{"session_id":"%s","site_key":"%s","channel":"web","attributes":{%s,"behaviour":%s}}'
         % (sid, SITE_KEY, attrs, behaviour)
     )
+
+
+class FlowRequests:
+    """The requests of a flow against one port, pre-encoded: the page's (the collector's,
+    with an Origin and the device's own headers) and the lender back-end's, the session
+    body, and a pick of device and behaviour."""
+
+    session_body = b'{"site_key":"%s"}' % SITE_KEY
+
+    def __init__(self, port: int) -> None:
+        self.devices, self.behaviours = make_devices(), make_behaviours()
+        common = b"Host: 127.0.0.1:%d\r\nContent-Type: application/json\r\n" % port
+        self.browser = common + b"Origin: %s\r\n" % ORIGIN
+        self.backend = (
+            common + b"Authorization: Bearer %s\r\nUser-Agent: lender-backend/1.0\r\n" % API_KEY
+        )
+
+    @staticmethod
+    def post(path: bytes, headers: bytes, body: bytes) -> bytes:
+        head = b"POST %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n" % (path, headers, len(body))
+        return head + body
+
+    def pick(self, rng: random.Random) -> tuple[bytes, bytes, bytes]:
+        """(attributes, page headers, behaviour) of a random device's visit."""
+        dev = self.devices[rng.randrange(len(self.devices))]
+        attrs = dev.attrs[rng.random() < 0.1]  # now and then after a browser update
+        headers = self.browser + dev.headers[rng.random() < 0.15]  # now and then elsewhere
+        return attrs, headers, self.behaviours[rng.randrange(len(self.behaviours))]
+
+    @staticmethod
+    def score_body(sid: bytes) -> bytes:
+        return b'{"session_id":"%s"}' % sid
