@@ -39,14 +39,25 @@ async def _open(where: str) -> AsyncKeyValueStore:
     return AsyncRocksStore.open(Path(where))
 
 
-async def _write(store: AsyncKeyValueStore, keys: int, chunk: int = 5000) -> None:
-    for at in range(0, keys, chunk):
+async def _put_all(
+    store: AsyncKeyValueStore, items: list[tuple[bytes, bytes]], chunk: int = 5000
+) -> None:
+    for at in range(0, len(items), chunk):
         w = WriteSet()
-        for i in range(at, min(keys, at + chunk)):
-            w.put(PREFIX + b"%09d" % i, b"x" * 100)
+        for key, value in items[at : at + chunk]:
+            w.put(key, value)
         await store.apply(w)
-        print(f"\rwriting {min(keys, at + chunk):,}/{keys:,}", end="", file=sys.stderr)
+        done = min(len(items), at + chunk)
+        print(f"\rwriting {done:,}/{len(items):,}", end="", file=sys.stderr)
     print(file=sys.stderr)
+
+
+async def _delete_all(store: AsyncKeyValueStore, keys: list[bytes], chunk: int = 5000) -> None:
+    for at in range(0, len(keys), chunk):
+        w = WriteSet()
+        for key in keys[at : at + chunk]:
+            w.delete(key)
+        await store.apply(w)
 
 
 async def _one_pass(store: AsyncKeyValueStore, batch: int) -> tuple[float, int]:
@@ -69,45 +80,30 @@ async def _paged(store: AsyncKeyValueStore, batch: int) -> tuple[float, int]:
 
 async def _delete(store: AsyncKeyValueStore) -> None:
     async for page in store.key_pages(PREFIX, batch=5000):
-        w = WriteSet()
-        for key in page:
-            w.delete(key)
-        await store.apply(w)
+        await _delete_all(store, page)
 
 
-async def _sweep(store: AsyncKeyValueStore, records: int, chunk: int = 5000) -> str:
+async def _sweep(store: AsyncKeyValueStore, records: int) -> str:
     now = time.time()
     fresh = msgspec.msgpack.encode(Events(ts=[now - 60]))
     stale = msgspec.msgpack.encode(Events(ts=[now - 2 * DAY]))
     keys = [b"v:{bench-sweep-%09d}" % i for i in range(records)]
-    for at in range(0, records, chunk):
-        w = WriteSet()
-        for i in range(at, min(records, at + chunk)):
-            w.put(keys[i], stale if i % 3 == 0 else fresh)
-        await store.apply(w)
+    await _put_all(store, [(k, stale if i % 3 == 0 else fresh) for i, k in enumerate(keys)])
     life = Lifecycle(store, Keys(token=b"\0" * 32, hashing=b"\0" * 32, device=b"\0" * 32))
     wall, cpu = time.perf_counter(), time.process_time()
     gone = await life.sweep_velocity(now)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    await _delete_keys(store, keys)
+    await _delete_all(store, keys)
     return (
         f"velocity sweep over {records:,} records: {gone:,} stale deleted in {wall:.2f} s, "
         f"{wall / records * 1e6:.0f} us wall and {cpu / records * 1e6:.0f} us CPU a record"
     )
 
 
-async def _delete_keys(store: AsyncKeyValueStore, keys: list[bytes], chunk: int = 5000) -> None:
-    for at in range(0, len(keys), chunk):
-        w = WriteSet()
-        for key in keys[at : at + chunk]:
-            w.delete(key)
-        await store.apply(w)
-
-
 async def run(where: str, keys: int, batch: int, paged: bool) -> str:
     store = await _open(where)
     try:
-        await _write(store, keys)
+        await _put_all(store, [(PREFIX + b"%09d" % i, b"x" * 100) for i in range(keys)])
         one, n_one = await _one_pass(store, batch)
         line = f"{keys:,} keys, pages of {batch}: key_pages {one:.2f} s ({n_one:,} keys)"
         if paged:
