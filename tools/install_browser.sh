@@ -19,27 +19,6 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install_browser.sh: apt-get not found; install ${missing[*]} so that $CHROMIUM and $XVFB exist" >&2
-    exit 1
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-else
-    echo "install_browser.sh: must run as root (or with sudo available) to install ${missing[*]}" >&2
-    exit 1
-fi
-
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-
-for path in "$CHROMIUM" "$XVFB"; do
-    if [ ! -x "$path" ]; then
-        echo "install_browser.sh: packages installed but $path is missing" >&2
-        exit 1
-    fi
-done
+source "$(dirname "$0")/_apt.sh"
+apt_install install_browser.sh "$CHROMIUM $XVFB" "${missing[@]}"
 echo "chromium installed: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM"); xvfb: $XVFB"

@@ -15,32 +15,12 @@ if [ -x "$SERVER" ] && [ -x "$CLI" ]; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install_redis.sh: apt-get not found; install redis-server so that $SERVER and $CLI exist" >&2
-    exit 1
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-else
-    echo "install_redis.sh: must run as root (or with sudo available) to install redis-server" >&2
-    exit 1
-fi
-
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools
+source "$(dirname "$0")/_apt.sh"
+apt_install install_redis.sh "$SERVER $CLI" redis-server redis-tools
 
 # the package may start a system-wide server: the tests never use it
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
     "${SUDO[@]}" systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
 
-for path in "$SERVER" "$CLI"; do
-    if [ ! -x "$path" ]; then
-        echo "install_redis.sh: packages installed but $path is missing" >&2
-        exit 1
-    fi
-done
 echo "redis installed: $("$SERVER" --version | cut -d' ' -f1-3)"
