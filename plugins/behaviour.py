@@ -119,13 +119,8 @@ def _filled_at_once(session: CollectedSession, context: Context) -> RuleHit | No
         return None
     per_field = sum(f.focus_ms for f in fields) / len(fields)
     limit = number(context, "min_ms_per_field", _MS_PER_FIELD_MIN)
-    if per_field >= limit:
-        return None
-    return RuleHit(
-        code="TYPING_TOO_FAST",
-        flag="typing_anomaly",
-        strength=clamp(0.6 + 0.4 * (1 - per_field / limit)),
-        detail=f"{len(fields)} fields filled in {per_field:.0f} ms each",
+    return _typing_too_fast(
+        per_field, limit, f"{len(fields)} fields filled in {per_field:.0f} ms each"
     )
 
 
@@ -161,11 +156,17 @@ def _too_fast(session: CollectedSession, context: Context) -> RuleHit | None:
         return None
     per_char = focus / typed
     limit = number(context, "min_ms_per_char", _MS_PER_CHAR_MIN)
-    if per_char >= limit:
+    return _typing_too_fast(per_char, limit, f"{per_char:.0f} ms per character, no correction")
+
+
+def _typing_too_fast(took_ms: float, limit_ms: float, detail: str) -> RuleHit | None:
+    """TYPING_TOO_FAST when `took_ms` (per field or per character) is under the limit,
+    stronger the faster."""
+    if took_ms >= limit_ms:
         return None
     return RuleHit(
         code="TYPING_TOO_FAST",
         flag="typing_anomaly",
-        strength=clamp(0.6 + 0.4 * (1 - per_char / limit)),
-        detail=f"{per_char:.0f} ms per character, no correction",
+        strength=clamp(0.6 + 0.4 * (1 - took_ms / limit_ms)),
+        detail=detail,
     )
