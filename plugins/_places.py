@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import functools
 import math
+import zoneinfo
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from engine.features import CollectedSession
 
 PLACES = Path(__file__).resolve().parent / "data" / "places.tsv"
 EARTH_KM = 6371.0
@@ -104,3 +108,20 @@ def nearby(
     order = np.argsort(dist)
     keep = [int(i) for k, i in enumerate(order) if k < at_least or dist[i] <= radius_km]
     return tuple((p.country[int(idx[i])], p.zone[int(idx[i])]) for i in keep)
+
+
+@functools.lru_cache(maxsize=1024)
+def zone_named(name: str) -> zoneinfo.ZoneInfo | None:
+    """The IANA time zone of that name; None for a name no zone has."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):
+        return None
+
+
+def collected_utc(session: CollectedSession) -> datetime | None:
+    """When the session was collected, in UTC; None for a time out of datetime's range."""
+    try:
+        return datetime.fromtimestamp(session.collected_at, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

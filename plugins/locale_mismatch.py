@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from engine.features import CollectedSession, Features, RuleHit
 from engine.hookspecs import hookimpl
+from plugins._places import collected_utc, zone_named
 
 FLAGS: tuple[str, ...] = ("timezone_mismatch", "language_mismatch")
 CODES: tuple[str, ...] = ("TIMEZONE_MISMATCH", "TIMEZONE_COUNTRY_MISMATCH", "LANGUAGE_MISMATCH")
@@ -90,26 +91,14 @@ def _table_texts() -> list[str]:
     return texts
 
 
-@functools.lru_cache(maxsize=1024)
-def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):
-        return None
-
-
 def offset_consistent(session: CollectedSession) -> bool | None:
     """Whether the measured offset fits the zone at collection time; None when unknown."""
     software = session.attributes.software
     name, measured = (software.timezone or "").strip(), software.timezone_offset_min
     if not name or measured is None:
         return None
-    zone = _zone(name)
-    if zone is None:
-        return None
-    try:
-        when = datetime.fromtimestamp(session.collected_at, UTC)
-    except (OverflowError, OSError, ValueError):
+    zone, when = zone_named(name), collected_utc(session)
+    if zone is None or when is None:
         return None
     expected = _minutes(zone.utcoffset(when))
     if measured == expected:

@@ -18,12 +18,11 @@ Places: GeoNames (plugins/data/places.tsv, source and date in its header).
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import UTC, datetime
+from datetime import datetime
 
 from engine.features import CollectedSession, Context, Features, RuleHit
 from engine.hookspecs import hookimpl
-from plugins._places import distance_to_country, nearby
+from plugins._places import collected_utc, distance_to_country, nearby, zone_named
 from plugins._settings import clamp, number
 
 FLAGS: tuple[str, ...] = ("location_mismatch", "timezone_mismatch")
@@ -71,11 +70,9 @@ def sim_matches(session: CollectedSession) -> bool | None:
     return sim == country
 
 
-def _offset_at(zone: str, when: datetime) -> int | None:
-    try:
-        delta = zoneinfo.ZoneInfo(zone).utcoffset(when)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return None
+def _offset_at(name: str, when: datetime) -> int | None:
+    zone = zone_named(name)
+    delta = None if zone is None else zone.utcoffset(when)
     return None if delta is None else round(delta.total_seconds() / 60)
 
 
@@ -83,11 +80,8 @@ def timezone_consistent(session: CollectedSession) -> bool | None:
     """Whether the device's offset is one of the zones around it; None when unknown."""
     point = _point(session)
     software = session.attributes.software
-    if point is None:
-        return None
-    try:
-        when = datetime.fromtimestamp(session.collected_at, UTC)
-    except (OverflowError, OSError, ValueError):
+    when = collected_utc(session)
+    if point is None or when is None:
         return None
     offset = software.timezone_offset_min
     if offset is None and software.timezone:
