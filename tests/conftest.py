@@ -25,11 +25,7 @@ async def svc(
     """The service on each store: the embedded RocksDB, and a Redis Cluster (three masters
     on loopback, emptied before each test); the same tests, the same expected answers."""
     if request.param == "redis":
-        cluster: rc.Cluster = request.getfixturevalue("redis_nodes")
-        ensure_up(cluster)
-        for node in cluster.nodes:
-            rc.command(node.port, "FLUSHALL")
-        set_store(config_dir, cluster.seed)
+        use_empty_cluster(request, config_dir)
     running = await start(nursery, tmp_path / "data", config_dir)
     async with running.client:
         yield running
@@ -44,6 +40,15 @@ def ensure_up(cluster: rc.Cluster) -> None:
         except (OSError, rc.ClusterError):
             rc.restart(cluster, index)
     rc.wait_ok(cluster)
+
+
+def use_empty_cluster(request: pytest.FixtureRequest, config_dir: Path) -> None:
+    """The session's Redis cluster, up and emptied, as the store of `config_dir`."""
+    cluster: rc.Cluster = request.getfixturevalue("redis_nodes")
+    ensure_up(cluster)
+    for node in cluster.nodes:
+        rc.command(node.port, "FLUSHALL")
+    set_store(config_dir, cluster.seed)
 
 
 def set_store(config_dir: Path, url: str) -> None:

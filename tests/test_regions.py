@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import trio
 
-from tests.conftest import ensure_up, set_store
+from tests.conftest import use_empty_cluster
 from tests.hostile.conftest import set_service
 from tests.support import Running, copy_config, start
-from tools import redis_cluster as rc
 
 US_IP = "24.1.1.1"  # Comcast, US (the shipped IP data)
 GB_IP = "81.2.69.10"
@@ -34,11 +33,7 @@ async def regional(
     )
     tenants.write_text(text)
     if request.param == "redis":
-        cluster: rc.Cluster = request.getfixturevalue("redis_nodes")
-        ensure_up(cluster)
-        for node in cluster.nodes:
-            rc.command(node.port, "FLUSHALL")
-        set_store(config, cluster.seed)
+        use_empty_cluster(request, config)
     running = await start(nursery, tmp_path / "data", config)
     async with running.client:
         yield running
