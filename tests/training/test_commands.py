@@ -26,19 +26,14 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return run_module("engine.cli", *args, timeout=300)
 
 
+def _run_args(run_dir: Path) -> list[str]:
+    """A population run's store and config, as the training commands take them."""
+    return ["--data-dir", str(run_dir / "data"), "--config-dir", str(run_dir / "config")]
+
+
 def test_train_writes_a_candidate_that_loads(run_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "model.candidate.toml"
-    r = _cli(
-        "train",
-        "--data-dir",
-        str(run_dir / "data"),
-        "--config-dir",
-        str(run_dir / "config"),
-        "--out",
-        str(out),
-        "--version",
-        "test-trained-1",
-    )
+    r = _cli("train", *_run_args(run_dir), "--out", str(out), "--version", "test-trained-1")
     assert r.returncode == 0, r.stderr
     assert "candidate written to" in r.stdout
     assert "labelled fraud" in r.stdout
@@ -63,7 +58,7 @@ def test_train_refuses_a_store_without_feedback(tmp_path: Path) -> None:
 
 
 def test_backtest_measures_a_rule_against_feedback(run_dir: Path) -> None:
-    args = ["--data-dir", str(run_dir / "data"), "--config-dir", str(run_dir / "config")]
+    args = _run_args(run_dir)
     r = _cli("backtest", "network_risk", *args)
     assert r.returncode == 0, r.stderr
     assert "labelled sessions" in r.stdout
@@ -78,15 +73,7 @@ def test_backtest_measures_a_rule_against_feedback(run_dir: Path) -> None:
 
 def test_the_evaluator_shows_where_a_candidate_disagrees(run_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "candidate.toml"
-    r = _cli(
-        "train",
-        "--data-dir",
-        str(run_dir / "data"),
-        "--config-dir",
-        str(run_dir / "config"),
-        "--out",
-        str(out),
-    )
+    r = _cli("train", *_run_args(run_dir), "--out", str(out))
     assert r.returncode == 0, r.stderr
     report = tmp_path / "report"
     r = run_module(
