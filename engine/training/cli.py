@@ -27,6 +27,7 @@ class _Opened(NamedTuple):
     config: Config
     store: AllRegions
     model: ScoringModel
+    now: float  # --now, or the time of the run
 
 
 def add_train_arguments(p: argparse.ArgumentParser) -> None:
@@ -77,7 +78,17 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _open(args: argparse.Namespace) -> _Opened:
+def _open(args: argparse.Namespace) -> _Opened | None:
+    """The store (read-only), config, plugins and model the command works on; None after
+    saying why they cannot be opened (the command then exits 1)."""
+    try:
+        return _opened(args)
+    except (ConfigError, FileNotFoundError) as exc:
+        print(f"anonscore: {exc}", file=sys.stderr)
+        return None
+
+
+def _opened(args: argparse.Namespace) -> _Opened:
     from engine.config import load_config
     from engine.model import ScoringModel
     from engine.plugins import PluginHost, build_plugin_manager
@@ -87,20 +98,18 @@ def _open(args: argparse.Namespace) -> _Opened:
     config = load_config(args.config_dir, plugin_names=host.names)
     host.codes = frozenset(config.model.weights)
     store = AllRegions.open(args.data_dir)
-    return _Opened(host, config, store, ScoringModel(config.model))
+    now = args.now if args.now is not None else time.time()
+    return _Opened(host, config, store, ScoringModel(config.model), now)
 
 
 def main_train(args: argparse.Namespace) -> int:
     from engine.training.data import load_dataset
     from engine.training.train import model_toml, train
 
-    try:
-        opened = _open(args)
-    except (ConfigError, FileNotFoundError) as exc:
-        print(f"anonscore: {exc}", file=sys.stderr)
+    opened = _open(args)
+    if opened is None:
         return 1
-    store, model = opened.store, opened.model
-    now = args.now if args.now is not None else time.time()
+    store, model, now = opened.store, opened.model, opened.now
     try:
         print(f"reading labelled sessions from {args.data_dir} ...", file=sys.stderr)
         data = trio.run(
@@ -159,13 +168,10 @@ def _train_summary(report: TrainReport, live_version: str) -> str:
 def main_backtest(args: argparse.Namespace) -> int:
     from engine.training.backtest import backtest
 
-    try:
-        opened = _open(args)
-    except (ConfigError, FileNotFoundError) as exc:
-        print(f"anonscore: {exc}", file=sys.stderr)
+    opened = _open(args)
+    if opened is None:
         return 1
-    store = opened.store
-    now = args.now if args.now is not None else time.time()
+    store, now = opened.store, opened.now
     try:
         report = trio.run(
             lambda: backtest(
