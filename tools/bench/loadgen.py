@@ -70,10 +70,6 @@ async def loadgen(
     import msgspec
     import trio
 
-    class _Session(msgspec.Struct):
-        session_id: str
-
-    decode_session = msgspec.json.Decoder(_Session).decode
     req = FlowRequests(port)
     post, backend, session_body = req.post, req.backend, req.session_body
 
@@ -116,7 +112,7 @@ async def loadgen(
             if body is None:
                 continue
             try:
-                sid = decode_session(body).session_id.encode()
+                sid = req.session_id(body)
             except msgspec.DecodeError:
                 rec.error("sessions", perf(), "a 2xx answer without session_id")
                 continue

@@ -23,13 +23,8 @@ MAX_OPEN_FLOWS = 4000  # the client's own limit: beyond it an arrival is counted
 async def open_loop(
     port: int, rate: float, warmup: float, duration: float, seed: int = 1
 ) -> dict[str, Any]:
-    import msgspec
     import trio
 
-    class _Session(msgspec.Struct):
-        session_id: str
-
-    decode_session = msgspec.json.Decoder(_Session).decode
     req = FlowRequests(port)
     post, backend, session_body = req.post, req.backend, req.session_body
 
@@ -75,7 +70,7 @@ async def open_loop(
             status, body = await call(conn, post(b"/v1/sessions", headers, session_body))
             if status != 201:
                 return
-            sid = decode_session(body).session_id.encode()
+            sid = req.session_id(body)
             data = post(b"/v1/collect", headers, collect_body(sid, attrs, behaviour))
             if (await call(conn, data))[0] != 202:
                 return

@@ -11,6 +11,8 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from .agents import user_agents
 
 SITE_KEY, API_KEY, ORIGIN = b"demo_site", b"demo_key", b"http://127.0.0.1:8080"
@@ -201,6 +203,13 @@ def collect_body(sid: bytes, attrs: bytes, behaviour: bytes) -> bytes:
     )
 
 
+class _Session(msgspec.Struct):
+    session_id: str
+
+
+_decode_session = msgspec.json.Decoder(_Session).decode
+
+
 class FlowRequests:
     """The requests of a flow against one port, pre-encoded: the page's (the collector's,
     with an Origin and the device's own headers) and the lender back-end's, the session
@@ -227,6 +236,11 @@ class FlowRequests:
         attrs = dev.attrs[rng.random() < 0.1]  # now and then after a browser update
         headers = self.browser + dev.headers[rng.random() < 0.15]  # now and then elsewhere
         return attrs, headers, self.behaviours[rng.randrange(len(self.behaviours))]
+
+    @staticmethod
+    def session_id(body: bytes) -> bytes:
+        """The session ID of a /v1/sessions answer (msgspec.DecodeError when it has none)."""
+        return _decode_session(body).session_id.encode()
 
     @staticmethod
     def score_body(sid: bytes) -> bytes:
