@@ -26,12 +26,12 @@ import msgspec
 import trio
 
 from engine.schema import SweepLease
+from engine.state import decode
 from engine.storage import AsyncKeyValueStore, WriteSet, direct_view
 
 PREFIX = b"l:{lease}"
 SETTLE_S = 1.0
 HOLDER = os.urandom(8).hex()  # this process
-_decode = msgspec.msgpack.Decoder(SweepLease).decode
 
 
 async def hold(
@@ -67,6 +67,6 @@ def _read(raw: bytes | None) -> SweepLease | None:
     if raw is None:
         return None
     try:
-        return _decode(raw)
+        return decode(raw, SweepLease)
     except msgspec.DecodeError:
         return None  # unreadable: taken over as if absent

@@ -53,7 +53,7 @@ from engine.state import (
     JOURNAL_PREFIX,
     WINDOW,
     State,
-    decode_events,
+    decode,
     device_key_,
     encode,
     index_key,
@@ -73,12 +73,6 @@ from engine.storage import (
     WriteSet,
     transact,
 )
-
-_profile = msgspec.msgpack.Decoder(DeviceProfile).decode
-_reputation = msgspec.msgpack.Decoder(IpReputation).decode
-_list = msgspec.msgpack.Decoder(DeviceList).decode
-_sketch = msgspec.msgpack.Decoder(PopulationSketch).decode
-_journal = msgspec.msgpack.Decoder(ErasureJournal).decode
 
 JOURNAL_GRACE_S = 60.0  # an entry this old names an erasure that stopped (deadline: 2 s)
 
@@ -112,7 +106,7 @@ def withdraw_session(st: State, w: WriteSet, sh: str, record: SessionRecord, now
         return
     if record.device_key is not None:
         raw = w.puts.get(device_key_(record.device_key))
-        profile = _profile(raw) if raw is not None else st.device(record.device_key)
+        profile = decode(raw, DeviceProfile) if raw is not None else st.device(record.device_key)
         if profile is not None:
             reports = relabel(profile.reports, record.tenant, record.label, None, now)
             w.put(
@@ -121,7 +115,7 @@ def withdraw_session(st: State, w: WriteSet, sh: str, record: SessionRecord, now
             )
     if record.ip_prefix:
         raw = w.puts.get(reputation_key(record.ip_prefix))
-        rep = _reputation(raw) if raw is not None else st.reputation(record.ip_prefix)
+        rep = decode(raw, IpReputation) if raw is not None else st.reputation(record.ip_prefix)
         reports = relabel(rep.reports, record.tenant, record.label, None, now)
         if reports:
             w.put(reputation_key(record.ip_prefix), encode(IpReputation(reports=reports)))
@@ -136,7 +130,7 @@ def withdraw_tenants(
     no tenant is left, delete the device. True when the device was deleted."""
     registry = Registry(st, keys)
     raw = w.puts.get(device_key_(dkey)) or st.store.get(device_key_(dkey))
-    profile = _profile(raw) if raw is not None else None
+    profile = decode(raw, DeviceProfile) if raw is not None else None
     epochs = profile.epochs if profile is not None else {}
     for tenant in tenants:
         w.delete(mapping_key(tenant, registry.device_id(tenant, dkey, epochs.get(tenant, 0))))
@@ -232,7 +226,7 @@ class Lifecycle:
                 if raw is None:
                     continue  # finished meanwhile (or given twice by the pass)
                 try:
-                    entry: ErasureJournal | None = _journal(raw)
+                    entry: ErasureJournal | None = decode(raw, ErasureJournal)
                 except (msgspec.DecodeError, msgspec.ValidationError):
                     entry = None  # nothing to finish: the entry itself goes
                 if entry is not None and entry.at > now - JOURNAL_GRACE_S:
@@ -335,7 +329,7 @@ class Lifecycle:
         def stale(_: State, key: bytes, events: Events) -> WriteSet | None:
             return None if events.ts and events.ts[-1] > cutoff else _deleting(key)
 
-        return await self._each(b"v:", _on_record(decode_events, stale), batch)
+        return await self._each(b"v:", _on_record(Events, stale), batch)
 
     async def sweep_records(self, now: float, retention_days: Callable[[str], int]) -> int:
         """Everything derived from sessions, past its tenants' retention (see the module
@@ -370,11 +364,11 @@ class Lifecycle:
             return _deleting(key) if sketch.last_seen + longest < now else None
 
         changed = 0
-        changed += await self._each(b"d:", _on_record(_profile, profile_due))
-        changed += await self._each(b"r:", _on_record(_reputation, reputation_due))
+        changed += await self._each(b"d:", _on_record(DeviceProfile, profile_due))
+        changed += await self._each(b"r:", _on_record(IpReputation, reputation_due))
         for prefix in (b"b:", b"u:"):
-            changed += await self._each(prefix, _on_record(_list, list_due))
-        changed += await self._each(b"k:", _on_record(_sketch, sketch_due))
+            changed += await self._each(prefix, _on_record(DeviceList, list_due))
+        changed += await self._each(b"k:", _on_record(PopulationSketch, sketch_due))
         changed += await self._each(b"m:", _mapping_due)
         changed += await self._each(b"i:", _index_due)
         return changed
@@ -451,9 +445,7 @@ def _change(decide: Decide, st: State, key: bytes) -> tuple[WriteSet | None, boo
     return w, w is None or w.touched() <= {key}
 
 
-def _on_record(
-    decode: Callable[[bytes], T], judge: Callable[[State, bytes, T], WriteSet | None]
-) -> Decide:
+def _on_record(kind: type[T], judge: Callable[[State, bytes, T], WriteSet | None]) -> Decide:
     """A sweep's decision on records of one type: an absent record is left alone, one that
     no longer decodes is deleted, any other is judged on its value."""
 
@@ -462,7 +454,7 @@ def _on_record(
         if raw is None:
             return None
         try:
-            value = decode(raw)
+            value = decode(raw, kind)
         except msgspec.DecodeError:
             return _deleting(key)
         return judge(st, key, value)

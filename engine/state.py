@@ -23,7 +23,7 @@ an absolute expiry (`WriteSet.put(..., expire_at=)`), which a store with native 
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -42,12 +42,6 @@ from engine.storage import KeyValueStore, WriteSet
 T = TypeVar("T")
 
 _enc = msgspec.msgpack.Encoder()
-_session_dec = msgspec.msgpack.Decoder(SessionRecord)
-_device_dec = msgspec.msgpack.Decoder(DeviceProfile)
-_events_dec = msgspec.msgpack.Decoder(Events)
-_rep_dec = msgspec.msgpack.Decoder(IpReputation)
-_list_dec = msgspec.msgpack.Decoder(DeviceList)
-_sketch_dec = msgspec.msgpack.Decoder(PopulationSketch)
 
 
 class RecordKind(msgspec.Struct, frozen=True):
@@ -204,43 +198,43 @@ class State:
 
     def session(self, sh: str) -> SessionRecord | None:
         raw = self.store.get(session_key(sh))
-        return None if raw is None else _session_dec.decode(raw)
+        return None if raw is None else decode(raw, SessionRecord)
 
     def sessions(self, shs: list[str]) -> list[SessionRecord | None]:
         """Several sessions in one read (one round on a remote store)."""
         raws = self.store.get_many([session_key(sh) for sh in shs])
-        return [None if raw is None else _session_dec.decode(raw) for raw in raws]
+        return [None if raw is None else decode(raw, SessionRecord) for raw in raws]
 
     def erased(self, sh: str) -> bool:
         return self.store.get(tombstone_key(sh)) is not None
 
     def device(self, dkey: str) -> DeviceProfile | None:
         raw = self.store.get(device_key_(dkey))
-        return None if raw is None else _device_dec.decode(raw)
+        return None if raw is None else decode(raw, DeviceProfile)
 
     def events(self, kind: str, key: str) -> Events:
         raw = self.store.get(events_key(kind, key))
-        return Events() if raw is None else _events_dec.decode(raw)
+        return Events() if raw is None else decode(raw, Events)
 
     def reputation(self, prefix: str) -> IpReputation:
         raw = self.store.get(reputation_key(prefix))
-        return IpReputation() if raw is None else _rep_dec.decode(raw)
+        return IpReputation() if raw is None else decode(raw, IpReputation)
 
     def band(self, key: bytes) -> DeviceList:
         raw = self.store.get(key)
-        return DeviceList() if raw is None else _list_dec.decode(raw)
+        return DeviceList() if raw is None else decode(raw, DeviceList)
 
     def bands(self, keys: list[bytes]) -> list[DeviceList]:
-        return [DeviceList() if raw is None else _list_dec.decode(raw)
+        return [DeviceList() if raw is None else decode(raw, DeviceList)
                 for raw in self.store.get_many(keys)]  # fmt: skip
 
     def devices(self, dkeys: list[str]) -> list[DeviceProfile | None]:
         raws = self.store.get_many([device_key_(k) for k in dkeys])
-        return [None if raw is None else _device_dec.decode(raw) for raw in raws]
+        return [None if raw is None else decode(raw, DeviceProfile) for raw in raws]
 
     def sketch(self, key: bytes) -> PopulationSketch | None:
         raw = self.store.get(key)
-        return None if raw is None else _sketch_dec.decode(raw)
+        return None if raw is None else decode(raw, PopulationSketch)
 
     def mapped_device(self, tenant: str, device_id: str) -> str | None:
         raw = self.store.get(mapping_key(tenant, device_id))
@@ -283,8 +277,15 @@ def record_event(events: Events, now: float) -> Events:
     return Events(ts=ts)
 
 
-def decode_events(raw: bytes) -> Events:
-    return _events_dec.decode(raw)
+def decode(raw: bytes, kind: type[T]) -> T:
+    """A stored record of type `kind`; msgspec.DecodeError when `raw` is not one."""
+    decoder = _decoders.get(kind)
+    if decoder is None:
+        decoder = _decoders[kind] = msgspec.msgpack.Decoder(kind)
+    return decoder.decode(raw)  # type: ignore[no-any-return]
+
+
+_decoders: dict[type[Any], msgspec.msgpack.Decoder[Any]] = {}  # one per record type
 
 
 def count_since(events: Events, since: float) -> int:

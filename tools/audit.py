@@ -26,7 +26,7 @@ import trio
 
 from engine.privacy import find_identifier
 from engine.regions import region_dirs
-from engine.state import record_kind
+from engine.state import decode, record_kind
 from engine.storage import (
     AsyncKeyValueStore,
     KeyValueStore,
@@ -118,7 +118,6 @@ async def audit(store: KeyValueStore | AsyncKeyValueStore, *, batch: int = 5000)
     decode, or a key of no known kind, is a finding too."""
     report = AuditReport()
     start: bytes | None = None
-    decoders: dict[bytes, Any] = {}
     while True:
         rows = await store.scan(b"", start=start, limit=batch)
         for key, raw in rows:
@@ -130,9 +129,8 @@ async def audit(store: KeyValueStore | AsyncKeyValueStore, *, batch: int = 5000)
             if kind is None:
                 found.append(("<key>", "a key of no known record type"))
             elif kind.kind is not None:
-                dec = decoders.setdefault(kind.prefix, msgspec.msgpack.Decoder(kind.kind))
                 try:
-                    value = msgspec.to_builtins(dec.decode(raw))
+                    value = msgspec.to_builtins(decode(raw, kind.kind))
                 except msgspec.DecodeError:
                     found.append(("<value>", "does not decode as its record type"))
                 else:

@@ -24,11 +24,11 @@ import numpy.typing as npt
 
 from engine.model import ScoringModel
 from engine.schema import SessionRecord
+from engine.state import decode
 from engine.storage import KeyValueStore
 
 DAY = 86_400.0
 POSITIVE = frozenset({"fraud", "damage"})
-_decode = msgspec.msgpack.Decoder(SessionRecord).decode
 
 
 class Dataset(msgspec.Struct):
@@ -51,7 +51,7 @@ async def stored_sessions(
         page = await store.scan(b"s:", start=start, limit=batch)
         for key, raw in page:
             try:
-                record: SessionRecord | None = _decode(raw)
+                record: SessionRecord | None = decode(raw, SessionRecord)
             except msgspec.DecodeError:
                 record = None
             yield key, record

@@ -21,7 +21,7 @@ from engine.model import ScoringModel
 from engine.regions import AllRegions
 from engine.schema import SessionRecord
 from engine.secrets import derive_keys, load_or_create_secret
-from engine.state import session_key
+from engine.state import decode, session_key
 from engine.tokens import session_hash
 from engine.training.data import strengths_of
 
@@ -47,13 +47,12 @@ def candidate_scores(run_dir: Path, run: Run, candidate: Path) -> tuple[ModelFil
     live = ScoringModel(load_config(run_dir / "config").model)
     keys = derive_keys(load_or_create_secret(run_dir / "data"))
     store = AllRegions.open(run_dir / "data")
-    decode = msgspec.msgpack.Decoder(SessionRecord).decode
     rows: list[dict[str, float]] = []
     known: list[bool] = []
     try:
         for sid in run.session_ids:
             raw = store.get(session_key(session_hash(keys.hashing, sid)))
-            strengths = strengths_of(decode(raw), live) if raw is not None else None
+            strengths = strengths_of(decode(raw, SessionRecord), live) if raw is not None else None
             known.append(strengths is not None)
             rows.append(strengths or {})
     finally:
