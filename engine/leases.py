@@ -26,7 +26,7 @@ import msgspec
 import trio
 
 from engine.schema import SweepLease
-from engine.state import decode
+from engine.state import decode, encode
 from engine.storage import AsyncKeyValueStore, WriteSet, direct_view
 
 PREFIX = b"l:{lease}"
@@ -54,7 +54,7 @@ async def hold(
     w = WriteSet()
     # the record's own expiry is wall-clock time (the store's), whatever clock `now` is on
     lease = SweepLease(holder, now + term)
-    w.put(key, msgspec.msgpack.encode(lease), expire_at=time.time() + term)
+    w.put(key, encode(lease), expire_at=time.time() + term)
     await store.apply(w)
     if current is not None and current.holder == holder and current.until > now:
         return True  # a renewal: nobody else writes while the lease is ours

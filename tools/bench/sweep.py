@@ -21,13 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-import msgspec
 import trio
 
 from engine.lifecycle import Lifecycle
 from engine.schema import Events
 from engine.secrets import Keys
-from engine.state import DAY
+from engine.state import DAY, encode
 from engine.storage import AsyncKeyValueStore, AsyncRocksStore, RedisClusterStore, WriteSet
 
 PREFIX = b"bench-sweep:"
@@ -85,8 +84,8 @@ async def _delete(store: AsyncKeyValueStore) -> None:
 
 async def _sweep(store: AsyncKeyValueStore, records: int) -> str:
     now = time.time()
-    fresh = msgspec.msgpack.encode(Events(ts=[now - 60]))
-    stale = msgspec.msgpack.encode(Events(ts=[now - 2 * DAY]))
+    fresh = encode(Events(ts=[now - 60]))
+    stale = encode(Events(ts=[now - 2 * DAY]))
     keys = [b"v:{bench-sweep-%09d}" % i for i in range(records)]
     await _put_all(store, [(k, stale if i % 3 == 0 else fresh) for i, k in enumerate(keys)])
     life = Lifecycle(store, Keys(token=b"\0" * 32, hashing=b"\0" * 32, device=b"\0" * 32))
