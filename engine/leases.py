@@ -26,10 +26,9 @@ import msgspec
 import trio
 
 from engine.schema import SweepLease
-from engine.state import decode, encode
+from engine.state import decode, encode, lease_key
 from engine.storage import AsyncKeyValueStore, WriteSet, direct_view
 
-PREFIX = b"l:{lease}"
 SETTLE_S = 1.0
 HOLDER = os.urandom(8).hex()  # this process
 
@@ -47,7 +46,7 @@ async def hold(
     holds it until `now + term`. Raises StoreUnavailable when the store fails."""
     if direct_view(store) is not None:
         return True
-    key = PREFIX + name.encode()
+    key = lease_key(name)
     current = _read(await store.get(key))
     if current is not None and current.holder != holder and current.until > now:
         return False

@@ -176,6 +176,13 @@ def journal_key(entry_id: str) -> bytes:
     return JOURNAL_PREFIX + entry_id.encode()
 
 
+LEASE_PREFIX = tagged("l:", "lease")
+
+
+def lease_key(name: str) -> bytes:
+    return LEASE_PREFIX + name.encode()
+
+
 def purge_key(purge_at: float, record_key: bytes) -> bytes:
     return f"x:{int(purge_at):012d}\0".encode() + record_key
 

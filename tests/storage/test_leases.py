@@ -6,8 +6,9 @@ from __future__ import annotations
 import msgspec
 import trio
 
-from engine.leases import PREFIX, hold
+from engine.leases import hold
 from engine.schema import SweepLease
+from engine.state import LEASE_PREFIX, lease_key
 from engine.storage import AsyncKeyValueStore
 
 T0 = 1_800_000_000.0
@@ -17,7 +18,7 @@ async def test_one_holder_at_a_time(store: AsyncKeyValueStore, backend: str) -> 
     if backend == "rocks":  # one process per directory: always yes, nothing written
         assert await hold(store, "sweep", T0, 60, holder="a", settle=0.05)
         assert await hold(store, "sweep", T0, 60, holder="b", settle=0.05)
-        assert await store.scan(PREFIX) == []
+        assert await store.scan(LEASE_PREFIX) == []
         return
     assert await hold(store, "sweep", T0, 60, holder="a", settle=0.05)
     assert not await hold(store, "sweep", T0 + 10, 60, holder="b", settle=0.05)
@@ -25,7 +26,7 @@ async def test_one_holder_at_a_time(store: AsyncKeyValueStore, backend: str) -> 
     assert not await hold(store, "sweep", T0 + 80, 60, holder="b", settle=0.05)
     assert await hold(store, "records", T0 + 80, 60, holder="b", settle=0.05)  # another lease
     assert await hold(store, "sweep", T0 + 91, 60, holder="b", settle=0.05)  # a's term is over
-    lease = msgspec.msgpack.decode(await store.get(PREFIX + b"sweep"), type=SweepLease)
+    lease = msgspec.msgpack.decode(await store.get(lease_key("sweep")), type=SweepLease)
     assert lease == SweepLease("b", T0 + 151)
 
 
