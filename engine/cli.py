@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ip_data_arguments(u)
 
-    from engine.training.cli import add_backtest_arguments, add_train_arguments
+    from engine.scoring.training.cli import add_backtest_arguments, add_train_arguments
 
     t = sub.add_parser(
         "train",
@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _plugin_names() -> frozenset[str]:
-    from engine.plugins import PluginHost, build_plugin_manager
+    from engine.scoring.plugin_host import PluginHost, build_plugin_manager
 
     return PluginHost(build_plugin_manager()).names
 
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return update_data(args)
     if args.command in ("train", "backtest"):
-        from engine.training.cli import main_backtest, main_train
+        from engine.scoring.training.cli import main_backtest, main_train
 
         return main_train(args) if args.command == "train" else main_backtest(args)
     if args.command == "hash-key":
@@ -189,8 +189,8 @@ def _reload(args: argparse.Namespace) -> int:
     was checked is what runs. The outcome comes back through <data-dir>/reload.json."""
     import time
 
-    from engine.reloading import read_status
-    from engine.server import pid_file
+    from engine.runtime.reloading import read_status
+    from engine.runtime.server import pid_file
 
     before = read_status(args.data_dir)
     try:
@@ -226,9 +226,9 @@ def _serve(args: argparse.Namespace) -> int:
     import trio
 
     from engine.logs import setup_logging
-    from engine.server import ServeOptions, serve
-    from engine.storage import StoreUnavailable
-    from engine.storage._rocks import StoreLocked
+    from engine.runtime.server import ServeOptions, serve
+    from engine.store import StoreUnavailable
+    from engine.store._rocks import StoreLocked
 
     setup_logging(args.log_level)
     if args.workers < 1:
@@ -271,7 +271,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _workers(args: argparse.Namespace) -> int:
     from engine.config import load_config
-    from engine.workers import run_workers
+    from engine.runtime.workers import run_workers
 
     try:
         store = args.store or load_config(args.config_dir).service.store

@@ -20,7 +20,7 @@ import msgspec
 
 from engine.errors import ConfigError
 from engine.privacy.firewall import OPTIONAL_ATTRIBUTES
-from engine.validation import locate
+from engine.sessions.validation import locate
 
 OPTIONAL_ATTRIBUTE_NAMES = tuple(OPTIONAL_ATTRIBUTES)  # the firewall says what each governs
 # The data policy: processing of the device MAC "cannot be enabled at the option of the
@@ -76,7 +76,7 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     record_sweep_interval_s: int = 86_400  # profiles, reputation, indexes: a full scan each
     regions: list[str] = msgspec.field(default_factory=lambda: ["eu"])
     # region -> ISO countries whose clients' sessions it keeps (region_mode = "collected");
-    # a country in none of them: the tenant's own region (engine/regions.py)
+    # a country in none of them: the tenant's own region (engine/store/regions.py)
     region_countries: dict[str, list[str]] = msgspec.field(default_factory=dict)
     # region -> redis://HOST:PORT of that region's own cluster (else regions share `store`)
     region_stores: dict[str, str] = msgspec.field(default_factory=dict)

@@ -88,7 +88,7 @@ class Metrics:
         )
         self.plugin_violations = Counter(
             "anonscore_plugin_contract_violations",
-            "plugin outputs dropped for breaking the contract (engine/plugins.py)",
+            "plugin outputs dropped for breaking the contract (engine/scoring/plugin_host.py)",
             ["plugin", "what"],
             registry=r,
         )

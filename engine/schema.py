@@ -581,14 +581,14 @@ class Events(Struct):
 
 class SweepLease(Struct):
     """Which process runs a background sweep on a shared store, and until when
-    (engine/leases.py). Its key expires with it."""
+    (engine/lifecycle/leases.py). Its key expires with it."""
 
     holder: str  # a random id of the holding process
     until: float
 
 
 class ErasureJournal(Struct, omit_defaults=True):
-    """An erasure under way (engine/lifecycle.py): written before its deletes, removed
+    """An erasure under way (engine/lifecycle/records.py): written before its deletes, removed
     after them, so an erasure a crash or a failed store interrupted is finished later."""
 
     tenant: str

@@ -3,7 +3,7 @@
 Only where the tenant enabled `wifi_router_mac`: the SDK's router BSSID arrives, is kept
 only as a truncated keyed hash, and at collection the service counts the distinct devices
 (install ID or MAC hash) seen on that router in the last 24 hours, across every client
-(`engine/service.py`, `Service._count_wifi`). A household has a few phones; a farm of
+(`engine/sessions/service.py`, `Service._count_wifi`). A household has a few phones; a farm of
 phones or emulators applying for credit shares one router. Setting `wifi_devices_max` (5).
 """
 

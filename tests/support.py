@@ -11,7 +11,7 @@ import httpx
 import msgspec
 import trio
 
-from engine.server import Handle, ServeOptions, serve
+from engine.runtime.server import Handle, ServeOptions, serve
 
 REPO = Path(__file__).resolve().parent.parent
 ORIGIN = "http://127.0.0.1:8080"
@@ -159,7 +159,7 @@ class Running:
 
     def sh(self, session_id: str) -> str:
         """The store's name for a session (a keyed hash of its token)."""
-        from engine.tokens import session_hash
+        from engine.sessions.tokens import session_hash
 
         return session_hash(self.service.keys.hashing, session_id)
 

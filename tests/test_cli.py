@@ -154,7 +154,7 @@ def test_serve_on_a_busy_port_says_so(tmp_path: Path) -> None:
 
 
 def test_a_second_service_on_one_data_dir_says_so(tmp_path: Path) -> None:
-    from engine.storage import RocksStore
+    from engine.store import RocksStore
 
     data = tmp_path / "d"
     store = RocksStore(data / "regions" / "eu")  # a region's store, held by another process

@@ -21,7 +21,7 @@ import pytest
 import trio
 
 from engine.schema import SweepLease
-from engine.storage._slots import key_slot
+from engine.store._slots import key_slot
 from tests.hostile.conftest import set_service
 from tests.process import free_port, run_module
 from tests.support import ORIGIN, REPO, Running, copy_config, start, web_attributes
@@ -99,7 +99,7 @@ def workers(redis_nodes: rc.Cluster, tmp_path: Path) -> Iterator[tuple[str, Path
 
 def test_one_worker_sweeps_the_other_leaves_it(redis_nodes: rc.Cluster, tmp_path: Path) -> None:
     """With sweeps every second, two workers on one cluster: each sweep's lease
-    (engine/leases.py) has one holder, who renews it round after round; the other worker
+    (engine/lifecycle/leases.py) has one holder, who renews it round after round; the other worker
     never takes it while the holder lives."""
     for node in redis_nodes.nodes:
         rc.command(node.port, "FLUSHALL")

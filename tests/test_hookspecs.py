@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from engine import hookspecs
-from engine.plugins import PluginHost, build_plugin_manager
+from engine.scoring.plugin_host import PluginHost, build_plugin_manager
 from tests.support import REPO
 
 SPECS = [

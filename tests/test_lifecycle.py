@@ -11,10 +11,10 @@ from typing import Any
 import msgspec
 import pytest
 
-from engine.lifecycle import JOURNAL_GRACE_S, Lifecycle
+from engine.lifecycle.records import JOURNAL_GRACE_S, Lifecycle
 from engine.schema import Events
-from engine.state import DAY, record_kind
-from engine.storage import StoreUnavailable, WriteSet
+from engine.store import StoreUnavailable, WriteSet
+from engine.store.keys import DAY, record_kind
 from tests.support import ORIGIN, Running, android_attributes, web_attributes
 
 AUTH = {"demo": "demo_key", "demo2": "demo2_key", "demo3": "demo3_key"}

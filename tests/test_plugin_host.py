@@ -20,8 +20,8 @@ import trio
 
 from engine.features import RuleHit
 from engine.hookspecs import hookimpl
-from engine.plugins import PluginHost, build_plugin_manager
-from engine.scoring import ENGINE_ATTRIBUTES
+from engine.scoring.pipeline import ENGINE_ATTRIBUTES
+from engine.scoring.plugin_host import PluginHost, build_plugin_manager
 from tests.hostile.conftest import set_service
 from tests.plugins.support import build_context, build_session
 from tests.support import OPERATOR, Running, copy_config, start

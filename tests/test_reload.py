@@ -9,7 +9,7 @@ import logging
 import pytest
 import trio
 
-from engine.reloading import reload, reload_when_stable
+from engine.runtime.reloading import reload, reload_when_stable
 from tests.support import ORIGIN, Running
 
 

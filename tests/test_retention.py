@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.state import DAY
+from engine.store.keys import DAY
 from tests.support import Running
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from engine.tokens import (
+from engine.sessions.tokens import (
     TOKEN_LENGTH,
     new_token,
     open_token,

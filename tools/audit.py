@@ -4,7 +4,7 @@
     python -m tools.audit --store redis://HOST:PORT
 
 Opens the RocksDB store read-only (it can run beside the service), decodes every record
-with its own type (the key layout of engine/state.py), and runs the privacy firewall's
+with its own type (the key layout of engine/store/keys.py), and runs the privacy firewall's
 detectors over every string (values and map keys) and long integer in it, except the
 fields the service writes itself (keyed hashes, internal ids). A record that does not
 decode, or a key of no known record type, is a finding. Prints, per record type, the
@@ -25,15 +25,15 @@ import msgspec
 import trio
 
 from engine.privacy import find_identifier
-from engine.regions import region_dirs
-from engine.state import decode, record_kind
-from engine.storage import (
+from engine.store import (
     AsyncKeyValueStore,
     KeyValueStore,
     RedisClusterStore,
     RocksStore,
     StoreUnavailable,
 )
+from engine.store.keys import decode, record_kind
+from engine.store.regions import region_dirs
 
 _LONG_INT = 10**8
 # Values that are labels (a form field's name, such as "full_name"), not a person's name:

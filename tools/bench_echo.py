@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = Config()
     cfg.bind = [f"{args.host}:{args.port}"]
     cfg.accesslog = None
-    cfg.keep_alive_timeout = 30  # as the service (engine/server.py)
+    cfg.keep_alive_timeout = 30  # as the service (engine/runtime/server.py)
     try:
         trio.run(serve, app, cfg)
     except KeyboardInterrupt:

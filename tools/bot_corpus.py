@@ -23,7 +23,7 @@ import crawleruseragents
 import httpx
 import trio
 
-from engine.server import ServeOptions, serve
+from engine.runtime.server import ServeOptions, serve
 
 REPO = Path(__file__).resolve().parent.parent
 ORIGIN = "http://127.0.0.1:8080"

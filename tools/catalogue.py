@@ -1,8 +1,8 @@
 """Print the open attribute catalogue as Markdown, generated from the msgspec schema.
 
 python -m tools.catalogue            # print to stdout
-python -m tools.catalogue --write    # rewrite engine/ATTRIBUTES.md (committed docs)
-python -m tools.catalogue --check    # exit 1 when engine/ATTRIBUTES.md is stale
+python -m tools.catalogue --write    # rewrite docs/attributes.md (committed docs)
+python -m tools.catalogue --check    # exit 1 when docs/attributes.md is stale
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.catalogue import catalogue_markdown
-from engine.plugins import PluginHost, build_plugin_manager
+from engine.scoring.plugin_host import PluginHost, build_plugin_manager
+from engine.sessions.catalogue import catalogue_markdown
 
-DOC = Path(__file__).resolve().parent.parent / "engine" / "ATTRIBUTES.md"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "attributes.md"
 
 
 def main(argv: list[str] | None = None) -> int:

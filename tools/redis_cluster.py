@@ -3,7 +3,7 @@
     python -m tools.redis_cluster start --dir D --base-port P [--masters 3] [--password PW]
     python -m tools.redis_cluster stop --dir D
 
-The cluster store (engine/storage/_redis.py) is tested against real servers, not a mock:
+The cluster store (engine/store/_redis.py) is tested against real servers, not a mock:
 what matters (slots, MOVED, MULTI/EXEC per slot, native expiry, a dead master) only exists
 in a real cluster. Each master runs Debian's `redis-server` (tools/install_redis.sh) in its
 own directory `D/node-PORT` with AOF on (`appendfsync everysec`), no replicas, and

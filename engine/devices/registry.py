@@ -7,7 +7,7 @@ scoring stays one atomic step. `erase` removes a device and its index entries; `
 keeps report counts per tenant on the profile. Public IDs are derived per tenant from the
 internal keys, so two clients cannot join their data on them.
 
-Layering: this package reads and writes through `engine.state` and `engine.storage` only;
+Layering: this package reads and writes through `engine.store.keys` and `engine.store` only;
 it never imports the service or the HTTP layer.
 """
 
@@ -31,6 +31,7 @@ from engine.devices.matching import (
     probability,
     remember,
 )
+from engine.privacy.secrets import Keys
 from engine.schema import (
     Attributes,
     DeviceList,
@@ -39,9 +40,8 @@ from engine.schema import (
     PopulationSketch,
     Reports,
 )
-from engine.secrets import Keys
-from engine.state import State, device_key_, encode, events_key, mapping_key
-from engine.storage import WriteSet, random_bytes
+from engine.store import WriteSet, random_bytes
+from engine.store.keys import State, device_key_, encode, events_key, mapping_key
 
 BAND_FANOUT = 32  # devices remembered per band key (most recent)
 USER_FANOUT = 8  # user keys remembered per user band key
@@ -125,7 +125,7 @@ class Registry:
                 entry[1] = max(entry[1], -rank)
         ranked = sorted(hits, key=lambda k: (hits[k][0], hits[k][1]), reverse=True)
         ranked = ranked[:MAX_CANDIDATES]
-        # the caller reads the chosen device's velocity next (engine/scoring.py): on a
+        # the caller reads the chosen device's velocity next (engine/scoring/pipeline.py): on a
         # remote store, fetched with the candidates
         self.state.store.prefetch([events_key("d", k) for k in ranked])
         candidates = [

@@ -10,21 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from engine import errors as E
-from engine.actors import Engine
-from engine.catalogue import attribute_catalogue, score_attributes
 from engine.config import Tenant
+from engine.http.appstate import AppState
 from engine.http.client import client_facts, client_ip, network_of
 from engine.http.messages import Request, Response, json_response
 from engine.http.quotas import Quotas
-from engine.http.state import AppState
 from engine.schema import (
     ErasureRequest,
     FeedbackRequest,
     ScoreRequest,
     SessionRequest,
 )
-from engine.service import Service, check_erasure_request
-from engine.validation import convert, decode_json, require_object
+from engine.sessions.actors import Engine
+from engine.sessions.catalogue import attribute_catalogue, score_attributes
+from engine.sessions.service import Service, check_erasure_request
+from engine.sessions.validation import convert, decode_json, require_object
 
 
 def body_json(request: Request) -> dict[str, Any]:

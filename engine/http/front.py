@@ -25,8 +25,8 @@ import trio
 from engine import errors as E
 from engine.config import ServiceFile, Tenant, hash_api_key
 from engine.http.api import Api
+from engine.http.appstate import AppState
 from engine.http.messages import JSON, Request, RequestHead, Response, error_response
-from engine.http.state import AppState
 
 log = logging.getLogger("anonscore.http")
 

@@ -18,9 +18,9 @@ from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from engine import errors as E
+from engine.http.appstate import AppState
 from engine.http.console import render_console
 from engine.http.openapi import openapi_document
-from engine.http.state import AppState
 from engine.schema import ErrorDetail, ErrorResponse
 
 log = logging.getLogger("anonscore.http")

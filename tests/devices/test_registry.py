@@ -12,10 +12,10 @@ import pytest
 
 from engine.devices import Registry
 from engine.devices.crowd import EPOCH, counts, sighted
+from engine.privacy.secrets import derive_keys
 from engine.schema import Attributes, DeviceProfile
-from engine.secrets import derive_keys
-from engine.state import State, device_key_
-from engine.storage import RocksStore, WriteSet
+from engine.store import RocksStore, WriteSet
+from engine.store.keys import State, device_key_
 from tests.support import web_attributes
 
 DAY = 86_400.0

@@ -279,7 +279,7 @@ async def test_catalogue_documents_every_attribute_a_score_returns(svc: Running)
 
 
 async def test_a_disabled_plugin_is_off_in_the_catalogue_and_the_answer(svc: Running) -> None:
-    from engine.reloading import reload
+    from engine.runtime.reloading import reload
 
     path = svc.handle.opts.config_dir / "tenants.toml"
     path.write_text(path.read_text() + "\n[tenants.demo.plugins.behaviour]\nenabled = false\n")

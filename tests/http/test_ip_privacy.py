@@ -28,7 +28,7 @@ async def test_ip_velocity_counts_sessions_without_storing_the_address(svc: Runn
 
 
 async def test_ip_keys_change_every_day(svc: Running) -> None:
-    from engine.collecting import _hkey
+    from engine.sessions.collect import _hkey
 
     service = svc.service
     day = 86_400

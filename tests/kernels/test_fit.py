@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.kernels import fit_logistic, logistic_score
+from engine.scoring.kernels import fit_logistic, logistic_score
 
 
 def _data(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:

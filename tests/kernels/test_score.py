@@ -7,8 +7,8 @@ import math
 import numpy as np
 
 from engine.config import ModelFile
-from engine.kernels import logistic_score, score_batch
-from engine.model import ScoringModel
+from engine.scoring.kernels import logistic_score, score_batch
+from engine.scoring.model import ScoringModel
 
 
 def test_kernel_matches_the_formula() -> None:

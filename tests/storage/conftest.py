@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.storage import AsyncKeyValueStore, AsyncRocksStore, RedisClusterStore
+from engine.store import AsyncKeyValueStore, AsyncRocksStore, RedisClusterStore
 from tools import redis_cluster as rc
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.storage._address import StoreAddress, parse_store_url
+from engine.store._address import StoreAddress, parse_store_url
 
 NO_ENV: dict[str, str] = {}
 

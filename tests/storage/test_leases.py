@@ -1,15 +1,15 @@
-"""Sweep leases (engine/leases.py): on a shared store one process sweeps at a time, another
-takes over once the holder's term has passed; a store one process owns needs none."""
+"""Sweep leases (engine/lifecycle/leases.py): on a shared store one process sweeps at a time,
+another takes over once the holder's term has passed; a store one process owns needs none."""
 
 from __future__ import annotations
 
 import msgspec
 import trio
 
-from engine.leases import hold
+from engine.lifecycle.leases import hold
 from engine.schema import SweepLease
-from engine.state import LEASE_PREFIX, lease_key
-from engine.storage import AsyncKeyValueStore
+from engine.store import AsyncKeyValueStore
+from engine.store.keys import LEASE_PREFIX, lease_key
 
 T0 = 1_800_000_000.0
 

@@ -17,10 +17,10 @@ from glide import (
     RequestError,
 )
 
-from engine.regions import PrefixedStore
-from engine.storage import RedisClusterStore, StoreUnavailable, WriteSet
-from engine.storage._redis import _groups
-from engine.storage._slots import key_slot
+from engine.store import RedisClusterStore, StoreUnavailable, WriteSet
+from engine.store._redis import _groups
+from engine.store._slots import key_slot
+from engine.store.regions import PrefixedStore
 from tools import redis_cluster as rc
 
 

@@ -10,8 +10,8 @@ import pytest
 import trio
 import trio.testing
 
-from engine.storage import AsyncRocksStore, RocksStore, WriteSet
-from engine.storage._rocks import StoreLocked
+from engine.store import AsyncRocksStore, RocksStore, WriteSet
+from engine.store._rocks import StoreLocked
 from tests.support import REPO
 
 
@@ -59,7 +59,7 @@ def test_second_open_is_refused_with_a_clear_message(tmp_path: Path) -> None:
 _WRITER = """
 import os, sys
 from pathlib import Path
-from engine.storage import AsyncRocksStore, RocksStore, WriteSet
+from engine.store import AsyncRocksStore, RocksStore, WriteSet
 store = RocksStore(Path(sys.argv[1]))
 for i in range(200):
     w = WriteSet()

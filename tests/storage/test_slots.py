@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from engine.storage._slots import crc16, glob_escape, hash_tag, key_slot, prefix_slot
+from engine.store._slots import crc16, glob_escape, hash_tag, key_slot, prefix_slot
 
 
 def test_crc16_is_xmodem() -> None:

@@ -7,8 +7,8 @@ import time
 import pytest
 import trio
 
-from engine.storage import AsyncKeyValueStore, WriteSet
-from engine.storage._slots import key_slot
+from engine.store import AsyncKeyValueStore, WriteSet
+from engine.store._slots import key_slot
 
 EVERY_BYTE = bytes(range(256))
 

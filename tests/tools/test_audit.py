@@ -9,8 +9,8 @@ from typing import Any
 import msgspec
 
 from engine.schema import Attributes, DeviceList, DeviceProfile, SessionRecord
-from engine.state import encode
-from engine.storage import RocksStore, WriteSet
+from engine.store import RocksStore, WriteSet
+from engine.store.keys import encode
 from tests.process import run_module
 
 

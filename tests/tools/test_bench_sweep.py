@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from engine.storage import AsyncRocksStore
+from engine.store import AsyncRocksStore
 from tools.bench import sweep
 
 

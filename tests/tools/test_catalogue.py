@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import msgspec
 
-from engine.catalogue import attribute_catalogue, catalogue_markdown
-from engine.plugins import PluginHost, build_plugin_manager
 from engine.schema import Attributes
+from engine.scoring.plugin_host import PluginHost, build_plugin_manager
+from engine.sessions.catalogue import attribute_catalogue, catalogue_markdown
 from tools.catalogue import DOC, main
 
 
 def test_committed_markdown_matches_the_schema_and_the_plugins() -> None:
     described = PluginHost(build_plugin_manager()).describe_features()
     assert DOC.read_text() == catalogue_markdown(described), (
-        "engine/ATTRIBUTES.md is stale: run `python -m tools.catalogue --write`"
+        "docs/attributes.md is stale: run `python -m tools.catalogue --write`"
     )
     assert main(["--check"]) == 0
 

@@ -49,7 +49,7 @@ def test_train_writes_a_candidate_that_loads(run_dir: Path, tmp_path: Path) -> N
 
 
 def test_train_refuses_a_store_without_feedback(tmp_path: Path) -> None:
-    from engine.storage import RocksStore
+    from engine.store import RocksStore
 
     RocksStore(tmp_path / "empty").close()
     r = _cli("train", "--data-dir", str(tmp_path / "empty"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from engine.reloading import reload
+from engine.runtime.reloading import reload
 from tests.hostile.conftest import set_service
 from tests.support import OPERATOR, Running, copy_config, start, web_attributes
 

@@ -8,9 +8,9 @@ import math
 import numpy as np
 
 from engine.config import ModelFile
-from engine.model import ScoringModel
-from engine.training import Dataset, train
-from engine.training.train import fit_with_prior, top_band_floor
+from engine.scoring.model import ScoringModel
+from engine.scoring.training import Dataset, train
+from engine.scoring.training.train import fit_with_prior, top_band_floor
 
 LOGIT_08 = math.log(0.8 / 0.2)
 

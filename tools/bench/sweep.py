@@ -23,11 +23,11 @@ from pathlib import Path
 
 import trio
 
-from engine.lifecycle import Lifecycle
+from engine.lifecycle.records import Lifecycle
+from engine.privacy.secrets import Keys
 from engine.schema import Events
-from engine.secrets import Keys
-from engine.state import DAY, encode
-from engine.storage import AsyncKeyValueStore, AsyncRocksStore, RedisClusterStore, WriteSet
+from engine.store import AsyncKeyValueStore, AsyncRocksStore, RedisClusterStore, WriteSet
+from engine.store.keys import DAY, encode
 
 PREFIX = b"bench-sweep:"
 

@@ -45,8 +45,8 @@ import numpy as np
 from engine.devices import Params, fitted
 from engine.devices.components import group, observe
 from engine.devices.matching import SCORED, pattern
+from engine.privacy.secrets import derive_keys
 from engine.schema import Attributes, Observation
-from engine.secrets import derive_keys
 
 from .pairs import sample_pairs
 from .replay import Decision, ip_prefix, replay

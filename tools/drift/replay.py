@@ -19,10 +19,10 @@ from typing import NamedTuple
 import msgspec
 
 from engine.devices import Params, Registry
+from engine.privacy.secrets import derive_keys
 from engine.schema import Attributes
-from engine.secrets import derive_keys
-from engine.state import State
-from engine.storage import RocksStore, WriteSet
+from engine.store import RocksStore, WriteSet
+from engine.store.keys import State
 
 from .events import Visit
 from .metrics import Observation

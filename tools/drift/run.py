@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import trio
 
-from engine.server import ServeOptions, serve
+from engine.runtime.server import ServeOptions, serve
 
 from . import baseline
 from .calibration import reliability

@@ -17,13 +17,13 @@ import msgspec
 import numpy as np
 
 from engine.config import ModelFile, load_config
-from engine.model import ScoringModel
-from engine.regions import AllRegions
+from engine.privacy.secrets import derive_keys, load_or_create_secret
 from engine.schema import SessionRecord
-from engine.secrets import derive_keys, load_or_create_secret
-from engine.state import decode, session_key
-from engine.tokens import session_hash
-from engine.training.data import strengths_of
+from engine.scoring.model import ScoringModel
+from engine.scoring.training.data import strengths_of
+from engine.sessions.tokens import session_hash
+from engine.store.keys import decode, session_key
+from engine.store.regions import AllRegions
 
 from .data import Run
 from .metrics import auc, brier, decline

@@ -16,7 +16,7 @@ import httpx
 import trio
 
 from engine.config import format_api_key_hash
-from engine.server import ServeOptions, serve
+from engine.runtime.server import ServeOptions, serve
 
 from . import output
 from .applicant import Application

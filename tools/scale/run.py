@@ -31,10 +31,10 @@ from typing import Any
 import msgspec
 
 from engine.devices import Registry
+from engine.privacy.secrets import derive_keys
 from engine.schema import Attributes
-from engine.secrets import derive_keys
-from engine.state import State
-from engine.storage import RocksStore, WriteSet
+from engine.store import RocksStore, WriteSet
+from engine.store.keys import State
 from tools.drift.catalogue import DAY
 from tools.drift.device import Device, render
 from tools.drift.events import look_at

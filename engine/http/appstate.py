@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from engine.actors import Engine
 from engine.http.listener import ConnectionCounter
 from engine.metrics import Metrics
-from engine.service import Service
+from engine.sessions.actors import Engine
+from engine.sessions.service import Service
 
 
 class AppState:

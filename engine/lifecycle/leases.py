@@ -26,8 +26,8 @@ import msgspec
 import trio
 
 from engine.schema import SweepLease
-from engine.state import decode, encode, lease_key
-from engine.storage import AsyncKeyValueStore, WriteSet, direct_view
+from engine.store import AsyncKeyValueStore, WriteSet, direct_view
+from engine.store.keys import decode, encode, lease_key
 
 SETTLE_S = 1.0
 HOLDER = os.urandom(8).hex()  # this process

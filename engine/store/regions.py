@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import cast
 
 from engine.config import ServiceFile, Tenant
-from engine.storage import (
+from engine.store import (
     AsyncKeyValueStore,
     AsyncRocksStore,
     RedisClusterStore,

@@ -7,8 +7,8 @@ model and writes a candidate `model.toml`; `backtest` runs one plugin's rules ov
 sessions and measures them against the feedback.
 """
 
-from engine.training.backtest import BacktestReport, backtest
-from engine.training.data import Dataset, load_dataset
-from engine.training.train import TrainReport, train
+from engine.scoring.training.backtest import BacktestReport, backtest
+from engine.scoring.training.data import Dataset, load_dataset
+from engine.scoring.training.train import TrainReport, train
 
 __all__ = ["BacktestReport", "Dataset", "TrainReport", "backtest", "load_dataset", "train"]

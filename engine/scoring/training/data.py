@@ -22,10 +22,10 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from engine.model import ScoringModel
 from engine.schema import SessionRecord
-from engine.state import decode
-from engine.storage import KeyValueStore
+from engine.scoring.model import ScoringModel
+from engine.store import KeyValueStore
+from engine.store.keys import decode
 
 DAY = 86_400.0
 POSITIVE = frozenset({"fraud", "damage"})

@@ -9,7 +9,7 @@ import msgspec.inspect as mi
 from engine.config import MAX_RETENTION_DAYS, Tenant
 from engine.privacy import OPTIONAL_ATTRIBUTES
 from engine.schema import AttributeInfo, Attributes
-from engine.scoring import ENGINE_ATTRIBUTES
+from engine.scoring.pipeline import ENGINE_ATTRIBUTES
 
 # Category labels follow section 3.3 of the data policy (seeds/002).
 CATEGORIES = {
@@ -181,7 +181,7 @@ def score_attributes(
 
 
 def catalogue_markdown(described: dict[str, dict[str, str]] | None = None) -> str:
-    """The catalogue as Markdown (engine/ATTRIBUTES.md is generated from this)."""
+    """The catalogue as Markdown (docs/attributes.md is generated from this)."""
     lines = [
         "# The open attribute catalogue",
         "",

@@ -2,7 +2,7 @@
 the refusal of a payload that carries personal data.
 
 These are synchronous functions of a store view (`State`) that return their answer and
-their writes; `engine/service.py` runs them with `transact` (engine/storage/_tx.py) after
+their writes; `engine/sessions/service.py` runs them with `transact` (engine/store/_tx.py) after
 the privacy firewall and the schema have passed the payload. Nothing here awaits.
 """
 
@@ -18,8 +18,8 @@ from engine.errors import Conflict, NotFound
 from engine.features import Velocity
 from engine.privacy import IpFacts, find_identifier
 from engine.schema import Attributes, CollectResponse, SessionRecord
-from engine.state import DAY, WINDOW, State, count_since, encode, events_key, record_event
-from engine.storage import WriteSet
+from engine.store import WriteSet
+from engine.store.keys import DAY, WINDOW, State, count_since, encode, events_key, record_event
 
 CLIENT_HEADERS = ("user-agent", "sec-ch-ua", "sec-ch-ua-platform")
 

@@ -23,10 +23,10 @@ import trio
 
 from engine.config import ConfigSnapshot, file_stamp, load_config, read_snapshot
 from engine.errors import ConfigError
-from engine.http.state import AppState
+from engine.http.appstate import AppState
 from engine.ipdata import load_ip_data
-from engine.model import Runtime
-from engine.plugins import PluginHost
+from engine.scoring.model import Runtime
+from engine.scoring.plugin_host import PluginHost
 
 log = logging.getLogger("anonscore.server")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import trio
 from rocksdict import AccessType, Options, Rdict, WriteBatch, WriteOptions
 
-from engine.storage._interface import WriteSet, ordered_key_pages
+from engine.store._interface import WriteSet, ordered_key_pages
 
 
 class StoreLocked(Exception):

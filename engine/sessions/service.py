@@ -1,11 +1,12 @@
 """The domain operations: sessions, collect, score, feedback, erasure, retention.
 
 Every operation that changes state is a synchronous function of a store view that returns
-its answer and one WriteSet (engine/collecting.py, engine/scoring.py, engine/lifecycle.py
-and the `_..._op` methods here): no `await` between its reads and its write. `transact`
-(engine/storage/_tx.py) runs it on the store: at once on RocksDB, where it is atomic under
-Trio; in a few read rounds on a Redis Cluster. Within a process, operations on one session
-take turns (`KeyLocks`); a cancelled request never leaves half a record behind.
+its answer and one WriteSet (engine/sessions/collect.py, engine/scoring/pipeline.py,
+engine/lifecycle/records.py and the `_..._op` methods here): no `await` between its reads
+and its write. `transact` (engine/store/_tx.py) runs it on the store: at once on RocksDB,
+where it is atomic under Trio; in a few read rounds on a Redis Cluster. Within a process,
+operations on one session take turns (`KeyLocks`); a cancelled request never leaves half a
+record behind.
 """
 
 from __future__ import annotations
@@ -21,17 +22,14 @@ from typing import Any
 import msgspec
 import trio
 
-from engine import collecting
 from engine.config import MIN_RETENTION_DAYS, Tenant
 from engine.devices import Registry
 from engine.errors import Conflict, Forbidden, Gone, NotFound, PersonalData, ValidationFailed
 from engine.flags import FLAG_NAMES
-from engine.lifecycle import Lifecycle, relabel
+from engine.lifecycle.records import Lifecycle, relabel
 from engine.metrics import StageClock
-from engine.model import Runtime
-from engine.plugins import PluginHost
 from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload
-from engine.regions import Regions
+from engine.privacy.secrets import Keys
 from engine.schema import (
     CollectRequest,
     CollectResponse,
@@ -45,12 +43,15 @@ from engine.schema import (
     SessionRecord,
     SessionResponse,
 )
-from engine.scoring import score_session, warm_up_plugins
-from engine.secrets import Keys
-from engine.state import DAY, State, encode, reputation_key, session_key, tombstone_key
-from engine.storage import AsyncKeyValueStore, KeyValueStore, WriteSet, direct_view, transact
-from engine.tokens import new_token, open_token, session_hash, tenant_tag
-from engine.validation import convert, known_path
+from engine.scoring.model import Runtime
+from engine.scoring.pipeline import score_session, warm_up_plugins
+from engine.scoring.plugin_host import PluginHost
+from engine.sessions import collect as collecting
+from engine.sessions.tokens import new_token, open_token, session_hash, tenant_tag
+from engine.sessions.validation import convert, known_path
+from engine.store import AsyncKeyValueStore, KeyValueStore, WriteSet, direct_view, transact
+from engine.store.keys import DAY, State, encode, reputation_key, session_key, tombstone_key
+from engine.store.regions import Regions
 
 log = logging.getLogger("anonscore.service")
 
@@ -484,7 +485,7 @@ class Service:
     # -- retention -------------------------------------------------------------------------
 
     async def resume_erasures(self, now: float | None = None) -> int:
-        """Erasures a crash or a failed store interrupted, finished (engine/lifecycle.py)."""
+        """Erasures a crash or a failed store interrupted, finished (lifecycle/records.py)."""
         now = self.clock() if now is None else now
         return sum([await life.resume_erasures(now) for life in self.lifecycles.values()])
 
@@ -499,7 +500,7 @@ class Service:
         return sum([await life.sweep_velocity(now, batch) for life in self.lifecycles.values()])
 
     async def sweep_records(self, now: float | None = None) -> int:
-        """Derived records past their tenants' retention (engine/lifecycle.py)."""
+        """Derived records past their tenants' retention (engine/lifecycle/records.py)."""
         now = self.clock() if now is None else now
         tenants = self.runtime.config.tenants
 

@@ -16,10 +16,10 @@ from engine.errors import ConfigError
 
 if TYPE_CHECKING:
     from engine.config import Config
-    from engine.model import ScoringModel
-    from engine.plugins import PluginHost
-    from engine.regions import AllRegions
-    from engine.training.train import TrainReport
+    from engine.scoring.model import ScoringModel
+    from engine.scoring.plugin_host import PluginHost
+    from engine.scoring.training.train import TrainReport
+    from engine.store.regions import AllRegions
 
 
 class _Opened(NamedTuple):
@@ -90,9 +90,9 @@ def _open(args: argparse.Namespace) -> _Opened | None:
 
 def _opened(args: argparse.Namespace) -> _Opened:
     from engine.config import load_config
-    from engine.model import ScoringModel
-    from engine.plugins import PluginHost, build_plugin_manager
-    from engine.regions import AllRegions
+    from engine.scoring.model import ScoringModel
+    from engine.scoring.plugin_host import PluginHost, build_plugin_manager
+    from engine.store.regions import AllRegions
 
     host = PluginHost(build_plugin_manager())
     config = load_config(args.config_dir, plugin_names=host.names)
@@ -103,8 +103,8 @@ def _opened(args: argparse.Namespace) -> _Opened:
 
 
 def main_train(args: argparse.Namespace) -> int:
-    from engine.training.data import load_dataset
-    from engine.training.train import model_toml, train
+    from engine.scoring.training.data import load_dataset
+    from engine.scoring.training.train import model_toml, train
 
     opened = _open(args)
     if opened is None:
@@ -166,7 +166,7 @@ def _train_summary(report: TrainReport, live_version: str) -> str:
 
 
 def main_backtest(args: argparse.Namespace) -> int:
-    from engine.training.backtest import backtest
+    from engine.scoring.training.backtest import backtest
 
     opened = _open(args)
     if opened is None:

@@ -17,8 +17,7 @@ from engine.devices import Registry
 from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, Velocity
 from engine.flags import FLAG_NAMES
 from engine.metrics import StageClock
-from engine.model import Runtime
-from engine.plugins import PluginHost
+from engine.privacy.secrets import Keys
 from engine.schema import (
     Attributes,
     Events,
@@ -28,8 +27,10 @@ from engine.schema import (
     SessionRecord,
     Software,
 )
-from engine.secrets import Keys
-from engine.state import (
+from engine.scoring.model import Runtime
+from engine.scoring.plugin_host import PluginHost
+from engine.store import WriteSet
+from engine.store.keys import (
     DAY,
     State,
     count_since,
@@ -39,7 +40,6 @@ from engine.state import (
     record_event,
     reputation_key,
 )
-from engine.storage import WriteSet
 
 # Attributes the engine itself adds to every answer (plugins may not use these names).
 ENGINE_ATTRIBUTES = {

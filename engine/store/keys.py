@@ -37,7 +37,7 @@ from engine.schema import (
     SessionRecord,
     SweepLease,
 )
-from engine.storage import KeyValueStore, WriteSet
+from engine.store import KeyValueStore, WriteSet
 
 T = TypeVar("T")
 

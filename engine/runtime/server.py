@@ -14,26 +14,26 @@ import msgspec
 import trio
 from hypercorn.config import Config as HypercornConfig
 
-from engine import leases
-from engine.actors import run_engine
 from engine.config import ServiceFile
+from engine.http.appstate import AppState
 from engine.http.asgi import AsgiBridge, run_lifespan
 from engine.http.front import ApiFront
 from engine.http.listener import HttpServer
 from engine.http.pages import create_pages_app, freeze_heap, page_matcher
 from engine.http.protocol import HttpLimits
-from engine.http.state import AppState
 from engine.ipdata import load_ip_data
-from engine.kernels import warm_up
-from engine.lifecycle import JOURNAL_GRACE_S
+from engine.lifecycle import leases
+from engine.lifecycle.records import JOURNAL_GRACE_S
 from engine.metrics import Metrics
-from engine.plugins import PluginHost, build_plugin_manager
 from engine.privacy import IpReducer
-from engine.regions import open_regions
-from engine.reloading import load_runtime, reload_when_stable
-from engine.scoring import ENGINE_ATTRIBUTES
-from engine.secrets import derive_keys, load_or_create_secret
-from engine.service import Service
+from engine.privacy.secrets import derive_keys, load_or_create_secret
+from engine.runtime.reloading import load_runtime, reload_when_stable
+from engine.scoring.kernels import warm_up
+from engine.scoring.pipeline import ENGINE_ATTRIBUTES
+from engine.scoring.plugin_host import PluginHost, build_plugin_manager
+from engine.sessions.actors import run_engine
+from engine.sessions.service import Service
+from engine.store.regions import open_regions
 
 log = logging.getLogger("anonscore.server")
 REMOTE_ACTORS = 64
@@ -267,7 +267,7 @@ async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> N
     """Sessions and velocity every `sweep_interval_s`; the derived records (profiles,
     reputation, index entries: a scan of each) every `record_sweep_interval_s`. On a store
     several processes share, one of them runs each sweep, the holder of its lease
-    (engine/leases.py, kept in the first region's store); the others check at each round
+    (engine/lifecycle/leases.py, kept in the first region's store); the others check at each round
     and take over a term after the holder stops."""
     records_due = 0.0
     while not shutdown.is_set():

@@ -17,10 +17,10 @@ import msgspec
 
 from engine.config import Config
 from engine.features import CollectedSession, Context
-from engine.plugins import PluginHost
-from engine.state import tag_of
-from engine.storage import KeyValueStore
-from engine.training.data import DAY, label_of, stored_sessions
+from engine.scoring.plugin_host import PluginHost
+from engine.scoring.training.data import DAY, label_of, stored_sessions
+from engine.store import KeyValueStore
+from engine.store.keys import tag_of
 
 
 class RuleFigures(msgspec.Struct):

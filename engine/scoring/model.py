@@ -6,8 +6,8 @@ import msgspec
 import numpy as np
 
 from engine.config import Config, ModelFile
-from engine.kernels import score_batch
 from engine.schema import Reason
+from engine.scoring.kernels import score_batch
 
 
 class ScoringModel:

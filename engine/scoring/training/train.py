@@ -1,6 +1,6 @@
 """`anonscore train`: fit the reason-code weights and the bias on labelled stored sessions.
 
-Regularised logistic regression (`engine.kernels.fit_logistic`, numba) over the strengths
+Regularised logistic regression (`engine.scoring.kernels.fit_logistic`, numba) over the strengths
 each session was scored on, pulled towards the model in force. The pull is on what each
 reason code means alone, the score of a session where it is the only signal
 (sigmoid(bias + weight)): when the data move the bias (the fraud rate of sessions with no
@@ -26,9 +26,9 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.config import ModelFile
-from engine.kernels import fit_logistic, logistic_score
-from engine.model import ScoringModel
-from engine.training.data import Dataset
+from engine.scoring.kernels import fit_logistic, logistic_score
+from engine.scoring.model import ScoringModel
+from engine.scoring.training.data import Dataset
 
 F64 = npt.NDArray[np.float64]
 MAX_WEIGHT = 20.0  # config/model.toml's bound

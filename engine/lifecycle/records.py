@@ -14,7 +14,7 @@ out for it: a tenant's part of a device profile and of an IP reputation after th
 tenant's retention from its last contribution; band, user and crowd index entries, ID
 mappings and session index entries once what they point to is gone or they are older than
 the longest retention. Sweeps list keys in batches (a scan, off the event loop), then
-decide each record again on its current value in one operation (engine/storage/_tx.py),
+decide each record again on its current value in one operation (engine/store/_tx.py),
 so a request that touched it meanwhile is never overwritten.
 
 Erasure is journaled. On a Redis Cluster its writes span slots (the sessions', the
@@ -37,6 +37,7 @@ from typing import TypeVar
 import msgspec
 
 from engine.devices import Registry
+from engine.privacy.secrets import Keys
 from engine.schema import (
     DeviceList,
     DeviceProfile,
@@ -47,8 +48,15 @@ from engine.schema import (
     Reports,
     SessionRecord,
 )
-from engine.secrets import Keys
-from engine.state import (
+from engine.store import (
+    AsyncKeyValueStore,
+    KeyValueStore,
+    NeedKeys,
+    Snapshot,
+    WriteSet,
+    transact,
+)
+from engine.store.keys import (
     DAY,
     JOURNAL_PREFIX,
     WINDOW,
@@ -64,14 +72,6 @@ from engine.state import (
     reputation_key,
     session_key,
     tag_of,
-)
-from engine.storage import (
-    AsyncKeyValueStore,
-    KeyValueStore,
-    NeedKeys,
-    Snapshot,
-    WriteSet,
-    transact,
 )
 
 JOURNAL_GRACE_S = 60.0  # an entry this old names an erasure that stopped (deadline: 2 s)

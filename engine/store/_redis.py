@@ -64,10 +64,10 @@ from glide import Logger as GlideLogger
 from glide import LogLevel as GlideLogLevel
 from glide import TimeoutError as _GlideTimeout
 
-from engine.storage._address import PASSWORD_ENV, parse_store_url
-from engine.storage._errors import StoreUnavailable
-from engine.storage._interface import WriteSet
-from engine.storage._slots import glob_escape, key_slot, prefix_slot
+from engine.store._address import PASSWORD_ENV, parse_store_url
+from engine.store._errors import StoreUnavailable
+from engine.store._interface import WriteSet
+from engine.store._slots import glob_escape, key_slot, prefix_slot
 
 T = TypeVar("T")
 _SCAN_COUNT = 1000  # keys a node examines per SCAN step (a hint to the server)

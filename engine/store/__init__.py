@@ -5,11 +5,11 @@ Layering: `_interface` (WriteSet, the protocols) and `_errors` stand alone; `_ro
 `_redis` each implement the interface and are the only modules that touch their library.
 """
 
-from engine.storage._errors import StoreUnavailable
-from engine.storage._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
-from engine.storage._redis import RedisClusterStore
-from engine.storage._rocks import AsyncRocksStore, RocksStore
-from engine.storage._tx import NeedKeys, Snapshot, direct_view, random_bytes, transact
+from engine.store._errors import StoreUnavailable
+from engine.store._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
+from engine.store._redis import RedisClusterStore
+from engine.store._rocks import AsyncRocksStore, RocksStore
+from engine.store._tx import NeedKeys, Snapshot, direct_view, random_bytes, transact
 
 __all__ = [
     "AsyncKeyValueStore",

@@ -15,7 +15,7 @@ is atomic on the embedded store. `transact` runs such a function on any store:
 
 `NeedKeys` derives from BaseException so a function's own `except Exception` can never
 swallow it. Within one process, two operations on one session are kept apart by the
-caller's lock (engine/service.py); across processes on Redis, the last write of a shared
+caller's lock (engine/sessions/service.py); across processes on Redis, the last write of a shared
 record (a band list, a device profile) wins: a lost update there costs a device one band
 entry or one visit count, never a wrong answer to a request.
 """
@@ -28,7 +28,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TypeVar
 
-from engine.storage._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
+from engine.store._interface import AsyncKeyValueStore, KeyValueStore, WriteSet
 
 T = TypeVar("T")
 MAX_ROUNDS = 24

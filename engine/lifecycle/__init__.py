@@ -1,0 +1,1 @@
+"""The data lifecycle: retention, erasure and its journal, sweeps and leases."""

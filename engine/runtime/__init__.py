@@ -1,0 +1,1 @@
+"""Running the service: start-up, reload, shutdown and worker processes."""

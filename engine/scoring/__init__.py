@@ -1,0 +1,1 @@
+"""Scoring: the pipeline, the plugin host, the model, the kernels and training."""

@@ -1,0 +1,1 @@
+"""The session operations: tokens, validation, collect, score, feedback, opt-out."""
