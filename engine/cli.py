@@ -227,8 +227,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from engine.logs import setup_logging
     from engine.runtime.server import ServeOptions, serve
-    from engine.store import StoreUnavailable
-    from engine.store._rocks import StoreLocked
+    from engine.store import StoreLocked, StoreUnavailable
 
     setup_logging(args.log_level)
     if args.workers < 1:

@@ -19,8 +19,8 @@ from typing import Any, Literal
 import msgspec
 
 from engine.errors import ConfigError
-from engine.privacy.firewall import OPTIONAL_ATTRIBUTES
-from engine.sessions.validation import locate
+from engine.schema import OPTIONAL_ATTRIBUTES
+from engine.validation import locate
 
 OPTIONAL_ATTRIBUTE_NAMES = tuple(OPTIONAL_ATTRIBUTES)  # the firewall says what each governs
 # The data policy: processing of the device MAC "cannot be enabled at the option of the

@@ -6,11 +6,12 @@ from typing import Any
 
 import msgspec
 
-from engine.devices.registry import CONFIDENT
 from engine.schema import Attributes, SessionRecord
 
 FeatureValue = float | int | str | bool | None
 Features = dict[str, FeatureValue]
+
+CONFIDENT = 0.5  # a device history is read, and a user ID carried, only over a link this sure
 
 
 class CollectedSession(msgspec.Struct, frozen=True):

@@ -427,16 +427,6 @@ class AttributeInfo(Struct):
     stored_as: str
 
 
-class ErrorDetail(Struct, omit_defaults=True):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorResponse(Struct):
-    error: ErrorDetail
-
-
 # -- stored records ------------------------------------------------------------------------
 
 
@@ -612,3 +602,14 @@ class IpReputation(Struct, omit_defaults=True):
     @property
     def good_reports(self) -> int:
         return sum(r.good for r in self.reports.values())
+
+
+OPTIONAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "typing_rhythm": ("behaviour.keystroke_intervals_ms",),
+    "device_mac": ("device.mac_hash",),
+    "wifi_router_mac": ("network.wifi_bssid_hash",),
+    "bluetooth_details": ("network.bluetooth_devices",),
+    "persistent_session": ("software.persistent_session",),
+    "geolocation": ("location.lat", "location.lon", "location.accuracy_m"),
+}
+"""Optional attribute toggle -> the dotted attribute paths it governs."""

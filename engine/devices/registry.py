@@ -31,6 +31,7 @@ from engine.devices.matching import (
     probability,
     remember,
 )
+from engine.features import CONFIDENT
 from engine.privacy.secrets import Keys
 from engine.schema import (
     Attributes,
@@ -51,7 +52,6 @@ MAX_CANDIDATES = 12  # profiles read per link, those under the most bands first
 RECENT = 4  # observations remembered per device
 MAX_UAS = 8
 MAX_TENANTS = 64
-CONFIDENT = 0.5  # a user ID is only carried over a link at least this sure
 DECISIVE_CONFIDENCE = 0.99
 MAX_CONFIDENCE = 0.98  # without a decisive ID, never quite sure
 

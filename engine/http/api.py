@@ -24,7 +24,7 @@ from engine.schema import (
 from engine.sessions.actors import Engine
 from engine.sessions.catalogue import attribute_catalogue, score_attributes
 from engine.sessions.service import Service, check_erasure_request
-from engine.sessions.validation import convert, decode_json, require_object
+from engine.validation import convert, decode_json, require_object
 
 
 def body_json(request: Request) -> dict[str, Any]:

@@ -13,7 +13,22 @@ from typing import Any
 import msgspec
 
 from engine import errors as E
-from engine.schema import ErrorDetail, ErrorResponse
+
+
+class ErrorDetail(msgspec.Struct, omit_defaults=True):
+    """What went wrong: a code from the API's list, a message that never repeats the refused
+    value, and the dotted path of the field at fault (absent when the whole request is)."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(msgspec.Struct):
+    """Every error answer of the API has this shape."""
+
+    error: ErrorDetail
+
 
 JSON = "application/json"
 _enc = msgspec.json.Encoder()

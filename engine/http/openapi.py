@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from engine import schema as S
+from engine.http.messages import ErrorResponse
 
 _JSON = "application/json"
 
@@ -45,7 +46,7 @@ def openapi_document() -> bytes:
         S.ErasureRequest,
         S.ErasureResponse,
         S.AttributeInfo,
-        S.ErrorResponse,
+        ErrorResponse,
     ]
     (_, components) = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}"

@@ -20,8 +20,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from engine import errors as E
 from engine.http.appstate import AppState
 from engine.http.console import render_console
+from engine.http.messages import ErrorDetail, ErrorResponse
 from engine.http.openapi import openapi_document
-from engine.schema import ErrorDetail, ErrorResponse
 
 log = logging.getLogger("anonscore.http")
 STATIC = Path(__file__).resolve().parent.parent / "static"

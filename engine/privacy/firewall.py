@@ -25,19 +25,9 @@ import msgspec
 from engine.errors import PersonalData, ValidationFailed
 from engine.privacy._fields import is_label
 from engine.privacy.detectors import DOCUMENT, PHONE, field_hint, find_identifier, normal_region
-from engine.schema import Attributes
+from engine.schema import OPTIONAL_ATTRIBUTES, Attributes
 
 MAX_DEPTH = 16
-
-OPTIONAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "typing_rhythm": ("behaviour.keystroke_intervals_ms",),
-    "device_mac": ("device.mac_hash",),
-    "wifi_router_mac": ("network.wifi_bssid_hash",),
-    "bluetooth_details": ("network.bluetooth_devices",),
-    "persistent_session": ("software.persistent_session",),
-    "geolocation": ("location.lat", "location.lon", "location.accuracy_m"),
-}
-"""Optional attribute toggle -> the dotted attribute paths it governs."""
 
 PSEUDONYMISED: tuple[str, ...] = (
     "device.device_id_hash",

@@ -48,10 +48,10 @@ from engine.scoring.pipeline import score_session, warm_up_plugins
 from engine.scoring.plugin_host import PluginHost
 from engine.sessions import collect as collecting
 from engine.sessions.tokens import new_token, open_token, session_hash, tenant_tag
-from engine.sessions.validation import convert, known_path
 from engine.store import AsyncKeyValueStore, KeyValueStore, WriteSet, direct_view, transact
 from engine.store.keys import DAY, State, encode, reputation_key, session_key, tombstone_key
 from engine.store.regions import Regions
+from engine.validation import convert, known_path
 
 log = logging.getLogger("anonscore.service")
 
