@@ -12,7 +12,6 @@ from engine.privacy.detectors import (
 )
 from engine.privacy.firewall import (
     MAX_DEPTH,
-    OPTIONAL_ATTRIBUTES,
     PSEUDONYMISED,
     coarsen_location,
     pseudonymise,
@@ -27,7 +26,6 @@ __all__ = [
     "EMAIL",
     "IBAN",
     "MAX_DEPTH",
-    "OPTIONAL_ATTRIBUTES",
     "PHONE",
     "PSEUDONYMISED",
     "IpFacts",

@@ -7,8 +7,7 @@ from functools import cache
 import msgspec.inspect as mi
 
 from engine.config import MAX_RETENTION_DAYS, Tenant
-from engine.privacy import OPTIONAL_ATTRIBUTES
-from engine.schema import AttributeInfo, Attributes
+from engine.schema import OPTIONAL_ATTRIBUTES, AttributeInfo, Attributes
 from engine.scoring.pipeline import ENGINE_ATTRIBUTES
 
 # Category labels follow section 3.3 of the data policy (seeds/002).
