@@ -145,10 +145,12 @@ async def serve(
             nursery.start_soon(_sweeper, state, metrics, shutdown)
             nursery.start_soon(_erasure_resumer, state, metrics, shutdown)
             await nursery.start(run_lifespan, pages, shutdown)
-            await nursery.start(http.serve, shutdown)
+            listeners = [http] if admin is None else [http, admin]
+            drained = [trio.Event() for _ in listeners]
+            await nursery.start(_serve_until_drained, http, shutdown, drained[0])
             bound = http.bound_ports()[0]
             if admin is not None:
-                await nursery.start(admin.serve, shutdown)
+                await nursery.start(_serve_until_drained, admin, shutdown, drained[1])
                 log.info("admin listener", extra={"port": admin.bound_ports()[0]})
             # compile (or load cached) kernels off the loop; /readyz says 503 meanwhile
             t0 = time.perf_counter()
@@ -171,8 +173,12 @@ async def serve(
             )
             await shutdown.wait()
             log.info("shutting down")
-            # the HTTP server stops on `shutdown`; then stop the actors and the sweeper
-            await _wait_then_cancel(nursery)
+            # the listeners stop accepting on `shutdown` and give requests in flight their
+            # `graceful_s`; the actors, the store and the pages keep serving those requests
+            # until every listener has drained, then everything else is cancelled
+            for done in drained:
+                await done.wait()
+            nursery.cancel_scope.cancel()
     finally:
         with trio.CancelScope(shield=True):
             await regions.aclose()
@@ -184,9 +190,19 @@ async def serve(
                 pass
 
 
-async def _wait_then_cancel(nursery: trio.Nursery) -> None:
-    await trio.sleep(0.2)
-    nursery.cancel_scope.cancel()
+async def _serve_until_drained(
+    server: HttpServer,
+    shutdown: trio.Event,
+    drained: trio.Event,
+    *,
+    task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Run one listener; `drained` is set once it has stopped and its connections are done
+    (or cut after its `graceful_s`), whichever way it ends."""
+    try:
+        await server.serve(shutdown, task_status=task_status)
+    finally:
+        drained.set()
 
 
 def restrict_permissions(data_dir: Path) -> None:
