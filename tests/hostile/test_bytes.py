@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.schema import ErrorResponse
+from engine.http.messages import ErrorResponse
 from tests.process import Server
 
 COLLECTOR = {"Content-Type": "application/json", "Origin": "http://127.0.0.1:8080"}

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from engine.schema import ErrorResponse
+from engine.http.messages import ErrorResponse
 from tests.support import ORIGIN, Running, web_attributes
 
 AUTH = {"Authorization": "Bearer demo_key"}

@@ -16,7 +16,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from engine.schema import ErrorResponse
+from engine.http.messages import ErrorResponse
 from tests.process import Server, running_server
 
 EXAMPLES = 30
