@@ -21,7 +21,6 @@ Millis = Annotated[int, Meta(ge=0, le=86_400_000)]
 ShortStr = Annotated[str, Meta(max_length=256)]
 LongStr = Annotated[str, Meta(max_length=1024)]
 HashStr = Annotated[str, Meta(max_length=128, pattern=r"^[0-9A-Za-z_\-+/=:.]*$")]
-Label = Annotated[str, Meta(max_length=64)]
 # A rendering hash as collectors send it: a hex/base64 string, or a number (32-bit hashes,
 # audio sums).
 Int64 = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]  # what storage can hold

@@ -25,7 +25,7 @@ import email.utils
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Protocol
 
 import httptools
@@ -398,6 +398,3 @@ async def refuse_busy(stream: trio.SocketStream) -> None:
             pass
     with trio.CancelScope(shield=True):
         await stream.aclose()
-
-
-Handler = Callable[[Request], Awaitable[Response]]

@@ -34,7 +34,6 @@ RELAY = 2
 WIDTH = {4: 4, 6: 16}  # bytes per address
 Span = tuple[int, int, int]  # start, end (inclusive), value
 Row = tuple[int, int, int, int, int]  # asn, hosting, vpn, country, flags
-EMPTY_ROW: Row = (0, 0, 0, 0, 0)
 Column = npt.NDArray[Any]
 
 

@@ -203,7 +203,6 @@ def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:
             timezone_offset_min=0,
         )
     )
-    now = now
     session = CollectedSession(
         session_id="warm-up",
         tenant=tenant.id,

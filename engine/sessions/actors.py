@@ -18,11 +18,10 @@ log = logging.getLogger("anonscore.engine")
 
 
 class Job(Generic[T]):
-    __slots__ = ("abandoned", "done", "error", "fn", "is_async", "result")
+    __slots__ = ("abandoned", "done", "error", "fn", "result")
 
-    def __init__(self, fn: Callable[[], T] | Callable[[], Awaitable[T]], is_async: bool) -> None:
+    def __init__(self, fn: Callable[[], Awaitable[T]]) -> None:
         self.fn = fn
-        self.is_async = is_async
         self.done = trio.Event()
         self.abandoned = False
         self.result: Any = None
@@ -49,13 +48,9 @@ class Engine:
             raise job.error
         return job.result  # type: ignore[no-any-return]
 
-    async def run(self, fn: Callable[[], T]) -> T:
-        """Run a synchronous state operation on an actor; atomic (no await inside)."""
-        return await self._submit(Job(fn, False))
-
     async def run_async(self, fn: Callable[[], Awaitable[T]]) -> T:
-        """Run an operation that must await (scans) on an actor."""
-        return await self._submit(Job(fn, True))
+        """Run an operation (it awaits the store) on an actor, within the caller's deadline."""
+        return await self._submit(Job(fn))
 
 
 async def actor(inbox: trio.MemoryReceiveChannel[Job[Any]]) -> None:
@@ -64,10 +59,7 @@ async def actor(inbox: trio.MemoryReceiveChannel[Job[Any]]) -> None:
             if job.abandoned:
                 continue
             try:
-                if job.is_async:
-                    job.result = await job.fn()
-                else:
-                    job.result = job.fn()
+                job.result = await job.fn()
             except Exception as exc:
                 job.error = exc
             finally:

@@ -63,12 +63,6 @@ def open_token(key: bytes, token: str) -> TokenInfo | None:
     return TokenInfo(issued_at=float(ms / 1000.0), tenant_tag=raw[_RANDOM + _TIME :])
 
 
-def token_issued_at(key: bytes, token: str) -> float | None:
-    """The issue time (seconds) of a well-formed, correctly signed token; else None."""
-    info = open_token(key, token)
-    return None if info is None else info.issued_at
-
-
 def session_hash(key: bytes, token: str) -> str:
     """What the store knows a session by: a keyed hash of its token (128 bits, hex)."""
     return hmac.new(key, b"session|" + token.encode(), hashlib.sha256).hexdigest()[:32]

@@ -131,7 +131,3 @@ def fit_logistic(
         if float(np.max(np.abs(scale * step))) < tol:
             break
     return float(theta[0]), theta[1:].copy()
-
-
-def warm_up_fit() -> None:
-    fit_logistic(np.array([[0.0], [1.0]]), np.array([0.0, 1.0]), l2=1.0, max_iter=2)
