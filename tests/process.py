@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,10 +89,16 @@ def wait_ready(proc: subprocess.Popen[bytes], server: Server) -> None:
 
 
 @contextmanager
-def running_server(root: Path) -> Iterator[Server]:
+def running_server(
+    root: Path, configure: Callable[[Path], None] | None = None
+) -> Iterator[Server]:
+    """`anonscore serve` on a free port with a copy of config/ (changed by `configure`, given
+    the copy's directory, before the start), until the block ends; then SIGTERM."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     config_dir = copy_config(root / "config", extra_origin=base_url)
+    if configure is not None:
+        configure(config_dir)
     tenants = (config_dir / "tenants.toml").read_text()
     assert tenants.count(f'"{base_url}"') >= 2, "the demo tenants must allow the test origin"
     data_dir = root / "data"
