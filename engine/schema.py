@@ -36,7 +36,7 @@ def _d(text: str) -> Meta:
 
 
 class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Device technical characteristics (seeds 3.3: device technical characteristics data)."""
+    """Device technical characteristics (a data category of docs/privacy.md)."""
 
     screen_width: Annotated[Pixels | None, _d("screen width in CSS pixels")] = None
     screen_height: Annotated[Pixels | None, _d("screen height in CSS pixels")] = None
@@ -118,7 +118,7 @@ class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Device basic software data (seeds 3.3: OS and browser type and version)."""
+    """Device basic software data: OS and browser type and version (docs/privacy.md)."""
 
     user_agent: Annotated[LongStr | None, _d("User-Agent string of the browser or app")] = None
     platform: Annotated[ShortStr | None, _d("navigator.platform or SDK OS name")] = None
@@ -205,7 +205,7 @@ class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class Network(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Internet-connection data at the time of the visit (seeds 3.3)."""
+    """Internet-connection data at the time of the visit (docs/privacy.md)."""
 
     connection_type: Annotated[ShortStr | None, _d("connection type (wifi, cellular, 4g...)")] = (
         None
@@ -242,7 +242,7 @@ class FieldStats(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class Behaviour(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Statistics of the visit and the form filling (seeds 3.3)."""
+    """Statistics of the visit and the form filling (docs/privacy.md)."""
 
     time_on_page_ms: Annotated[Count | None, _d("time on the page, ms")] = None
     history_length: Annotated[
@@ -286,7 +286,8 @@ CustomValue = Annotated[str, Meta(max_length=1024)] | Int64 | float | bool
 
 
 class Attributes(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Everything a collector or SDK sends, grouped by the seeds' categories."""
+    """Everything a collector or SDK sends, grouped by the data policy's categories
+    (docs/privacy.md, docs/sdk-payload.md)."""
 
     device: Device = msgspec.field(default_factory=Device)
     software: Software = msgspec.field(default_factory=Software)
@@ -367,7 +368,9 @@ class ScoreResponse(Struct):
         str | None,
         _d("stochastic user ID, scoped to the tenant; null when the data was refused"),
     ]
-    flags: Annotated[dict[str, bool], _d("fraud flags; at least the names of API.md")]
+    flags: Annotated[
+        dict[str, bool], _d("fraud flags: every name of engine/flags.py (docs/reason-codes.md)")
+    ]
     attributes: Annotated[
         dict[str, float | int | str | bool | None],
         _d("engine and plugin attributes (see GET /v1/attributes)"),
