@@ -520,7 +520,7 @@ class DeviceProfile(Struct, omit_defaults=True):
     reports: dict[str, Reports] = msgspec.field(default_factory=dict)  # tenant -> feedback
     recent: list[Observation] = msgspec.field(default_factory=list)  # newest last
     bands: list[str] = msgspec.field(default_factory=list)  # band index keys it is under
-    user_key: str | None = None  # internal user key (engine/devices/users.py)
+    user_key: str | None = None  # internal user key (engine/devices/registry.py)
     user_bands: list[str] = msgspec.field(default_factory=list)  # user index keys it is under
     crowd_prefixes: float = 0.0  # the largest crowd evidence seen for it (decayed)
     crowd_visits: float = 0.0  # sessions a day
