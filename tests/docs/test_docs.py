@@ -1,12 +1,13 @@
 """The docs stay honest: what the code defines is documented, and every link resolves.
 
-In the spirit of datasette's tests/test_docs.py: the code is the source of truth and the
+In the spirit of datasette's test_docs.py: the code is the source of truth and the
 test reads it, not a list kept by hand. Every hook of `engine/hookspecs.py` has a section
 in docs/plugins.md naming each of its parameters; every route the service answers (its
 route tables and `/openapi.json`) appears in docs/api.md as "METHOD /path"; every flag of
 `engine/flags.py` and every reason code of `config/model.toml` has a row in
 docs/reason-codes.md; every relative link in README.md and docs/ resolves to a file, and
-to a heading when it names one (GitHub's anchors).
+to a heading when it names one (GitHub's anchors); and the code cites only files the
+project has (no design brief or contract kept outside the repository).
 """
 
 from __future__ import annotations
@@ -154,6 +155,27 @@ def broken_links(page: Path, pending: frozenset[str] = PENDING_PAGES) -> list[st
     return broken
 
 
+CITED_PATH = re.compile(
+    r"\b(?:engine|plugins|tools|tests|docs|config)/[\w/.-]*\w\.(?:py|md|toml)\b"
+)
+OUTSIDE_FILES = re.compile(r"\b(?:API|DESIGN|STYLE)\.md\b|\bseeds/\d")
+
+
+def missing_citations(source: str) -> list[str]:
+    """Files a source cites that the repository does not contain."""
+    cited = [m.group(0) for m in CITED_PATH.finditer(source)]
+    missing = [path for path in cited if not (REPO / path).exists()]
+    return missing + [m.group(0) for m in OUTSIDE_FILES.finditer(source)]
+
+
+def code_files() -> list[Path]:
+    return sorted(
+        path
+        for top in ("engine", "plugins", "tools", "tests")
+        for path in (REPO / top).rglob("*.py")
+    )
+
+
 def documentation_pages() -> list[Path]:
     return [REPO / "README.md", *sorted(DOCS.rglob("*.md"))]
 
@@ -189,6 +211,15 @@ def test_every_relative_link_resolves(page: Path) -> None:
     assert broken_links(page) == []
 
 
+def test_code_cites_only_files_the_project_has() -> None:
+    found = {
+        str(path.relative_to(REPO)): missing
+        for path in code_files()
+        if path != Path(__file__) and (missing := missing_citations(path.read_text()))
+    }
+    assert found == {}
+
+
 def test_pending_pages_are_not_yet_written_here() -> None:
     """A pending page that exists should leave the list (then its links are checked)."""
     assert sorted(name for name in PENDING_PAGES if (DOCS / name).exists()) == []
@@ -214,6 +245,15 @@ def test_the_checks_find_what_is_missing(tmp_path: Path) -> None:
     assert broken_links(page) == [
         "other.md#nope (no such heading in other.md)",
         "missing.md (no such file)",
+    ]
+
+
+def test_missing_citations_are_found() -> None:
+    assert missing_citations("see engine/hookspecs.py and docs/api.md") == []
+    assert missing_citations("the shape of API.md (engine/nothing_here.py; seeds/002)") == [
+        "engine/nothing_here.py",
+        "API.md",
+        "seeds/0",
     ]
 
 
