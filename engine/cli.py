@@ -17,7 +17,7 @@ anonscore: a privacy-first device-risk scoring service.
 
 Clients' pages run the collector (/collector.js); their back-ends call /v1/score with the
 session id and their API key, and get a score, stochastic device and user IDs, fraud flags,
-attributes and reason codes, without personal data. See README.md and /openapi.json.
+attributes and reason codes, without personal data. See docs/index.md and /openapi.json.
 """
 
 EPILOG = """\
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         default="",
         help="redis://HOST:PORT: keep the state in a Redis/Valkey Cluster (any node) instead "
         "of the embedded RocksDB in --data-dir (default: service.toml's store); rediss:// "
-        "for TLS; a password in ANONSCORE_STORE_PASSWORD (README, Storage)",
+        "for TLS; a password in ANONSCORE_STORE_PASSWORD (docs/operating.md, Storage)",
     )
     s.add_argument(
         "--workers",

@@ -1,4 +1,4 @@
-"""The project's exceptions. The HTTP layer maps each to the error shape of API.md.
+"""The project's exceptions. The HTTP layer maps each to the error shape of docs/api.md.
 
 Messages are short, lowercase, state the rule that was broken and what to do. They never
 repeat a refused value.

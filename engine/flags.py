@@ -1,6 +1,7 @@
-"""The flags every score response carries: API.md's, in contract order, then ours.
+"""The flags every score response carries: the v1 contract's, in its order, then ours.
 
-The engine defaults each to False; a plugin's `RuleHit.flag` turns one on. Every name here
+The engine defaults each to False; a plugin's `RuleHit.flag` turns one on. What each
+means, and which reason codes set it: docs/reason-codes.md. Every name here
 is set by at least one built-in plugin (tests/plugins/test_registry.py checks it).
 """
 
@@ -22,7 +23,7 @@ FLAG_NAMES: tuple[str, ...] = (
     "credit_app_stacking",
     "proxy_app_installed",
     "known_fraud_device",
-    # beyond the contract's list (API.md: "at least the names listed"), appended
+    # beyond the first fifteen (the v1 contract, docs/api.md: new flags may be added), appended
     "location_mismatch",
     "device_farm",
     "rooted_device",

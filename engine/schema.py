@@ -35,7 +35,7 @@ def _d(text: str) -> Meta:
 
 
 class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Device technical characteristics (seeds 3.3: device technical characteristics data)."""
+    """Device technical characteristics (a data category of docs/privacy.md)."""
 
     screen_width: Annotated[Pixels | None, _d("screen width in CSS pixels")] = None
     screen_height: Annotated[Pixels | None, _d("screen height in CSS pixels")] = None
@@ -117,7 +117,7 @@ class Device(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Device basic software data (seeds 3.3: OS and browser type and version)."""
+    """Device basic software data: OS and browser type and version (docs/privacy.md)."""
 
     user_agent: Annotated[LongStr | None, _d("User-Agent string of the browser or app")] = None
     platform: Annotated[ShortStr | None, _d("navigator.platform or SDK OS name")] = None
@@ -204,7 +204,7 @@ class Software(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class Network(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Internet-connection data at the time of the visit (seeds 3.3)."""
+    """Internet-connection data at the time of the visit (docs/privacy.md)."""
 
     connection_type: Annotated[ShortStr | None, _d("connection type (wifi, cellular, 4g...)")] = (
         None
@@ -241,7 +241,7 @@ class FieldStats(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 class Behaviour(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Statistics of the visit and the form filling (seeds 3.3)."""
+    """Statistics of the visit and the form filling (docs/privacy.md)."""
 
     time_on_page_ms: Annotated[Count | None, _d("time on the page, ms")] = None
     history_length: Annotated[
@@ -285,7 +285,8 @@ CustomValue = Annotated[str, Meta(max_length=1024)] | Int64 | float | bool
 
 
 class Attributes(Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Everything a collector or SDK sends, grouped by the seeds' categories."""
+    """Everything a collector or SDK sends, grouped by the data policy's categories
+    (docs/privacy.md, docs/sdk-payload.md)."""
 
     device: Device = msgspec.field(default_factory=Device)
     software: Software = msgspec.field(default_factory=Software)
@@ -366,7 +367,9 @@ class ScoreResponse(Struct):
         str | None,
         _d("stochastic user ID, scoped to the tenant; null when the data was refused"),
     ]
-    flags: Annotated[dict[str, bool], _d("fraud flags; at least the names of API.md")]
+    flags: Annotated[
+        dict[str, bool], _d("fraud flags: every name of engine/flags.py (docs/reason-codes.md)")
+    ]
     attributes: Annotated[
         dict[str, float | int | str | bool | None],
         _d("engine and plugin attributes (see GET /v1/attributes)"),
@@ -516,7 +519,7 @@ class DeviceProfile(Struct, omit_defaults=True):
     reports: dict[str, Reports] = msgspec.field(default_factory=dict)  # tenant -> feedback
     recent: list[Observation] = msgspec.field(default_factory=list)  # newest last
     bands: list[str] = msgspec.field(default_factory=list)  # band index keys it is under
-    user_key: str | None = None  # internal user key (engine/devices/users.py)
+    user_key: str | None = None  # internal user key (engine/devices/registry.py)
     user_bands: list[str] = msgspec.field(default_factory=list)  # user index keys it is under
     crowd_prefixes: float = 0.0  # the largest crowd evidence seen for it (decayed)
     crowd_visits: float = 0.0  # sessions a day

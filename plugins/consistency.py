@@ -1,8 +1,8 @@
 """Sanity of the device's own numbers, and the Do Not Track preference.
 
 Do Not Track is recorded (from the page or the request header) and does not stop
-collection, as the seeds state. Screens of zero size or absurd shape, and CPU/memory
-values no browser reports, are signs of a hand-edited or generated payload.
+collection, as the data policy says (docs/privacy.md). Screens of zero size or absurd
+shape, and CPU/memory values no browser reports, are signs of a hand-edited or generated payload.
 """
 
 from __future__ import annotations

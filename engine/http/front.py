@@ -10,7 +10,7 @@ collecting (three quarters), and finishing a flow (score, feedback, erasure) las
 under overload the flows already under way complete.
 
 After the body, `on_request` runs the handler inside the request deadline (503 past it)
-and maps every error to the JSON shape of API.md. Other paths go to the Quart app.
+and maps every error to the JSON shape of docs/api.md ("Errors"). Other paths go to the Quart app.
 """
 
 from __future__ import annotations

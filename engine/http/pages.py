@@ -159,7 +159,8 @@ def _static(name: str, content_type: str) -> Response:
 
 
 def freeze_heap() -> None:
-    """After warm-up: move everything alive into the permanent generation (p99, DESIGN.md)."""
+    """After warm-up: move everything alive into the permanent generation, so the
+    collector never walks it again (the tail latency, docs/performance.md)."""
     gc.collect()
     gc.freeze()
     # requests allocate many short-lived objects: collect the young generation less often

@@ -7,15 +7,15 @@ own sessions and contributions and never another tenant's evidence. A device non
 tenants is left is deleted with its index entries; one that stays (for other tenants)
 gets a new public ID at the erasing tenant.
 
-Retention follows the seeds: a session never scored goes 30 days after collection (its
-`purge_at`, in the `x:` index), a scored session and its feedback after the tenant's
-`retention_days`; what is derived from them goes when the last tenant's retention has run
-out for it: a tenant's part of a device profile and of an IP reputation after that
-tenant's retention from its last contribution; band, user and crowd index entries, ID
-mappings and session index entries once what they point to is gone or they are older than
-the longest retention. Sweeps list keys in batches (a scan, off the event loop), then
-decide each record again on its current value in one operation (engine/store/_tx.py),
-so a request that touched it meanwhile is never overwritten.
+Retention follows the data policy (docs/privacy.md): a session never scored goes 30 days
+after collection (its `purge_at`, in the `x:` index), a scored session and its feedback
+after the tenant's `retention_days`; what is derived from them goes when the last
+tenant's retention has run out for it: a tenant's part of a device profile and of an IP
+reputation after that tenant's retention from its last contribution; band, user and crowd
+index entries, ID mappings and session index entries once what they point to is gone or
+they are older than the longest retention. Sweeps list keys in batches (a scan, off the
+event loop), then decide each record again on its current value in one operation
+(engine/store/_tx.py), so a request that touched it meanwhile is never overwritten.
 
 Erasure is journaled. On a Redis Cluster its writes span slots (the sessions', the
 device's, the reputation's), each slot's group atomic on its own, so a crash or a failed

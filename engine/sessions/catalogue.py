@@ -10,7 +10,7 @@ from engine.config import MAX_RETENTION_DAYS, Tenant
 from engine.schema import OPTIONAL_ATTRIBUTES, AttributeInfo, Attributes
 from engine.scoring.pipeline import ENGINE_ATTRIBUTES
 
-# Category labels follow section 3.3 of the data policy (seeds/002).
+# Category labels follow the data policy's categories (docs/privacy.md).
 CATEGORIES = {
     "device": "Device technical characteristics",
     "software": "Device basic software",

@@ -140,9 +140,10 @@ def refuse_op(
     now: float,
 ) -> tuple[None, WriteSet]:
     """A payload carried personal data (the caller answers 422; the payload is not stored).
-    As the seeds require, what was collected earlier for the session is deleted; a marker
-    keeps the session answerable (/v1/score: PERSONAL_DATA_REFUSED, no device) and takes
-    no more payloads. A scored session is sealed: it is left as it is."""
+    As the data policy requires (docs/privacy.md), what was collected earlier for the
+    session is deleted; a marker keeps the session answerable (/v1/score:
+    PERSONAL_DATA_REFUSED, no device) and takes no more payloads. A scored session is
+    sealed: it is left as it is."""
     w = WriteSet()
     if now > expires_at or st.erased(sh):
         return None, w

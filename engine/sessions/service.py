@@ -69,7 +69,7 @@ class ClientFacts(msgspec.Struct, frozen=True):
     origin: str | None = None
     ip: str | None = None
     languages: tuple[str, ...] = ()  # primary tags of Accept-Language
-    dnt: bool | None = None  # the DNT header: recorded, not obeyed (as the seeds state)
+    dnt: bool | None = None  # the DNT header: recorded, not obeyed (docs/privacy.md)
     proxy_headers: tuple[str, ...] = ()  # names (never values) of proxy evidence headers
     # The client's own description, which the collector cannot fake: User-Agent and the
     # Chromium client hints, each cut to a bound (None: the header was not sent).

@@ -1,12 +1,13 @@
 """The cluster store: the storage interface on a Redis or Valkey Cluster (valkey-glide).
 
 Why a cluster and not our own replication: past one machine, API workers become stateless and
-the state lives in a store that already shards, replicates and fails over (DESIGN.md, "Beyond
-one machine"). Why valkey-glide: its Rust core follows the cluster (slot map, MOVED/ASK,
-reconnection) and its Python layer runs natively under Trio (it detects Trio with sniffio and
-waits on its response pipe with a Trio system task); no asyncio bridge, no thread per call.
+the state lives in a store that already shards, replicates and fails over (the scaling
+plan: docs/results/bench/scaling.md). Why valkey-glide: its Rust core follows the cluster
+(slot map, MOVED/ASK, reconnection) and its Python layer runs natively under Trio (it
+detects Trio with sniffio and waits on its response pipe with a Trio system task); no
+asyncio bridge, no thread per call.
 
-What `apply` guarantees (stated in the README's "Storage" paragraph too):
+What `apply` guarantees (stated in docs/operating.md, "Storage", too):
 
 - Within one hash slot, a write set's puts and deletes run as one MULTI/EXEC on the slot's
   master: no other client sees half of it, and an AOF replay keeps it whole or drops it whole

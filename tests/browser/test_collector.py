@@ -44,7 +44,7 @@ EXPECTED_FIELDS = {  # name -> (chars_typed, chars_pasted, corrections)
 # keydown events: every typed character, 2 Backspaces, and Control + V for the paste
 KEYDOWNS = len(NAME) + 2 + 2 + 2 + len(PHONE) + len(INCOME) + len(COMMENT)
 
-# The contract (API.md): every score response has these fields and at least these flags.
+# The contract (docs/api.md): every score response has these fields and at least these flags.
 API_FLAGS = set(
     "proxy vpn tor datacenter_ip emulator virtual_machine automation timezone_mismatch"
     " language_mismatch ua_mismatch paste_in_form typing_anomaly credit_app_stacking"

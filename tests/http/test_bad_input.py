@@ -1,4 +1,4 @@
-"""Every kind of bad input: a 4xx in the error shape of API.md, never a 5xx, nothing stored."""
+"""Every kind of bad input: a 4xx in the error shape of docs/api.md, never a 5xx, nothing stored."""
 
 from __future__ import annotations
 

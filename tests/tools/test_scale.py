@@ -1,5 +1,6 @@
 """tools/scale in its small mode: the store fills, links are timed, sizes are measured, and
-the command prints the README's table. (Timing figures are the tool's, not the test's.)"""
+the command prints the table of docs/performance.md. (Timing figures are the tool's, not the
+test's.)"""
 
 from __future__ import annotations
 

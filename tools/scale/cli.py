@@ -6,7 +6,7 @@
 
 Fills a fresh store (on disk: a temporary directory unless --data-dir) with synthetic
 device profiles through the registry's own writes, then times device links of returning
-and new devices and measures the store. Prints a Markdown table (the README's). Progress
+and new devices and measures the store. Prints a Markdown table (docs/performance.md's). Progress
 goes to stderr.
 """
 
