@@ -201,20 +201,26 @@ def _licences(repos: list[str]) -> str:
 
 def derive_lists(snapshot: Callable[[str], Snapshot]) -> dict[str, str]:
     """The text of every list file, derived from the upstream snapshots."""
-    out: dict[str, str] = {}
-    x4b = snapshot(X4B)
+    return {
+        **_asn_lists(snapshot(X4B)),
+        "cloud_ranges": _cloud_ranges(snapshot),
+        **_published_ranges(snapshot),
+        "tor_exits": _tor_exits(snapshot(TOR_NODES)),
+    }
+
+
+def _asn_lists(x4b: Snapshot) -> dict[str, str]:
+    """hosting_asns and vpn_asns, from X4BNet's AS lists."""
     path = "input/datacenter/ASN.txt"
     hosting = _asns(x4b.read(path))
-    out["hosting_asns"] = render_list(
-        "hosting_asns",
-        _header(
-            [x4b],
-            [path],
-            LICENCES[X4B],
-            "every AS number of the file; the label is the file's comment",
-        ),
-        [(str(a), label) for a, label in sorted(hosting.items())],
-    )
+    why = "every AS number of the file; the label is the file's comment"
+    out = {
+        "hosting_asns": render_list(
+            "hosting_asns",
+            _header([x4b], [path], LICENCES[X4B], why),
+            [(str(a), label) for a, label in sorted(hosting.items())],
+        )
+    }
     path = "input/vpn/ASN.txt"
     vpn = {a: lbl for a, lbl in _asns(x4b.read(path)).items() if a not in VPN_ASNS_LEFT_OUT}
     left_out = ", ".join(f"AS{a} ({why})" for a, why in VPN_ASNS_LEFT_OUT.items())
@@ -223,12 +229,17 @@ def derive_lists(snapshot: Callable[[str], Snapshot]) -> dict[str, str]:
         _header([x4b], [path], LICENCES[X4B], f"every AS number of the file but {left_out}"),
         [(str(a), label) for a, label in sorted(vpn.items())],
     )
+    return out
+
+
+def _cloud_ranges(snapshot: Callable[[str], Snapshot]) -> str:
+    """The cloud providers' published ranges, plus GCP and Azure from jhassine's file."""
     entries, snaps, paths = _ranges(snapshot, CLOUD_FILES)
     jh = snapshot(JHASSINE)
     for row in csv.reader(io.StringIO(jh.read("data/datacenters.csv"))):
         if len(row) == 4 and row[3] in JHASSINE_VENDORS:
             entries += _cidrs(row[0], JHASSINE_VENDORS[row[3]])
-    out["cloud_ranges"] = render_list(
+    return render_list(
         "cloud_ranges",
         _header(
             [*snaps, jh],
@@ -239,8 +250,12 @@ def derive_lists(snapshot: Callable[[str], Snapshot]) -> dict[str, str]:
         ),
         collapse(entries),
     )
+
+
+def _published_ranges(snapshot: Callable[[str], Snapshot]) -> dict[str, str]:
+    """vpn_ranges (the VPN providers' servers) and relay_ranges (Apple's relay egress)."""
     entries, snaps, paths = _ranges(snapshot, VPN_FILES)
-    out["vpn_ranges"] = render_list(
+    vpn = render_list(
         "vpn_ranges",
         _header(
             snaps,
@@ -252,7 +267,7 @@ def derive_lists(snapshot: Callable[[str], Snapshot]) -> dict[str, str]:
         collapse(entries),
     )
     entries, snaps, paths = _ranges(snapshot, RELAY_FILES)
-    out["relay_ranges"] = render_list(
+    relay = render_list(
         "relay_ranges",
         _header(
             snaps,
@@ -263,20 +278,17 @@ def derive_lists(snapshot: Callable[[str], Snapshot]) -> dict[str, str]:
         ),
         collapse((_widen(n), label) for n, label in entries),
     )
-    tor = snapshot(TOR_NODES)
+    return {"vpn_ranges": vpn, "relay_ranges": relay}
+
+
+def _tor_exits(tor: Snapshot) -> str:
+    """Every running relay with the Exit flag, from the Tor nodes snapshot."""
     path = "latest.exits.csv"
     exits: list[tuple[Network, str]] = []
     for row in csv.reader(io.StringIO(tor.read(path)), skipinitialspace=True):
         if len(row) >= 2 and row[1] != "ipaddr":
             exits += _cidrs(row[1], "")
-    out["tor_exits"] = render_list(
-        "tor_exits",
-        _header(
-            [tor],
-            [path],
-            LICENCES[TOR_NODES],
-            "the address of every running relay with the Exit flag, collapsed",
-        ),
-        collapse(exits),
+    why = "the address of every running relay with the Exit flag, collapsed"
+    return render_list(
+        "tor_exits", _header([tor], [path], LICENCES[TOR_NODES], why), collapse(exits)
     )
-    return out
