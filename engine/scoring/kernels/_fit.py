@@ -12,6 +12,7 @@ system.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -85,39 +86,59 @@ def fit_logistic(
     )
     if n == 0:
         raise ValueError("no rows to fit")
-    centre = np.zeros(k, dtype=np.float64)
-    if prior is not None:
-        centre[:] = np.asarray(prior, dtype=np.float64)
-    # the penalty l2/2 |R theta - c|^2 with theta = [bias, w...]: R = [0 | I] pulls the
-    # weights, R = [1 | I] each code's logit alone
-    rows = np.zeros((k, k + 1), dtype=np.float64)
-    rows[:, 1:] = np.eye(k)
-    if prior_bias is not None:
-        rows[:, 0] = 1.0
-        centre = centre + prior_bias
-    pen_hess = l2 * rows.T @ rows
+    rows, centre = _penalty(k, prior, prior_bias)
     theta = np.zeros(k + 1, dtype=np.float64)
     rate = float(np.clip((sw * y).sum() / sw.sum(), 1e-6, 1 - 1e-6))
     theta[0] = math.log(rate / (1 - rate))
     theta[1:] = centre - (theta[0] if prior_bias is not None else 0.0)
-    grad = np.empty(k + 1, dtype=np.float64)
-    hess = np.empty((k + 1, k + 1), dtype=np.float64)
-    spare_g = np.empty_like(grad)
-    spare_h = np.empty_like(hess)
 
     def objective(at: F64, g: F64, h: F64) -> float:
         loss = _accumulate(x, y, sw, at, g, h)
         off = rows @ at - centre
         return float(loss + 0.5 * l2 * np.sum(off**2))
 
+    theta = _newton(objective, theta, rows, centre, l2, max_iter, tol)
+    return float(theta[0]), theta[1:].copy()
+
+
+def _penalty(k: int, prior: F64 | None, prior_bias: float | None) -> tuple[F64, F64]:
+    """(R, c) of the penalty l2/2 |R theta - c|^2 with theta = [bias, w...]: R = [0 | I]
+    pulls the weights to the prior, R = [1 | I] each code's logit alone to its prior."""
+    centre = np.zeros(k, dtype=np.float64)
+    if prior is not None:
+        centre[:] = np.asarray(prior, dtype=np.float64)
+    rows = np.zeros((k, k + 1), dtype=np.float64)
+    rows[:, 1:] = np.eye(k)
+    if prior_bias is not None:
+        rows[:, 0] = 1.0
+        centre = centre + prior_bias
+    return rows, centre
+
+
+def _newton(
+    objective: Callable[[F64, F64, F64], float],
+    theta: F64,
+    rows: F64,
+    centre: F64,
+    l2: float,
+    max_iter: int,
+    tol: float,
+) -> F64:
+    """Damped Newton steps from `theta`: `objective` returns the value and fills the loss's
+    gradient and Hessian; the penalty's are added here. A step is halved until the
+    objective goes down (near-separable data makes a full step overshoot)."""
+    k1 = theta.shape[0]
+    pen_hess = l2 * rows.T @ rows
+    grad = np.empty(k1, dtype=np.float64)
+    hess = np.empty((k1, k1), dtype=np.float64)
+    spare_g = np.empty_like(grad)
+    spare_h = np.empty_like(hess)
     current = objective(theta, grad, hess)
     for _ in range(max_iter):
         grad += l2 * rows.T @ (rows @ theta - centre)
         hess += pen_hess
-        hess[np.diag_indices(k + 1)] += 1e-9
+        hess[np.diag_indices(k1)] += 1e-9
         step = np.linalg.solve(hess, grad)
-        # damped Newton: halve the step until the objective goes down (near-separable data
-        # makes a full step overshoot)
         scale = 1.0
         while True:
             trial = theta - scale * step
@@ -130,4 +151,4 @@ def fit_logistic(
         hess, spare_h = spare_h, hess
         if float(np.max(np.abs(scale * step))) < tol:
             break
-    return float(theta[0]), theta[1:].copy()
+    return theta
