@@ -26,7 +26,7 @@ from engine.ipdata._store import (
     publish,
     staging_dir,
 )
-from engine.ipdata._table import compile_table
+from engine.ipdata._table import Table, compile_table
 
 Say = Callable[[str], None]
 
@@ -44,6 +44,27 @@ def build(
     if missing:
         raise IpDataError(f"no {', '.join(pins[k].name for k in missing)} to build from")
     t0 = time.perf_counter()
+    table = _compile(packages, pins, lists, say)
+    meta = _meta(table, packages, pins, lists)
+    with locked(root):
+        staging = staging_dir(root, meta.build_id)
+        table.save(staging)
+        (staging / "lists").mkdir()
+        for name, (lf, _) in lists.items():
+            (staging / "lists" / f"{name}.txt").write_text(lf.text, encoding="utf-8")
+        (staging / "meta.json").write_bytes(msgspec.json.format(msgspec.json.encode(meta)))
+        publish(root, staging, meta.build_id)
+    say(f"compiled in {time.perf_counter() - t0:.1f} s")
+    return meta
+
+
+def _compile(
+    packages: Mapping[str, PackageSource],
+    pins: Mapping[str, Package],
+    lists: Mapping[str, tuple[ListFile, str]],
+    say: Say,
+) -> Table:
+    """The lookup table from the AS and country packages' ranges and the lists."""
     names: dict[int, str] = {}
     asn, country = packages["asn"], packages["country"]
     say(f"reading {asn.name} {asn.version} ({asn.origin})")
@@ -56,10 +77,19 @@ def build(
     if not asn_spans[4] or not country_spans[4]:
         raise IpDataError("the packages hold no IPv4 rows; check the files given to --from")
     say(f"compiling {rows_in:,} ranges and {len(lists)} lists")
-    table = compile_table(asn_spans, names, country_spans, {n: lf for n, (lf, _) in lists.items()})
+    return compile_table(asn_spans, names, country_spans, {n: lf for n, (lf, _) in lists.items()})
+
+
+def _meta(
+    table: Table,
+    packages: Mapping[str, PackageSource],
+    pins: Mapping[str, Package],
+    lists: Mapping[str, tuple[ListFile, str]],
+) -> BuildMeta:
+    """What a build says of itself: its id, dates, packages with licences, lists, sizes."""
     now = dt.datetime.now(dt.UTC)
     built = min(p.date for p in packages.values())
-    meta = BuildMeta(
+    return BuildMeta(
         format=FORMAT,
         build_id=new_build_id(built, now),
         compiled_at=now,
@@ -85,16 +115,6 @@ def build(
         rows={"4": table.rows(4), "6": table.rows(6)},
         nbytes=table.nbytes,
     )
-    with locked(root):
-        staging = staging_dir(root, meta.build_id)
-        table.save(staging)
-        (staging / "lists").mkdir()
-        for name, (lf, _) in lists.items():
-            (staging / "lists" / f"{name}.txt").write_text(lf.text, encoding="utf-8")
-        (staging / "meta.json").write_bytes(msgspec.json.format(msgspec.json.encode(meta)))
-        publish(root, staging, meta.build_id)
-    say(f"compiled in {time.perf_counter() - t0:.1f} s")
-    return meta
 
 
 def _list_meta(lf: ListFile, origin: str) -> ListMeta:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -154,44 +154,64 @@ def compile_table(
     }
     families = {}
     for version, width in WIDTH.items():
-        cloud = _list_spans(lists.get("cloud_ranges"), version, providers)
-        vpn_ranges = _list_spans(lists.get("vpn_ranges"), version, providers)
-        relay = _list_spans(lists.get("relay_ranges"), version, None)
-        tor = _list_spans(lists.get("tor_exits"), version, None)
-        countries_here = [(s, e, country_index[c]) for s, e, c in country_spans.get(version, [])]
-        asns_here = asn_spans.get(version, [])
-        columns = [asns_here, countries_here, cloud, vpn_ranges, relay, tor]
-        bounds = sorted({0} | {b for spans in columns for s, e, _ in spans for b in (s, e + 1)})
-        index = {b: i for i, b in enumerate(bounds)}
-        n = len(bounds)
-        asn = _paint(index, n, asns_here, "<u4")
-        country = _paint(index, n, countries_here, "u1")
-        cloud_col = _paint(index, n, cloud, "<u2")
-        vpn_col = _paint(index, n, vpn_ranges, "<u2")
-        relay_col = _paint(index, n, relay, "u1").astype(bool)
-        tor_col = _paint(index, n, tor, "u1").astype(bool)
-        hosting = np.where(cloud_col > 0, cloud_col, _by_asn(asn, hosting_by_asn))
-        vpn = np.where(vpn_col > 0, vpn_col, _by_asn(asn, vpn_by_asn))
-        hosting[relay_col] = 0  # relay egress carries ordinary users: neither hosting nor VPN
-        vpn[relay_col] = 0
-        rows = np.zeros(n, dtype=ROW)
-        rows["asn"], rows["country"], rows["hosting"], rows["vpn"] = asn, country, hosting, vpn
-        rows["flags"] = tor_col * TOR_EXIT | relay_col * RELAY
-        limit = 1 << (8 * width)  # an `end + 1` past the last address is no segment
-        keep = np.ones(n, dtype=bool)
-        keep[1:] = rows[1:] != rows[:-1]
-        keep &= np.array([b < limit for b in bounds])
-        starts = np.array(
-            [b.to_bytes(width, "big") for b, k in zip(bounds, keep, strict=True) if k],
-            dtype=f"S{width}",
+        spans = _Spans(
+            asn=asn_spans.get(version, []),
+            country=[(s, e, country_index[c]) for s, e, c in country_spans.get(version, [])],
+            cloud=_list_spans(lists.get("cloud_ranges"), version, providers),
+            vpn=_list_spans(lists.get("vpn_ranges"), version, providers),
+            relay=_list_spans(lists.get("relay_ranges"), version, None),
+            tor=_list_spans(lists.get("tor_exits"), version, None),
         )
-        families[version] = (starts, rows[keep])
+        families[version] = _family(width, spans, hosting_by_asn, vpn_by_asn)
     numbers = np.array(sorted(asn_names), dtype="<u4")
     blobs = [asn_names[int(a)].encode("utf-8") for a in numbers]
     offsets = np.zeros(len(blobs) + 1, dtype="<u4")
     offsets[1:] = np.cumsum([len(b) for b in blobs], dtype=np.int64)
     ordered = [p for p, _ in sorted(providers.items(), key=lambda kv: kv[1])]
     return Table(families, numbers, offsets, b"".join(blobs), countries, ordered)
+
+
+class _Spans(NamedTuple):
+    """The ranges of one address family, per column, before painting."""
+
+    asn: list[Span]
+    country: list[tuple[int, int, int]]
+    cloud: list[tuple[int, int, int]]
+    vpn: list[tuple[int, int, int]]
+    relay: list[tuple[int, int, int]]
+    tor: list[tuple[int, int, int]]
+
+
+def _family(
+    width: int, spans: _Spans, hosting_by_asn: dict[int, int], vpn_by_asn: dict[int, int]
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """(segment starts, rows) of one address family: every column painted over the union
+    of the ranges' bounds, then runs of equal rows merged."""
+    bounds = sorted({0} | {b for column in spans for s, e, _ in column for b in (s, e + 1)})
+    index = {b: i for i, b in enumerate(bounds)}
+    n = len(bounds)
+    asn = _paint(index, n, spans.asn, "<u4")
+    country = _paint(index, n, spans.country, "u1")
+    cloud_col = _paint(index, n, spans.cloud, "<u2")
+    vpn_col = _paint(index, n, spans.vpn, "<u2")
+    relay_col = _paint(index, n, spans.relay, "u1").astype(bool)
+    tor_col = _paint(index, n, spans.tor, "u1").astype(bool)
+    hosting = np.where(cloud_col > 0, cloud_col, _by_asn(asn, hosting_by_asn))
+    vpn = np.where(vpn_col > 0, vpn_col, _by_asn(asn, vpn_by_asn))
+    hosting[relay_col] = 0  # relay egress carries ordinary users: neither hosting nor VPN
+    vpn[relay_col] = 0
+    rows = np.zeros(n, dtype=ROW)
+    rows["asn"], rows["country"], rows["hosting"], rows["vpn"] = asn, country, hosting, vpn
+    rows["flags"] = tor_col * TOR_EXIT | relay_col * RELAY
+    limit = 1 << (8 * width)  # an `end + 1` past the last address is no segment
+    keep = np.ones(n, dtype=bool)
+    keep[1:] = rows[1:] != rows[:-1]
+    keep &= np.array([b < limit for b in bounds])
+    starts = np.array(
+        [b.to_bytes(width, "big") for b, k in zip(bounds, keep, strict=True) if k],
+        dtype=f"S{width}",
+    )
+    return starts, rows[keep]
 
 
 def _by_asn(asn: Column, mapping: dict[int, int]) -> Column:
