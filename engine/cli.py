@@ -54,7 +54,15 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=Path("data"),
-        help="RocksDB store and server secret (default ./data)",
+        help="RocksDB store (default ./data)",
+    )
+    s.add_argument(
+        "--secret-file",
+        type=Path,
+        default=None,
+        help="the server secret, kept apart from the data (default: $ANONSCORE_SECRET, "
+        "else $ANONSCORE_SECRET_FILE, else secret/anonscore.key beside --config-dir; "
+        "created 0600 on first start; docs/operating-secrets.md)",
     )
     s.add_argument(
         "--config-dir",
@@ -241,6 +249,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         data_dir=args.data_dir,
         config_dir=args.config_dir,
+        secret_file=args.secret_file,
         store=args.store,
         listen_fd=args.listen_fd,
         worker=args.worker,
@@ -295,6 +304,8 @@ def _workers(args: argparse.Namespace) -> int:
         "--store",
         store,
     ]
+    if args.secret_file is not None:
+        passed += ["--secret-file", str(args.secret_file)]
     try:
         return run_workers(args.workers, (args.host, args.port), passed, args.data_dir)
     except OSError as exc:

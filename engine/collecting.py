@@ -17,9 +17,19 @@ from engine.config import ServiceFile, Tenant
 from engine.errors import Conflict, NotFound
 from engine.features import Velocity
 from engine.privacy import IpFacts, find_identifier
-from engine.schema import Attributes, CollectResponse, SessionRecord
-from engine.state import DAY, WINDOW, State, count_since, encode, events_key, record_event
-from engine.storage import WriteSet
+from engine.schema import Attributes, CollectResponse, Events, SessionRecord
+from engine.state import (
+    DAY,
+    WINDOW,
+    State,
+    count_since,
+    encode,
+    events_key,
+    record_event,
+    window_ends,
+    window_key,
+)
+from engine.storage import WriteSet, random_bytes
 
 CLIENT_HEADERS = ("user-agent", "sec-ch-ua", "sec-ch-ua-platform")
 
@@ -65,7 +75,10 @@ def collect_op(
     st: State, key: bytes, cfg: ServiceFile, c: Collected, now: float
 ) -> tuple[CollectResponse, WriteSet]:
     """The record of a collected payload, and the counters it feeds. `key`: the hashing
-    key (velocity keys)."""
+    key (Wi-Fi counters; the per-IP ones have keys of their own, `_count_ip`)."""
+    if c.ip and c.facts.prefix is not None:  # fetched with the session on a remote store
+        day = int(now // DAY)
+        st.store.prefetch([window_key(day), window_key(day - 1)])
     if st.erased(c.sh):
         raise NotFound("this session was erased; create a new one", field="session_id")
     record = st.session(c.sh)
@@ -94,7 +107,7 @@ def collect_op(
     w = WriteSet()
     ip_velocity = Velocity()
     if c.ip and c.facts.prefix is not None:
-        ip_velocity = _count_ip(st, w, key, c.ip, now, first=first)
+        ip_velocity = _count_ip(st, w, c.ip, now, first=first)
     elif record.ip_velocity_h24 is not None:
         ip_velocity = Velocity(h1=record.ip_velocity_h1 or 0, h24=record.ip_velocity_h24)
     wifi_devices = record.wifi_devices_h24
@@ -164,20 +177,31 @@ def refuse_op(
     return None, w
 
 
-def _count_ip(st: State, w: WriteSet, key: bytes, ip: str, now: float, *, first: bool) -> Velocity:
+def _count_ip(st: State, w: WriteSet, ip: str, now: float, *, first: bool) -> Velocity:
     """Sessions from this IP in the last hour and day, this one included.
 
-    The full address is never stored: events sit under a keyed hash whose key changes
-    every day (UTC), so yesterday's and today's keys cover any 24 h window and nothing
-    links an address across days. Only the first collect of a session counts."""
+    The full address is never stored, nor anything that leads back to it once its day is
+    over: events sit under a hash of the address keyed with that UTC day's own random key
+    (`e:{window}<day>`, made by the first collect of the day and shared by every worker
+    through the store), which is dropped when the next day ends (`window_ends`). Today's
+    and yesterday's keys cover any 24 h window; after that the counters cannot be linked
+    to an address even with the server secret. On a shared store two workers making the
+    day's first key at once both write one; the last write wins and the few events counted
+    under the other are lost (as for other shared records: engine/storage/_tx.py). Only
+    the first collect of a session counts."""
     day = int(now // DAY)
-    today, yesterday = _hkey(key, f"ip|{day}|{ip}"), _hkey(key, f"ip|{day - 1}|{ip}")
-    st.store.get_many([events_key("i", today), events_key("i", yesterday)])  # one round
-    current = st.events("i", today)
-    if first:
+    today, yesterday = st.store.get_many([window_key(day), window_key(day - 1)])
+    if today is None and first:
+        today = random_bytes(32)
+        w.put(window_key(day), today, expire_at=window_ends(day))
+    now_key = _hkey(today, f"ip|{ip}") if today is not None else None
+    past_key = _hkey(yesterday, f"ip|{ip}") if yesterday is not None else None
+    st.store.get_many([events_key("i", k) for k in (now_key, past_key) if k])  # one round
+    current = st.events("i", now_key) if now_key else Events()
+    if first and now_key:
         current = record_event(current, now)
-        w.put(events_key("i", today), encode(current), expire_at=now + 2 * WINDOW)
-    events = st.events("i", yesterday).ts + current.ts
+        w.put(events_key("i", now_key), encode(current), expire_at=now + 2 * WINDOW)
+    events = (st.events("i", past_key).ts if past_key else []) + current.ts
     return Velocity(
         h1=sum(1 for t in events if t > now - 3600), h24=sum(1 for t in events if t > now - DAY)
     )

@@ -32,7 +32,7 @@ from engine.privacy import IpReducer
 from engine.regions import open_regions
 from engine.reloading import load_runtime, reload_when_stable
 from engine.scoring import ENGINE_ATTRIBUTES
-from engine.secrets import derive_keys, load_or_create_secret
+from engine.secrets import derive_keys, load_secret
 from engine.service import Service
 
 log = logging.getLogger("anonscore.server")
@@ -44,6 +44,7 @@ class ServeOptions(msgspec.Struct, frozen=True):
     port: int = 8080
     data_dir: Path = Path("data")
     config_dir: Path = Path("config")
+    secret_file: Path | None = None  # None: $ANONSCORE_SECRET(_FILE), else beside config_dir
     store: str = ""  # redis://HOST:PORT of a cluster; "" = service.toml's store, or RocksDB
     listen_fd: int | None = None  # a listening socket inherited from the parent (workers)
     worker: int = 0  # 0: the only process; 1..N: one of --workers N (no pid file of its own)
@@ -83,7 +84,7 @@ async def serve(
     try:
         opts.data_dir.mkdir(parents=True, exist_ok=True)
         restrict_permissions(opts.data_dir)
-        secret = load_or_create_secret(opts.data_dir)
+        secret = load_secret(opts.data_dir, opts.config_dir, opts.secret_file)
         url = opts.store or runtime.config.service.store
         regions = await open_regions(runtime.config.service, opts.data_dir, url)
     except BaseException:
