@@ -30,7 +30,7 @@ LEGACY_ONLY = "device_mac"
 TENANT_OPTIONAL = tuple(n for n in OPTIONAL_ATTRIBUTE_NAMES if n != LEGACY_ONLY)
 
 MAX_RETENTION_DAYS = 730
-MIN_RETENTION_DAYS = 30  # also the default: feedback must have time to arrive
+MIN_RETENTION_DAYS = 30  # feedback must have time to arrive
 
 
 class PluginSetting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -55,7 +55,7 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     optional: list[str] = msgspec.field(default_factory=list)
     region: str = "eu"
     region_mode: Literal["collected", "forced"] = "collected"
-    retention_days: int = MIN_RETENTION_DAYS
+    retention_days: int | None = None  # required: no silent default (confdiff.py)
     plugins: dict[str, PluginSetting] = msgspec.field(default_factory=dict)
     quotas: QuotaSetting | None = None
 
@@ -349,6 +349,12 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
     if not _TENANT_ID.fullmatch(tid):
         raise ConfigError(
             f"{path}: tenant ids must be 1-64 letters, digits, '_' or '-'; rename the table"
+        )
+    if tf.retention_days is None:
+        raise ConfigError(
+            f"{where}: retention_days is missing; every tenant states how long its data is "
+            f"kept ({MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS} days): a file cut short must "
+            "not shorten it"
         )
     if not MIN_RETENTION_DAYS <= tf.retention_days <= MAX_RETENTION_DAYS:
         raise ConfigError(

@@ -14,7 +14,7 @@ import msgspec
 import trio
 from hypercorn.config import Config as HypercornConfig
 
-from engine import leases
+from engine import confdiff, leases
 from engine.actors import run_engine
 from engine.config import ServiceFile
 from engine.http.asgi import AsgiBridge, run_lifespan
@@ -85,6 +85,7 @@ async def serve(
         opts.data_dir.mkdir(parents=True, exist_ok=True)
         restrict_permissions(opts.data_dir)
         secret = load_secret(opts.data_dir, opts.config_dir, opts.secret_file)
+        confdiff.write_applied(opts.data_dir, runtime.config)  # what check-config compares to
         url = opts.store or runtime.config.service.store
         regions = await open_regions(runtime.config.service, opts.data_dir, url)
     except BaseException:

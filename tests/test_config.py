@@ -62,6 +62,13 @@ def _edit(cfg: Path, name: str, old: str, new: str) -> None:
             "retention_days = 9999",
             "tenant 'demo': retention_days must be between 30 and 730",
         ),
+        (  # issue 15: a file cut before this line fell silently to a 30-day default
+            "tenants.toml",
+            "retention_days = 730\n",
+            "",
+            "tenants.toml: tenant 'demo': retention_days is missing; every tenant states how "
+            "long its data is kept (30 to 730 days)",
+        ),
         (
             "tenants.toml",
             'region = "eu"',
