@@ -19,6 +19,7 @@ from typing import Any, Literal
 import msgspec
 
 from engine.errors import ConfigError
+from engine.privacy.detectors import normal_regions
 from engine.privacy.firewall import OPTIONAL_ATTRIBUTES
 from engine.validation import locate
 
@@ -58,6 +59,9 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     retention_days: int | None = None  # required: no silent default (confdiff.py)
     plugins: dict[str, PluginSetting] = msgspec.field(default_factory=dict)
     quotas: QuotaSetting | None = None
+    # ISO 3166 alpha-2 regions whose national phone formats the firewall also tries in free
+    # text and custom fields (besides the client IP's region); phone-named fields try all
+    phone_regions: list[str] = msgspec.field(default_factory=list)
 
 
 class TenantsFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -133,6 +137,7 @@ class Tenant(msgspec.Struct, frozen=True):
     plugins: dict[str, PluginSetting]
     quotas: QuotaSetting | None = None
     legacy_mac_sdk: tuple[int, ...] | None = None  # SDK versions up to this keep mac_hash
+    phone_regions: tuple[str, ...] = ()  # normalised: tried by the firewall besides the IP's
 
     def collect_flags(self) -> dict[str, bool]:
         flags = {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
@@ -380,6 +385,11 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
             raise ConfigError(f"{where}: plugins.{pname}.weight must be between 0 and 10")
     if not tf.site_key.strip():
         raise ConfigError(f"{where}: site_key must not be empty")
+    phone_regions = normal_regions(tf.phone_regions)
+    if len(phone_regions) != len(set(tf.phone_regions)):
+        raise ConfigError(
+            f'{where}: phone_regions must be ISO 3166 alpha-2 codes such as "DE", each once'
+        )
     return Tenant(
         id=tid,
         name=tf.name,
@@ -393,6 +403,7 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         plugins=dict(tf.plugins),
         quotas=tf.quotas,
         legacy_mac_sdk=legacy,
+        phone_regions=phone_regions,
     )
 
 

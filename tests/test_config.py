@@ -62,6 +62,12 @@ def _edit(cfg: Path, name: str, old: str, new: str) -> None:
             "retention_days = 9999",
             "tenant 'demo': retention_days must be between 30 and 730",
         ),
+        (
+            "tenants.toml",
+            'region = "eu"',
+            'region = "eu"\nphone_regions = ["PL", "XX"]',
+            "tenant 'demo': phone_regions must be ISO 3166 alpha-2 codes such as \"DE\", each once",
+        ),
         (  # issue 15: a file cut before this line fell silently to a 30-day default
             "tenants.toml",
             "retention_days = 730\n",
