@@ -75,7 +75,7 @@ def collect_op(
     st: State, key: bytes, cfg: ServiceFile, c: Collected, now: float
 ) -> tuple[CollectResponse, WriteSet]:
     """The record of a collected payload, and the counters it feeds. `key`: the hashing
-    key (Wi-Fi counters; the per-IP ones have keys of their own, `_count_ip`)."""
+    key (Wi-Fi counters; with each day's own key, the per-IP ones: `_count_ip`)."""
     if c.ip and c.facts.prefix is not None:  # fetched with the session on a remote store
         day = int(now // DAY)
         st.store.prefetch([window_key(day), window_key(day - 1)])
@@ -107,7 +107,7 @@ def collect_op(
     w = WriteSet()
     ip_velocity = Velocity()
     if c.ip and c.facts.prefix is not None:
-        ip_velocity = _count_ip(st, w, c.ip, now, first=first)
+        ip_velocity = _count_ip(st, w, key, c.ip, now, first=first)
     elif record.ip_velocity_h24 is not None:
         ip_velocity = Velocity(h1=record.ip_velocity_h1 or 0, h24=record.ip_velocity_h24)
     wifi_devices = record.wifi_devices_h24
@@ -177,15 +177,17 @@ def refuse_op(
     return None, w
 
 
-def _count_ip(st: State, w: WriteSet, ip: str, now: float, *, first: bool) -> Velocity:
+def _count_ip(st: State, w: WriteSet, key: bytes, ip: str, now: float, *, first: bool) -> Velocity:
     """Sessions from this IP in the last hour and day, this one included.
 
     The full address is never stored, nor anything that leads back to it once its day is
-    over: events sit under a hash of the address keyed with that UTC day's own random key
-    (`e:{window}<day>`, made by the first collect of the day and shared by every worker
+    over: events sit under a hash of the address keyed with `ip_window_key`: the hashing
+    key (from the server secret, kept apart from the data) and that UTC day's own random
+    key (`e:{window}<day>`, made by the first collect of the day and shared by every worker
     through the store), which is dropped when the next day ends (`window_ends`). Today's
-    and yesterday's keys cover any 24 h window; after that the counters cannot be linked
-    to an address even with the server secret. On a shared store two workers making the
+    and yesterday's keys cover any 24 h window. A copy of the data alone links nothing; the
+    data and the secret link the counters only until the day's key is dropped, and after
+    that nothing does. On a shared store two workers making the
     day's first key at once both write one; the last write wins and the few events counted
     under the other are lost (as for other shared records: engine/storage/_tx.py). Only
     the first collect of a session counts."""
@@ -194,8 +196,8 @@ def _count_ip(st: State, w: WriteSet, ip: str, now: float, *, first: bool) -> Ve
     if today is None and first:
         today = random_bytes(32)
         w.put(window_key(day), today, expire_at=window_ends(day))
-    now_key = _hkey(today, f"ip|{ip}") if today is not None else None
-    past_key = _hkey(yesterday, f"ip|{ip}") if yesterday is not None else None
+    now_key = _hkey(ip_window_key(key, today), f"ip|{ip}") if today is not None else None
+    past_key = _hkey(ip_window_key(key, yesterday), f"ip|{ip}") if yesterday else None
     st.store.get_many([events_key("i", k) for k in (now_key, past_key) if k])  # one round
     current = st.events("i", now_key) if now_key else Events()
     if first and now_key:
@@ -233,6 +235,11 @@ def _count_wifi(
                 expire_at=now + WINDOW + 60,
             )
     return count_since(events, now - DAY)
+
+
+def ip_window_key(hashing: bytes, day_key: bytes) -> bytes:
+    """The key of one day's per-IP counters: both the secret's and the day's are needed."""
+    return hmac.new(hashing, b"ip-window\0" + day_key, hashlib.sha256).digest()
 
 
 def _hkey(key: bytes, text: str) -> str:

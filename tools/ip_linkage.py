@@ -9,9 +9,10 @@ before, hashed as the service hashes addresses for the per-IP counters (`v:i:` k
   under the hashing key): an address found this way is recoverable from the data plus the
   secret for as long as the counter is kept, the finding issue 15 reported (3,604 of 3,604
   addresses of a day recovered in 3.8 s);
-- with each day's own random key still in the store (`e:{window}<day>`, engine/state.py):
-  the day's counters can be linked until the key is dropped (`window_ends`), the day after;
-  a key kept past that is a finding.
+- with each day's own random key still in the store (`e:{window}<day>`, engine/state.py)
+  and the secret (`ip_window_key`, engine/collecting.py): the day's counters can be linked
+  until the key is dropped (`window_ends`), the day after; a key kept past that is a
+  finding. Without the secret a copy of the store links nothing.
 
 IPv6 prefixes (/48, 2^80 hosts each) are counted, not tried.
 """
@@ -26,6 +27,7 @@ from typing import Any
 
 import msgspec
 
+from engine.collecting import ip_window_key
 from engine.schema import DeviceProfile, Events, SessionRecord
 from engine.state import DAY, WINDOW_KEY_PREFIX, decode, tag_of, window_day, window_ends
 from engine.storage import AsyncKeyValueStore, KeyValueStore
@@ -69,6 +71,7 @@ async def ip_linkage(
     out.prefixes_v4, out.prefixes_v6 = len(v4), len(prefixes) - len(v4)
     with_secret: set[str] = set()
     live: set[str] = set()
+    window_keys = {d: ip_window_key(hashing, k) for d, k in window_keys.items()}
     for address in _hosts(v4):
         packed = address.encode()
         for day in days:

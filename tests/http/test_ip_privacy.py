@@ -68,8 +68,10 @@ async def test_counters_cannot_be_linked_to_an_address_once_their_day_key_is_dro
     now = service.clock()
     linked = await ip_linkage(store, service.keys.hashing, now)
     assert (linked.prefixes_v4, linked.with_secret) == (2, 0)
-    # while the day's key lives the counters can be linked: the attack itself works
+    # while the day's key lives the data and the secret link the counters: the attack works
     assert linked.live_window == len(addresses)
+    # the data alone (another secret) links nothing, day key or not
+    assert (await ip_linkage(store, b"\x00" * 32, now)).live_window == 0
 
     # the day's key dropped: the counters are still there, and name no one
     day = int(now // DAY)
