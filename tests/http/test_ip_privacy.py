@@ -104,3 +104,17 @@ async def test_the_day_key_is_swept_when_the_next_day_ends(svc: Running) -> None
     assert len(await store.scan(WINDOW_KEY_PREFIX, limit=10)) == 1
     await service.sweep_velocity(end)
     assert await store.scan(WINDOW_KEY_PREFIX, limit=10) == []
+
+
+async def test_device_profiles_keep_no_network_prefix(svc: Running) -> None:
+    """Issue 15: a device profile kept the /24 of each recent session for up to 730 days,
+    and nothing reads it; prefixes stay only where a feature needs them (sessions: the
+    reputation of the prefix on feedback; prefix counters: 24 h)."""
+    from engine.schema import DeviceProfile
+    from engine.state import decode
+
+    await svc.flow(headers={"X-Forwarded-For": IP})
+    profiles = [decode(v, DeviceProfile) for k, v in (await svc.snapshot()).items()
+                if k.startswith(b"d:")]  # fmt: skip
+    assert profiles
+    assert all(o.ip_prefix is None for p in profiles for o in p.recent)
