@@ -148,6 +148,7 @@ async def test_a_file_cut_at_a_tenant_boundary_is_refused_unless_allowed(
 ) -> None:
     """Issue 15: cut before `[tenants.demo3]`, the file is valid and demo3 vanished (its
     in-flight flows got 403). Now the reload says what it would remove and refuses."""
+    in_flight = await svc.session("demo3_site")
     _cut(svc, "[tenants.demo3]")
     before = svc.service.runtime
     state, config_dir, host = svc.handle.state, svc.handle.opts.config_dir, svc.handle.host
@@ -158,6 +159,9 @@ async def test_a_file_cut_at_a_tenant_boundary_is_refused_unless_allowed(
     assert "if that is meant, run `anonscore reload --allow-destructive`" in caplog.text
     assert svc.service.runtime is before
     assert await _demo3_sessions(svc) == 201
+    # the flow begun before the reload goes on
+    assert (await svc.collect(in_flight, site_key="demo3_site")).status_code == 202
+    assert (await svc.score(in_flight, key="demo3_key")).status_code == 200
     assert reload(state, config_dir, host, allow_destructive=True) is True
     assert "demo3" not in svc.service.runtime.config.tenants
     assert await _demo3_sessions(svc) == 403
