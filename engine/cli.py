@@ -215,9 +215,14 @@ def _check(config_dir: Path, data_dir: Path) -> int:
     return 0
 
 
+WORKERS_GRACE_S = 2.0
+
+
 def _reload(args: argparse.Namespace) -> int:
     """Signal only: the service reads, checks and applies the files itself (once), so what
     was checked is what runs. The outcome comes back through <data-dir>/reload.json."""
+    import time
+
     from engine import confdiff
     from engine.reloading import read_status
     from engine.server import pid_file
@@ -234,7 +239,10 @@ def _reload(args: argparse.Namespace) -> int:
         if not pid:
             raise ProcessLookupError
         os.kill(pid, signal.SIGHUP)
-        return _reload_outcome(args, pid, before)
+        outcome = _reload_outcome(args, pid, before)
+        if allowed is not None:  # --workers N: each worker reloads; the last may be a bit
+            time.sleep(WORKERS_GRACE_S)  # behind the first, whose answer we just read
+        return outcome
     except ProcessLookupError:
         print(
             f"anonscore: no running service found for --data-dir {args.data_dir}", file=sys.stderr
