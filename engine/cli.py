@@ -26,6 +26,7 @@ examples:
   anonscore serve --port 9000 --data-dir /var/lib/anonscore
   anonscore check-config --config-dir ./config
   anonscore reload                         # re-read config/ in the running service (SIGHUP)
+  anonscore reload --allow-destructive     # ... even if it removes a tenant or lowers retention
   anonscore hash-key                       # api_key_hash for a new tenant's API key
   anonscore update-data                    # rebuild the IP data (then: anonscore reload)
   anonscore train --data-dir ./data        # fit the weights on feedback: a candidate model
@@ -54,7 +55,15 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=Path("data"),
-        help="RocksDB store and server secret (default ./data)",
+        help="RocksDB store (default ./data)",
+    )
+    s.add_argument(
+        "--secret-file",
+        type=Path,
+        default=None,
+        help="the server secret, kept apart from the data (default: $ANONSCORE_SECRET, "
+        "else $ANONSCORE_SECRET_FILE, else secret/anonscore.key beside --config-dir; "
+        "created 0600 on first start; docs/operating-secrets.md)",
     )
     s.add_argument(
         "--config-dir",
@@ -79,8 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
     s.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
 
-    c = sub.add_parser("check-config", help="validate config/ and exit (0 if valid)")
+    c = sub.add_parser(
+        "check-config",
+        help="validate config/ and exit (0 if valid); with a running service's --data-dir, "
+        "also print what a reload would change",
+    )
     c.add_argument("--config-dir", type=Path, default=Path("config"))
+    c.add_argument("--data-dir", type=Path, default=Path("data"))
 
     r = sub.add_parser(
         "reload",
@@ -91,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", type=Path, default=Path("data"))
     r.add_argument(
         "--wait", type=float, default=15.0, help="seconds to wait for the outcome (default 15)"
+    )
+    r.add_argument(
+        "--allow-destructive",
+        action="store_true",
+        help="let this reload remove tenants or lower a retention (the service refuses "
+        "such a change otherwise, and keeps its config)",
     )
 
     h = sub.add_parser(
@@ -145,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "check-config":
-        return _check(args.config_dir)
+        return _check(args.config_dir, args.data_dir)
     if args.command == "reload":
         return _reload(args)
     if args.command == "update-data":
@@ -172,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _check(config_dir: Path) -> int:
+def _check(config_dir: Path, data_dir: Path) -> int:
+    from engine import confdiff
     from engine.config import load_config
 
     try:
@@ -181,7 +202,20 @@ def _check(config_dir: Path) -> int:
         print(f"anonscore: {exc}", file=sys.stderr)
         return 1
     print(f"{config_dir}: valid ({len(cfg.tenants)} tenants, model {cfg.model.version})")
+    running = confdiff.read_applied(data_dir)
+    if running is None:
+        return 0
+    change = confdiff.change(running, confdiff.summary(cfg))
+    lines = change.lines()
+    print(f"against the config the service in {data_dir} runs: " + ("" if lines else "no change"))
+    for line in lines:
+        print(f"  {line}")
+    if change.destructive:
+        print("  a reload refuses this change unless run as `anonscore reload --allow-destructive`")
     return 0
+
+
+WORKERS_GRACE_S = 2.0
 
 
 def _reload(args: argparse.Namespace) -> int:
@@ -189,22 +223,49 @@ def _reload(args: argparse.Namespace) -> int:
     was checked is what runs. The outcome comes back through <data-dir>/reload.json."""
     import time
 
+    from engine import confdiff
     from engine.runtime.reloading import read_status
     from engine.runtime.server import pid_file
 
     before = read_status(args.data_dir)
     try:
         pid = int(pid_file(args.data_dir).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        pid = 0
+    allowed = None
+    try:
+        if pid and args.allow_destructive:
+            allowed = confdiff.allow_destructive(args.data_dir, args.wait)
+        if not pid:
+            raise ProcessLookupError
         os.kill(pid, signal.SIGHUP)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
+        outcome = _reload_outcome(args, pid, before)
+        if allowed is not None:  # --workers N: each worker reloads; the last may be a bit
+            time.sleep(WORKERS_GRACE_S)  # behind the first, whose answer we just read
+        return outcome
+    except ProcessLookupError:
         print(
             f"anonscore: no running service found for --data-dir {args.data_dir}", file=sys.stderr
         )
         return 1
+    finally:
+        if allowed is not None:
+            allowed.unlink(missing_ok=True)  # one-shot: the next reload asks again
+
+
+def _reload_outcome(args: argparse.Namespace, pid: int, before: object) -> int:
+    """Wait for the service's answer in <data-dir>/reload.json and print it."""
+    import time
+
+    from engine.runtime.reloading import read_status
+
     deadline = time.monotonic() + args.wait
     while time.monotonic() < deadline:
         status = read_status(args.data_dir)
         if status is not None and status != before:
+            changes = status.get("changes")
+            for line in changes if isinstance(changes, list) else []:
+                print(f"  {line}")
             if status.get("outcome") == "applied":
                 print(f"reloaded by pid {pid}: {status.get('message')}")
                 return 0
@@ -240,6 +301,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         data_dir=args.data_dir,
         config_dir=args.config_dir,
+        secret_file=args.secret_file,
         store=args.store,
         listen_fd=args.listen_fd,
         worker=args.worker,
@@ -294,6 +356,8 @@ def _workers(args: argparse.Namespace) -> int:
         "--store",
         store,
     ]
+    if args.secret_file is not None:
+        passed += ["--secret-file", str(args.secret_file)]
     try:
         return run_workers(args.workers, (args.host, args.port), passed, args.data_dir)
     except OSError as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
+import phonenumbers
 
 from engine.errors import ConfigError
 from engine.schema import OPTIONAL_ATTRIBUTES
@@ -30,7 +31,7 @@ LEGACY_ONLY = "device_mac"
 TENANT_OPTIONAL = tuple(n for n in OPTIONAL_ATTRIBUTE_NAMES if n != LEGACY_ONLY)
 
 MAX_RETENTION_DAYS = 730
-MIN_RETENTION_DAYS = 30  # also the default: feedback must have time to arrive
+MIN_RETENTION_DAYS = 30  # feedback must have time to arrive
 
 
 class PluginSetting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -55,9 +56,12 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     optional: list[str] = msgspec.field(default_factory=list)
     region: str = "eu"
     region_mode: Literal["collected", "forced"] = "collected"
-    retention_days: int = MIN_RETENTION_DAYS
+    retention_days: int | None = None  # required: no silent default (confdiff.py)
     plugins: dict[str, PluginSetting] = msgspec.field(default_factory=dict)
     quotas: QuotaSetting | None = None
+    # ISO 3166 alpha-2 regions whose national phone formats the firewall also tries in free
+    # text and custom fields (besides the client IP's region); phone-named fields try all
+    phone_regions: list[str] = msgspec.field(default_factory=list)
 
 
 class TenantsFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -133,6 +137,7 @@ class Tenant(msgspec.Struct, frozen=True):
     plugins: dict[str, PluginSetting]
     quotas: QuotaSetting | None = None
     legacy_mac_sdk: tuple[int, ...] | None = None  # SDK versions up to this keep mac_hash
+    phone_regions: tuple[str, ...] = ()  # normalised: tried by the firewall besides the IP's
 
     def collect_flags(self) -> dict[str, bool]:
         flags = {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
@@ -350,6 +355,12 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         raise ConfigError(
             f"{path}: tenant ids must be 1-64 letters, digits, '_' or '-'; rename the table"
         )
+    if tf.retention_days is None:
+        raise ConfigError(
+            f"{where}: retention_days is missing; every tenant states how long its data is "
+            f"kept ({MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS} days): a file cut short must "
+            "not shorten it"
+        )
     if not MIN_RETENTION_DAYS <= tf.retention_days <= MAX_RETENTION_DAYS:
         raise ConfigError(
             f"{where}: retention_days must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS}"
@@ -374,6 +385,15 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
             raise ConfigError(f"{where}: plugins.{pname}.weight must be between 0 and 10")
     if not tf.site_key.strip():
         raise ConfigError(f"{where}: site_key must not be empty")
+    phone_regions = tuple(
+        dict.fromkeys(
+            r.upper() for r in tf.phone_regions if r.upper() in phonenumbers.SUPPORTED_REGIONS
+        )
+    )
+    if len(phone_regions) != len(set(tf.phone_regions)):
+        raise ConfigError(
+            f'{where}: phone_regions must be ISO 3166 alpha-2 codes such as "DE", each once'
+        )
     return Tenant(
         id=tid,
         name=tf.name,
@@ -387,6 +407,7 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         plugins=dict(tf.plugins),
         quotas=tf.quotas,
         legacy_mac_sdk=legacy,
+        phone_regions=phone_regions,
     )
 
 

@@ -89,9 +89,7 @@ def wait_ready(proc: subprocess.Popen[bytes], server: Server) -> None:
 
 
 @contextmanager
-def running_server(
-    root: Path, configure: Callable[[Path], None] | None = None
-) -> Iterator[Server]:
+def running_server(root: Path, configure: Callable[[Path], None] | None = None) -> Iterator[Server]:
     """`anonscore serve` on a free port with a copy of config/ (changed by `configure`, given
     the copy's directory, before the start), until the block ends; then SIGTERM."""
     port = free_port()

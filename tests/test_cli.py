@@ -125,6 +125,31 @@ def _exercise_running_service(url: str, cfg: Path, data: Path) -> None:
     assert "reloaded" in out.stdout
     r = httpx.post(url + "/v1/sessions", json={"site_key": "renamed_site"})
     assert r.status_code == 201
+    _destructive_reload(url, cfg, data)
+
+
+def _destructive_reload(url: str, cfg: Path, data: Path) -> None:
+    """Issue 15: a tenants.toml cut at a tenant boundary is valid TOML and was applied (the
+    tenant's in-flight flows got 403). Now check-config and reload show the change, reload
+    refuses it, and applies it only with --allow-destructive."""
+    tenants = cfg / "tenants.toml"
+    text = tenants.read_text()
+    _deploy(tenants, text[: text.index("[tenants.demo3]")])
+    out = _cli("check-config", "--config-dir", str(cfg), "--data-dir", str(data))
+    assert out.returncode == 0, out.stderr
+    assert "  tenant removed: demo3" in out.stdout
+    assert "refuses this change unless run as `anonscore reload --allow-destructive`" in out.stdout
+    out = _cli("reload", "--data-dir", str(data))
+    assert out.returncode == 1
+    assert "  tenant removed: demo3" in out.stdout
+    assert "run `anonscore reload --allow-destructive`" in out.stderr
+    assert httpx.post(url + "/v1/sessions", json={"site_key": "demo3_site"}).status_code == 201
+    out = _cli("reload", "--data-dir", str(data), "--allow-destructive")
+    assert out.returncode == 0, out.stderr
+    assert httpx.post(url + "/v1/sessions", json={"site_key": "demo3_site"}).status_code == 403
+    assert not (data / "reload.allow-destructive").exists()  # one-shot
+    out = _cli("check-config", "--config-dir", str(cfg), "--data-dir", str(data))
+    assert "no change" in out.stdout
 
 
 def _deploy(path: Path, text: str) -> None:

@@ -65,6 +65,19 @@ def _edit(cfg: Path, name: str, old: str, new: str) -> None:
         (
             "tenants.toml",
             'region = "eu"',
+            'region = "eu"\nphone_regions = ["PL", "XX"]',
+            "tenant 'demo': phone_regions must be ISO 3166 alpha-2 codes such as \"DE\", each once",
+        ),
+        (  # issue 15: a file cut before this line fell silently to a 30-day default
+            "tenants.toml",
+            "retention_days = 730\n",
+            "",
+            "tenants.toml: tenant 'demo': retention_days is missing; every tenant states how "
+            "long its data is kept (30 to 730 days)",
+        ),
+        (
+            "tenants.toml",
+            'region = "eu"',
             'region = "mars"',
             "tenant 'demo': region 'mars' is not in service.toml regions",
         ),

@@ -1,6 +1,6 @@
 """Storage audit: scan the whole store for values that look like direct identifiers.
 
-    python -m tools.audit [--data-dir ./data]
+    python -m tools.audit [--data-dir ./data] [--config-dir ./config] [--secret-file PATH]
     python -m tools.audit --store redis://HOST:PORT
 
 Opens the RocksDB store read-only (it can run beside the service), decodes every record
@@ -10,6 +10,12 @@ fields the service writes itself (keyed hashes, internal ids). A record that doe
 decode, or a key of no known record type, is a finding. Prints, per record type, the
 count, the strings checked, the findings and the age of the oldest record; the paths of
 any finding (never the value); exits 1 when anything was found.
+
+With the server secret at hand (found as the service finds it: `ANONSCORE_SECRET`,
+`--secret-file`, `ANONSCORE_SECRET_FILE`, beside `--config-dir`, or a legacy copy in the
+data directory), it also tries to recover client addresses from the per-IP counters by
+brute force (tools/ip_linkage.py); an address recoverable with the secret, or a day key
+kept past its end, is a finding.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import msgspec
 import trio
 
 from engine.privacy import find_identifier
+from engine.privacy.secrets import derive_keys, find_secret
 from engine.store import (
     AsyncKeyValueStore,
     KeyValueStore,
@@ -34,6 +41,7 @@ from engine.store import (
 )
 from engine.store.keys import decode, record_kind
 from engine.store.regions import region_dirs
+from tools.ip_linkage import Linkage, format_linkage, ip_linkage
 
 _LONG_INT = 10**8
 # Values that are labels (a form field's name, such as "full_name"), not a person's name:
@@ -156,12 +164,21 @@ def _unprefixed(key: bytes) -> bytes:
     return rest if slash and b":" not in head and b"{" not in head else key
 
 
-async def _audit_cluster(url: str) -> AuditReport:
+async def _audit_cluster(url: str, hashing: bytes | None) -> tuple[AuditReport, Linkage | None]:
     store = await RedisClusterStore.connect(url, request_timeout=10.0)
     try:
-        return await audit(store)
+        return await _audit_both(store, hashing)
     finally:
         await store.aclose()
+
+
+async def _audit_both(
+    store: KeyValueStore | AsyncKeyValueStore, hashing: bytes | None
+) -> tuple[AuditReport, Linkage | None]:
+    """The identifier scan, and the address brute force when the secret is at hand."""
+    report = await audit(store)
+    linked = None if hashing is None else await ip_linkage(store, hashing, time.time())
+    return report, linked
 
 
 def format_report(report: AuditReport, now: float | None = None) -> str:
@@ -191,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--data-dir", type=Path, default=Path("data"))
+    p.add_argument("--config-dir", type=Path, default=Path("config"))
+    p.add_argument("--secret-file", type=Path, default=None)
     p.add_argument(
         "--store",
         metavar="redis://HOST:PORT",
@@ -198,14 +217,20 @@ def main(argv: list[str] | None = None) -> int:
         "5,000 keys: for stores of some millions of keys at most)",
     )
     args = p.parse_args(argv)
+    secret = find_secret(args.data_dir, args.config_dir, args.secret_file)
+    hashing = derive_keys(secret).hashing if secret is not None else None
+    if hashing is None:
+        print("client addresses: not tried (no server secret found; pass --secret-file)")
     if args.store:
         try:
-            report = trio.run(_audit_cluster, args.store)
+            report, linked = trio.run(_audit_cluster, args.store, hashing)
         except (StoreUnavailable, ValueError) as exc:
             print(f"audit: {args.store}: {exc}", file=sys.stderr)
             return 2
         print(format_report(report))
-        return 1 if report.total_findings else 0
+        if linked is not None:
+            print(format_linkage(linked))
+        return 1 if report.total_findings or (linked and linked.findings) else 0
     # every region's store (<data-dir>/regions/<name>), or a store right in --data-dir
     places = [(name, path) for name, path in region_dirs(args.data_dir)]
     if (args.data_dir / "rocksdb").is_dir():
@@ -221,13 +246,16 @@ def main(argv: list[str] | None = None) -> int:
         store = RocksStore(path, read_only=True)
         try:
             print(f"auditing {path} ...", file=sys.stderr)
-            report = trio.run(audit, store)
+            report, linked = trio.run(_audit_both, store, hashing)
         finally:
             store.close()
         if name:
             print(f"region {name}:")
         print(format_report(report))
         total += sum(Counter(report.findings).values())
+        if linked is not None:
+            print(format_linkage(linked))
+            total += linked.findings
     return 1 if total else 0
 
 

@@ -131,7 +131,8 @@ def release(text: str | None) -> list[int] | None:
 def observe(
     attrs: Attributes, channel: str, key: bytes, now: float, ip_prefix: str | None = None
 ) -> Observation:
-    """What linking keeps of a session: keyed hashes, plus the facts that explain drift."""
+    """What linking keeps of a session: keyed hashes, plus the facts that explain drift.
+    `ip_prefix` is accepted and not kept (see below)."""
     d, s, n = attrs.device, attrs.software, attrs.network
     language = s.languages[0] if s.languages else None
     raw: dict[str, object]
@@ -196,7 +197,9 @@ def observe(
         gpu_raw=keyed(key, "gpu_raw", d.webgl_renderer) if d.webgl_renderer else None,
         fonts_count=d.fonts_count,
         plugins_count=d.plugins_count,
-        ip_prefix=ip_prefix,
+        # not kept: no rule or link reads a device's past prefixes, and a profile lives up
+        # to 730 days (issue 15: keep prefixes only where a feature needs them)
+        ip_prefix=None,
         handheld=handheld,
     )
 

@@ -60,6 +60,7 @@ from engine.store.keys import (
     DAY,
     JOURNAL_PREFIX,
     WINDOW,
+    WINDOW_KEY_PREFIX,
     State,
     decode,
     device_key_,
@@ -72,6 +73,8 @@ from engine.store.keys import (
     reputation_key,
     session_key,
     tag_of,
+    window_day,
+    window_ends,
 )
 
 JOURNAL_GRACE_S = 60.0  # an entry this old names an erasure that stopped (deadline: 2 s)
@@ -323,13 +326,22 @@ class Lifecycle:
         return removed
 
     async def sweep_velocity(self, now: float, batch: int = 2000) -> int:
-        """Velocity records with no event inside the window. Returns how many."""
+        """Velocity records with no event inside the window, and the per-day keys of the
+        per-IP counters whose day and the next are over (a store with native expiry drops
+        those itself; this covers RocksDB). Returns how many."""
         cutoff = now - WINDOW
 
         def stale(_: State, key: bytes, events: Events) -> WriteSet | None:
             return None if events.ts and events.ts[-1] > cutoff else _deleting(key)
 
-        return await self._each(b"v:", _on_record(Events, stale), batch)
+        def ended(st: State, key: bytes) -> WriteSet | None:
+            day = window_day(key)
+            if st.store.get(key) is None or (day is not None and window_ends(day) > now):
+                return None
+            return _deleting(key)
+
+        gone = await self._each(b"v:", _on_record(Events, stale), batch)
+        return gone + await self._each(WINDOW_KEY_PREFIX, ended, batch)
 
     async def sweep_records(self, now: float, retention_days: Callable[[str], int]) -> int:
         """Everything derived from sessions, past its tenants' retention (see the module

@@ -1,6 +1,7 @@
 """The privacy firewall: direct-identifier detection, payload scanning and sanitizing, and
 the client IP reduced to what rules need. Re-exports only."""
 
+from engine.privacy._phones import warm_up as warm_up_phones
 from engine.privacy.detectors import (
     CARD,
     DOCUMENT,
@@ -37,4 +38,5 @@ __all__ = [
     "reduce_ip",
     "sanitize",
     "scan_payload",
+    "warm_up_phones",
 ]

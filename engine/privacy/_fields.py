@@ -6,7 +6,7 @@ number in `passport_no` and a build ID elsewhere; a 16-digit hex string is a dev
 `device_id_hash` and might be a card number in a comment. So every key is normalised
 (`firstName`, `first-name`, `FIRST_NAME` and `first name` all become `first_name`; Cyrillic
 is kept: `Дата рождения` becomes `дата_рождения`) and matched against the names people give
-such fields, in English and Russian.
+such fields, in English, Russian and (phones) the languages listed at `_PHONE_WORDS`.
 """
 
 from __future__ import annotations
@@ -30,9 +30,30 @@ _DOCUMENT_NAME = re.compile(
     # Russian puts the qualifier after the noun: номер_паспорта, серия_паспорта
     r"|(?:^|_)(?:паспорт[^\W_]*|снилс|инн|иин|пинфл|удостоверени[^\W_]*)(?:_|$)"
 )
+# The words people name a phone field with, by language (the word, its compounds with
+# "number", common abbreviations). Sources: the HTML Standard's autocomplete tokens (`tel`,
+# `tel-national`, `tel-local`; html.spec.whatwg.org, "Autofill"), schema.org `telephone`,
+# and the Wiktionary entries for each word and its translations (en.wiktionary.org/wiki/
+# telephone, /mobile_phone and /phone_number, "Translations"): German Telefon, Handy,
+# Rufnummer, Mobilnummer, Festnetz; Spanish teléfono, móvil, celular; Portuguese telefone,
+# celular, telemóvel; French téléphone, portable, mobile; Italian telefono, cellulare;
+# Dutch telefoon, mobiel, gsm; Polish telefon, numer telefonu, komórka; Czech telefon,
+# mobil; Swedish, Danish and Norwegian telefon, mobil, mobilnummer; Turkish telefon, cep
+# telefonu; Russian телефон, мобильный; Ukrainian телефон, мобільний.
+_PHONE_WORDS = (
+    "phone|telephone|tel|mobile|mob|msisdn|cell|cellphone|whatsapp|fax|phonenumber|gsm"
+    "|telefon|telefonnummer|handy|handynummer|rufnummer|mobil|mobilnummer|mobiltelefon"
+    "|festnetz|festnetznummer|telnr|tel[eé]fono|m[oó]vil|celular|telefone|telem[oó]vel"
+    "|t[eé]l[eé]phone|portable|cellulare|telefoon|telefoonnummer|mobiel|telefonu"
+    "|kom[oó]rka|kom[oó]rkowy|telefonszam|telefonsz[aá]m|cep_telefonu"
+    "|телефон|тел|мобильный|мобільний|телефону"
+)
+_PHONE_QUALIFIERS = (
+    "no|num|number|nr|nummer|numer|numero|n[uú]mero|national|local|privat|private|personal"
+    "|home|work|business|contact|principal|fijo|fixe"
+)
 _PHONE_NAME = re.compile(
-    r"(?:^|_)(?:phone|telephone|tel|mobile|msisdn|cell|cellphone|whatsapp|fax|phonenumber"
-    r"|телефон|тел|мобильный)(?:_(?:no|num|number|nr))*$"
+    rf"(?:^|_)(?:{_PHONE_WORDS})(?:_(?:{_PHONE_QUALIFIERS}))*$"
     r"|(?:^|_)(?:номер_)?телефона?(?:_|$)"
 )
 _NAME_FIELD = re.compile(

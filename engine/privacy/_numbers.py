@@ -114,10 +114,13 @@ def _writes_dots(region: str | None) -> bool:
     return any("." in (item.format or "") for item in formats or ())
 
 
-def numeric_kind(text: str, phone_hint: bool, region: str | None) -> str | None:
+def numeric_kind(
+    text: str, phone_hint: bool, region: str | None, also: tuple[str, ...] = ()
+) -> str | None:
     """CARD, DOCUMENT (US SSN) or PHONE for the first digit run shaped like one, or None.
 
-    `phone_hint`: the field is named like a phone field; `region`: normalised ISO region.
+    `phone_hint`: the field is named like a phone field; `region`: normalised ISO region;
+    `also`: more regions to try (the tenant's declared ones, normalised).
     """
     phone = False
     for match in _NUMERIC_RUN.finditer(text):
@@ -126,7 +129,7 @@ def numeric_kind(text: str, phone_hint: bool, region: str | None) -> str | None:
             # versions, IPs, decimals: only 415.555.2671 is a phone written with dots
             if _DOTTED_NANP.search(candidate):
                 phone = True
-            if not _writes_dots(region):
+            if not _dots(region, also):
                 continue
         confirm = not (
             _TIME_AFTER.match(text, match.end())
@@ -134,16 +137,22 @@ def numeric_kind(text: str, phone_hint: bool, region: str | None) -> str | None:
             or _AMOUNT_BEFORE.search(text, 0, match.start())
         )
         for segment in _segments(candidate):
-            kind = _segment_kind(segment, phone_hint, region, confirm)
+            kind = _segment_kind(segment, phone_hint, region, confirm, also)
             if kind == CARD or kind == DOCUMENT:
                 return kind
             phone = phone or kind == PHONE
         if not phone and confirm and "(" in candidate:
-            phone = _confirmed_with_parens(candidate, phone_hint, region)
+            phone = _confirmed_with_parens(candidate, phone_hint, region, also)
     return PHONE if phone else None
 
 
-def _confirmed_with_parens(candidate: str, phone_hint: bool, region: str | None) -> bool:
+def _dots(region: str | None, also: tuple[str, ...]) -> bool:
+    return _writes_dots(region) or any(_writes_dots(r) for r in also)
+
+
+def _confirmed_with_parens(
+    candidate: str, phone_hint: bool, region: str | None, also: tuple[str, ...]
+) -> bool:
     """`(06 1) 234 5678`, `(0-312) 34567`: separators inside the parentheses split the
     candidate into segments; libphonenumber may still confirm it read whole."""
     plus = candidate.startswith("+")
@@ -151,11 +160,11 @@ def _confirmed_with_parens(candidate: str, phone_hint: bool, region: str | None)
     seps = [gap.strip("()") or " " for gap in _INNER_GAP.findall(candidate)]
     if len(seps) != len(groups) - 1:
         return False
-    return confirmed(groups, seps, plus, phone_hint, region)
+    return confirmed(groups, seps, plus, phone_hint, region, also)
 
 
 def _segment_kind(
-    segment: _Segment, phone_hint: bool, region: str | None, confirm: bool
+    segment: _Segment, phone_hint: bool, region: str | None, confirm: bool, also: tuple[str, ...]
 ) -> str | None:
     """CARD or DOCUMENT (SSN) for the first run of groups shaped like one, else PHONE if a
     run starting the segment (or a NANP 3-3-4 run anywhere) is a phone number by shape or,
@@ -190,23 +199,25 @@ def _segment_kind(
                 )  # fmt: skip
     if phone:
         return PHONE
-    return PHONE if confirm and _confirmed_window(segment, phone_hint, region) else None
+    return PHONE if confirm and _confirmed_window(segment, phone_hint, region, also) else None
 
 
 def _is_card(lengths: list[int], digits: str) -> bool:
     return is_card_grouping(lengths) and scheme_of(digits, len(lengths) > 1) is not None
 
 
-def _confirmed_window(segment: _Segment, phone_hint: bool, region: str | None) -> bool:
+def _confirmed_window(
+    segment: _Segment, phone_hint: bool, region: str | None, also: tuple[str, ...]
+) -> bool:
     """The whole segment, confirmed by libphonenumber. Never a part of it: in
     `1920 1080 2560 1440` the first two groups are a valid number in Uruguay, but digit
     groups that run on are no phone number."""
     groups, seps = segment.groups, segment.seps
-    if "." in seps and not _writes_dots(region):
+    if "." in seps and not _dots(region, also):
         return False
     if not phone_hint and "." not in seps and looks_like_date(groups, seps):
         return False  # `2015-09-29`
-    return confirmed(groups, seps, segment.plus, phone_hint, region)
+    return confirmed(groups, seps, segment.plus, phone_hint, region, also)
 
 
 def short_phone(text: str, region: str | None) -> bool:

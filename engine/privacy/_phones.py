@@ -6,9 +6,13 @@ in one of these shapes is still somebody's phone number, so shape alone refuses 
 
 Everything else that looks like digit groups (`612 34 56 78`, `512 345 678`,
 `01512 3456789`, a 5-digit `+98 9601`) is handed to libphonenumber (the `phonenumbers`
-package) with the region of the client's IP as the hint, and refused when it is a valid
-number there, written as people there write it. libphonenumber is slow (~30 us a parse),
-so only candidates that pass cheap filters reach it (these in `_numbers` and here):
+package) with the region of the client's IP as the hint (and the regions the tenant
+declares, `phone_regions` in tenants.toml), and refused when it is a valid number there,
+written as people there write it. In a field named for a phone (`_fields`, in several
+languages) a number valid in ANY region is refused, however it is grouped: a German mobile
+in national format from a Spanish address is still a phone number (`valid_somewhere`).
+libphonenumber is slow (~30 us a parse), so only candidates that pass cheap filters reach
+it (these in `_numbers` and here):
 
 - separated into groups (a bare run of digits is a phone only in a phone-named field);
 - 6 digits at least (5 with a region hint, 4 in a phone-named field), 17 at most;
@@ -54,6 +58,11 @@ def normal_region(region: str | None) -> str | None:
         return None
     region = region.upper()
     return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def normal_regions(regions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The regions libphonenumber knows, normalised, in order, without repeats."""
+    return tuple(dict.fromkeys(r for r in map(normal_region, regions) if r is not None))
 
 
 # -- shape ----------------------------------------------------------------------------------
@@ -124,6 +133,45 @@ def _parse(digits: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     return number if phonenumbers.is_valid_number(number) else None
 
 
+@functools.cache
+def _calling_codes() -> tuple[tuple[int, str, tuple[re.Pattern[str], ...]], ...]:
+    """(country calling code, its main region's trunk prefix, the patterns every national
+    number of its regions matches), for each code libphonenumber knows: one parse per code
+    (the 25 regions of +1 are one), and only where a pattern matches. Loading every
+    region's metadata takes ~0.7 s: `warm_up` does it at start."""
+    out = []
+    for code, regions in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()):
+        patterns = []
+        trunk = ""
+        for region in regions:
+            metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+            general = metadata.general_desc if metadata is not None else None
+            if metadata is None or general is None or not general.national_number_pattern:
+                continue
+            trunk = trunk or metadata.national_prefix or ""
+            patterns.append(re.compile(general.national_number_pattern))
+        if patterns:
+            out.append((code, trunk, tuple(patterns)))
+    return tuple(out)
+
+
+def warm_up() -> None:
+    """Load the metadata `valid_somewhere` needs (blocking, ~0.7 s: off the event loop)."""
+    _calling_codes()
+
+
+@functools.lru_cache(maxsize=4096)
+def valid_somewhere(digits: str) -> bool:
+    """True when `digits`, written as a national number, are a valid number of some
+    region: with or without that region's trunk prefix (`0151 23456789` in Germany,
+    `512 345 678` in Poland, `55 1234 5678` in Mexico)."""
+    for code, trunk, patterns in _calling_codes():
+        national = digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits
+        if any(p.fullmatch(national) for p in patterns) and _parse(f"{code}{national}", None):
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=512)
 def _trunk_prefix(region: str) -> str:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
@@ -185,11 +233,14 @@ def confirmed(
     plus: bool,
     hinted: bool,
     region: str | None,
+    also: tuple[str, ...] = (),
 ) -> bool:
     """True when libphonenumber confirms the groups as a valid number (see module doc).
 
     `seps[k]` sits between `groups[k]` and `groups[k + 1]`; `hinted` means the field is
-    named like a phone field; `region` is a normalised region or None.
+    named like a phone field: then a number valid in any region is one (a German mobile
+    from a Spanish address). Elsewhere `region` (normalised, or None) and `also` (the
+    tenant's declared regions, normalised) are tried.
     """
     digits = "".join(groups)
     count = len(digits)
@@ -200,10 +251,15 @@ def confirmed(
         return False
     if not hinted and "." not in seps and looks_like_date(groups, seps):
         return False
+    if hinted:
+        return (region is not None and _parse(digits, region) is not None) or valid_somewhere(
+            digits
+        )
     if region is None:
         regions = [r for r in FALLBACK_REGIONS if digits.startswith(_trunk_prefix(r) or "-")]
     else:
         regions = [region]
+    regions += [r for r in also if r not in regions]
     return any(_written_as(groups, seps, hinted, r) for r in regions)
 
 

@@ -41,7 +41,7 @@ from engine.privacy._kinds import (
 )
 from engine.privacy._numbers import numeric_kind, short_phone
 from engine.privacy._personal import personal_kind
-from engine.privacy._phones import FALLBACK_REGIONS, normal_region
+from engine.privacy._phones import FALLBACK_REGIONS, normal_region, normal_regions
 
 __all__ = [
     "ADDRESS",
@@ -60,6 +60,7 @@ __all__ = [
     "is_digest",
     "luhn_valid",
     "normal_region",
+    "normal_regions",
 ]
 
 _DIGIT_BYTES = b"0123456789"
@@ -82,14 +83,18 @@ def is_digest(text: str) -> bool:
     return _DIGEST.fullmatch(value) is not None and _GROUPED_DIGITS.fullmatch(value) is None
 
 
-def find_identifier(text: str, field_name: str = "", *, region: str | None = None) -> str | None:
+def find_identifier(
+    text: str, field_name: str = "", *, region: str | None = None, also: tuple[str, ...] = ()
+) -> str | None:
     """Return the kind of direct identifier found anywhere in `text`, or None.
 
     `field_name` is the name of the field the text came from: names, addresses, dates of
     birth and bare document numbers are only looked for in fields named like them, and
     digests in fields meant for them are not numbers. `region` is the ISO alpha-2 country
-    of the client (its IP), the hint for national phone numbers; None when unknown. The
-    value found is never returned.
+    of the client (its IP), the hint for national phone numbers; None when unknown; `also`
+    the regions the tenant declares (`phone_regions`, normalised), tried besides it. In a
+    field named for a phone, a number valid in any region is one. The value found is never
+    returned.
     """
     hint = field_hint(field_name) if field_name else None
     if hint is not None and hint in _PERSONAL:
@@ -103,7 +108,7 @@ def find_identifier(text: str, field_name: str = "", *, region: str | None = Non
     if "%" in text:  # URLs and form posts carry identifiers percent-encoded (%40 for @)
         decoded = unquote_plus(text)
         if decoded != text:
-            found = find_identifier(decoded, field_name, region=region)
+            found = find_identifier(decoded, field_name, region=region, also=also)
             if found is not None:
                 return found
     if has_email(text):
@@ -125,5 +130,5 @@ def find_identifier(text: str, field_name: str = "", *, region: str | None = Non
     if hint == PHONE and digits <= 6 and short_phone(text, region):
         return PHONE
     if digits >= 5:
-        return numeric_kind(text, hint == PHONE, region)
+        return numeric_kind(text, hint == PHONE, region, also)
     return None

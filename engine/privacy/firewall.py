@@ -24,7 +24,14 @@ import msgspec
 
 from engine.errors import PersonalData, ValidationFailed
 from engine.privacy._fields import is_label
-from engine.privacy.detectors import DOCUMENT, PHONE, field_hint, find_identifier, normal_region
+from engine.privacy.detectors import (
+    DOCUMENT,
+    PHONE,
+    field_hint,
+    find_identifier,
+    normal_region,
+    normal_regions,
+)
 from engine.schema import OPTIONAL_ATTRIBUTES, Attributes
 
 MAX_DEPTH = 16
@@ -60,20 +67,26 @@ def _name_of(path: str) -> str:
     return ""
 
 
-def scan_payload(obj: object, path: str, *, region: str | None = None) -> None:
+def scan_payload(
+    obj: object, path: str, *, region: str | None = None, also: tuple[str, ...] = ()
+) -> None:
     """Raise PersonalData at the first direct identifier found anywhere in `obj`.
 
     `obj` is a decoded JSON value and `path` its dotted location in the request (for
     example `"attributes"`). `region` is the client's country (ISO 3166 alpha-2, from its
-    IP; None when unknown): the hint for phone numbers written in national format. A hit in
+    IP; None when unknown): the hint for phone numbers written in national format; `also`:
+    the regions the tenant declares (`phone_regions`), tried besides it. A hit in
     a string value reports that value's path; a hit in a dict key reports the path of the
     object holding the key, so the refused key itself is never echoed back. Nesting deeper
     than MAX_DEPTH containers raises ValidationFailed.
     """
-    _scan(obj, path, _name_of(path), 0, normal_region(region), False)
+    _scan(obj, path, _name_of(path), 0, (normal_region(region), normal_regions(also)), False)
 
 
-def _scan(obj: object, path: str, name: str, depth: int, region: str | None, item: bool) -> None:
+Regions = tuple[str | None, tuple[str, ...]]  # the client IP's region, the tenant's
+
+
+def _scan(obj: object, path: str, name: str, depth: int, region: Regions, item: bool) -> None:
     # Strings and numbers are checked in the loops of their container, without a call per
     # value and with their path built only on a hit: this walk runs on every payload.
     if isinstance(obj, dict):
@@ -81,7 +94,7 @@ def _scan(obj: object, path: str, name: str, depth: int, region: str | None, ite
     elif isinstance(obj, list):
         _scan_list(obj, path, name, depth + 1, region)
     elif isinstance(obj, str):
-        kind = find_identifier(obj, name, region=region)
+        kind = find_identifier(obj, name, region=region[0], also=region[1])
         if kind is not None:
             raise _refuse(kind, path)
     else:
@@ -101,7 +114,7 @@ def _worth_scanning(value: str, field: str) -> bool:
 
 
 def _scan_dict(
-    obj: dict[object, object], path: str, name: str, depth: int, region: str | None, item: bool
+    obj: dict[object, object], path: str, name: str, depth: int, region: Regions, item: bool
 ) -> None:
     """`item`: `obj` is an item of a list named `name` (a record: its `name` is a label)."""
     if depth > MAX_DEPTH:
@@ -117,7 +130,7 @@ def _scan_dict(
     for raw_key, value in obj.items():
         key = raw_key if isinstance(raw_key, str) else str(raw_key)
         if len(key) >= 5:
-            kind = find_identifier(key, key_field, region=region)
+            kind = find_identifier(key, key_field, region=region[0], also=region[1])
             if kind is not None:
                 raise _refuse(kind, path)
         if len(key) == 4 and is_label(key, name, item):
@@ -128,7 +141,7 @@ def _scan_dict(
             child = key
         if isinstance(value, str):
             if len(value) >= 5 or _worth_scanning(value, child):
-                kind = find_identifier(value, child, region=region)
+                kind = find_identifier(value, child, region=region[0], also=region[1])
                 if kind is not None:
                     raise _refuse(kind, prefix + key)
         elif isinstance(value, dict | list):
@@ -137,13 +150,13 @@ def _scan_dict(
             _scan_number(value, prefix + key, child, region)
 
 
-def _scan_list(obj: list[object], path: str, name: str, depth: int, region: str | None) -> None:
+def _scan_list(obj: list[object], path: str, name: str, depth: int, region: Regions) -> None:
     if depth > MAX_DEPTH:
         raise _too_deep(path)
     for index, item in enumerate(obj):
         if isinstance(item, str):
             if len(item) >= 5 or _worth_scanning(item, name):
-                kind = find_identifier(item, name, region=region)
+                kind = find_identifier(item, name, region=region[0], also=region[1])
                 if kind is not None:
                     raise _refuse(kind, f"{path}.{index}")
         elif isinstance(item, dict | list):
@@ -152,7 +165,7 @@ def _scan_list(obj: list[object], path: str, name: str, depth: int, region: str 
             _scan_number(item, f"{path}.{index}", name, region)
 
 
-def _scan_number(value: object, path: str, name: str, region: str | None) -> None:
+def _scan_number(value: object, path: str, name: str, region: Regions) -> None:
     if isinstance(value, bool):
         return
     if isinstance(value, int):
@@ -162,7 +175,7 @@ def _scan_number(value: object, path: str, name: str, region: str | None) -> Non
     else:
         return
     if number >= _LONG_INT or (number >= _HINTED_INT and field_hint(name) is not None):
-        kind = find_identifier(str(number), name, region=region)
+        kind = find_identifier(str(number), name, region=region[0], also=region[1])
         if kind is not None:
             raise _refuse(kind, path)
 

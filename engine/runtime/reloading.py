@@ -7,8 +7,14 @@ exactly those bytes with one reference swap. A file that keeps changing for `WAI
 refused: deploy config by writing a new file and renaming it over the old one (`mv` is
 atomic on one file system), never by rewriting a file in place.
 
-The outcome is written to `<data-dir>/reload.json`, where `anonscore reload` (which only
-signals) reads it to tell the operator.
+Before applying, the tenants it would run are compared with those it runs
+(engine/confdiff.py) and the change is logged; one that removes a tenant or lowers a
+retention is refused, the running config kept, unless the operator allowed it
+(`anonscore reload --allow-destructive` leaves a short-lived permission in the data
+directory that every worker reads).
+
+The outcome and the change are written to `<data-dir>/reload.json`, where `anonscore
+reload` (which only signals) reads them to tell the operator.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pathlib import Path
 
 import trio
 
+from engine import confdiff
 from engine.config import ConfigSnapshot, file_stamp, load_config, read_snapshot
 from engine.errors import ConfigError
 from engine.http.appstate import AppState
@@ -48,19 +55,33 @@ def reload(
     host: PluginHost,
     snapshot: ConfigSnapshot | None = None,
     data_dir: Path | None = None,
+    *,
+    allow_destructive: bool = False,
 ) -> bool:
-    """Apply a new config atomically; keep the old one when the new one is invalid."""
+    """Apply a new config atomically; keep the old one when the new one is invalid, or
+    would delete data (a tenant removed, a retention lowered) without the operator's leave:
+    `allow_destructive`, or the permission file in `data_dir`."""
     try:
         runtime = load_runtime(config_dir, host.names, snapshot)
     except ConfigError as exc:
         return _refused(state, data_dir, str(exc))
     assert state.service is not None
+    old = confdiff.summary(state.service.runtime.config)
+    change = confdiff.change(old, confdiff.summary(runtime.config))
+    lines = change.lines()
+    for line in lines:
+        log.info(f"config change: {line}", extra={"change": line})
+    allowed = allow_destructive or confdiff.destructive_allowed(data_dir, time.time())
+    if change.destructive and not allowed:
+        return _refused(state, data_dir, confdiff.refusal(change), lines)
     host.codes = frozenset(runtime.model.codes)
     state.service.runtime = runtime
     _reload_ip_data(state, runtime)
     state.metrics.reloads.labels("applied").inc()
     log.info("config reloaded", extra={"outcome": "applied", "version": runtime.model.version})
-    _status(data_dir, "applied", f"model {runtime.model.version}")
+    if data_dir is not None:
+        confdiff.write_applied(data_dir, runtime.config)
+    _status(data_dir, "applied", f"model {runtime.model.version}", lines)
     return True
 
 
@@ -113,23 +134,26 @@ def _reload_ip_data(state: AppState, runtime: Runtime) -> None:
         log.warning(stale, extra={"path": runtime.config.service.ip_data_dir})
 
 
-def _refused(state: AppState, data_dir: Path | None, message: str) -> bool:
+def _refused(
+    state: AppState, data_dir: Path | None, message: str, changes: list[str] | None = None
+) -> bool:
     log.error(
         f"config reload refused, keeping the running config: {message}",
         extra={"outcome": "refused"},
     )
     state.metrics.reloads.labels("refused").inc()
-    _status(data_dir, "refused", message)
+    _status(data_dir, "refused", message, changes or [])
     return False
 
 
-def _status(data_dir: Path | None, outcome: str, message: str) -> None:
+def _status(data_dir: Path | None, outcome: str, message: str, changes: list[str]) -> None:
     if data_dir is None:
         return
     path = data_dir / STATUS_FILE
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # workers write it each: a name of its own
     try:
-        tmp.write_text(json.dumps({"at": time.time(), "outcome": outcome, "message": message}))
+        status = {"at": time.time(), "outcome": outcome, "message": message, "changes": changes}
+        tmp.write_text(json.dumps(status))
         os.replace(tmp, path)
     except OSError:
         log.warning("cannot write the reload status file", extra={"path": str(path)})

@@ -14,6 +14,7 @@ import msgspec
 import trio
 from hypercorn.config import Config as HypercornConfig
 
+from engine import confdiff
 from engine.config import ServiceFile
 from engine.http.appstate import AppState
 from engine.http.asgi import AsgiBridge, run_lifespan
@@ -26,7 +27,7 @@ from engine.lifecycle import leases
 from engine.lifecycle.records import JOURNAL_GRACE_S
 from engine.metrics import Metrics
 from engine.privacy import IpReducer
-from engine.privacy.secrets import derive_keys, load_or_create_secret
+from engine.privacy.secrets import derive_keys, load_secret
 from engine.runtime.reloading import load_runtime, reload_when_stable
 from engine.scoring.kernels import warm_up
 from engine.scoring.pipeline import ENGINE_ATTRIBUTES
@@ -44,6 +45,7 @@ class ServeOptions(msgspec.Struct, frozen=True):
     port: int = 8080
     data_dir: Path = Path("data")
     config_dir: Path = Path("config")
+    secret_file: Path | None = None  # None: $ANONSCORE_SECRET(_FILE), else beside config_dir
     store: str = ""  # redis://HOST:PORT of a cluster; "" = service.toml's store, or RocksDB
     listen_fd: int | None = None  # a listening socket inherited from the parent (workers)
     worker: int = 0  # 0: the only process; 1..N: one of --workers N (no pid file of its own)
@@ -83,7 +85,8 @@ async def serve(
     try:
         opts.data_dir.mkdir(parents=True, exist_ok=True)
         restrict_permissions(opts.data_dir)
-        secret = load_or_create_secret(opts.data_dir)
+        secret = load_secret(opts.data_dir, opts.config_dir, opts.secret_file)
+        confdiff.write_applied(opts.data_dir, runtime.config)  # what check-config compares to
         url = opts.store or runtime.config.service.store
         regions = await open_regions(runtime.config.service, opts.data_dir, url)
     except BaseException:

@@ -17,9 +17,19 @@ from engine.config import ServiceFile, Tenant
 from engine.errors import Conflict, NotFound
 from engine.features import Velocity
 from engine.privacy import IpFacts, find_identifier
-from engine.schema import Attributes, CollectResponse, SessionRecord
-from engine.store import WriteSet
-from engine.store.keys import DAY, WINDOW, State, count_since, encode, events_key, record_event
+from engine.schema import Attributes, CollectResponse, Events, SessionRecord
+from engine.store import WriteSet, random_bytes
+from engine.store.keys import (
+    DAY,
+    WINDOW,
+    State,
+    count_since,
+    encode,
+    events_key,
+    record_event,
+    window_ends,
+    window_key,
+)
 
 CLIENT_HEADERS = ("user-agent", "sec-ch-ua", "sec-ch-ua-platform")
 
@@ -65,7 +75,10 @@ def collect_op(
     st: State, key: bytes, cfg: ServiceFile, c: Collected, now: float
 ) -> tuple[CollectResponse, WriteSet]:
     """The record of a collected payload, and the counters it feeds. `key`: the hashing
-    key (velocity keys)."""
+    key (Wi-Fi counters; with each day's own key, the per-IP ones: `_count_ip`)."""
+    if c.ip and c.facts.prefix is not None:  # fetched with the session on a remote store
+        day = int(now // DAY)
+        st.store.prefetch([window_key(day), window_key(day - 1)])
     if st.erased(c.sh):
         raise NotFound("this session was erased; create a new one", field="session_id")
     record = st.session(c.sh)
@@ -168,17 +181,30 @@ def refuse_op(
 def _count_ip(st: State, w: WriteSet, key: bytes, ip: str, now: float, *, first: bool) -> Velocity:
     """Sessions from this IP in the last hour and day, this one included.
 
-    The full address is never stored: events sit under a keyed hash whose key changes
-    every day (UTC), so yesterday's and today's keys cover any 24 h window and nothing
-    links an address across days. Only the first collect of a session counts."""
+    The full address is never stored, nor anything that leads back to it once its day is
+    over: events sit under a hash of the address keyed with `ip_window_key`: the hashing
+    key (from the server secret, kept apart from the data) and that UTC day's own random
+    key (`e:{window}<day>`, made by the first collect of the day and shared by every worker
+    through the store), which is dropped when the next day ends (`window_ends`). Today's
+    and yesterday's keys cover any 24 h window. A copy of the data alone links nothing; the
+    data and the secret link the counters only until the day's key is dropped, and after
+    that nothing does. On a shared store two workers making the
+    day's first key at once both write one; the last write wins and the few events counted
+    under the other are lost (as for other shared records: engine/store/_tx.py). Only
+    the first collect of a session counts."""
     day = int(now // DAY)
-    today, yesterday = _hkey(key, f"ip|{day}|{ip}"), _hkey(key, f"ip|{day - 1}|{ip}")
-    st.store.get_many([events_key("i", today), events_key("i", yesterday)])  # one round
-    current = st.events("i", today)
-    if first:
+    today, yesterday = st.store.get_many([window_key(day), window_key(day - 1)])
+    if today is None and first:
+        today = random_bytes(32)
+        w.put(window_key(day), today, expire_at=window_ends(day))
+    now_key = _hkey(ip_window_key(key, today), f"ip|{ip}") if today is not None else None
+    past_key = _hkey(ip_window_key(key, yesterday), f"ip|{ip}") if yesterday else None
+    st.store.get_many([events_key("i", k) for k in (now_key, past_key) if k])  # one round
+    current = st.events("i", now_key) if now_key else Events()
+    if first and now_key:
         current = record_event(current, now)
-        w.put(events_key("i", today), encode(current), expire_at=now + 2 * WINDOW)
-    events = st.events("i", yesterday).ts + current.ts
+        w.put(events_key("i", now_key), encode(current), expire_at=now + 2 * WINDOW)
+    events = (st.events("i", past_key).ts if past_key else []) + current.ts
     return Velocity(
         h1=sum(1 for t in events if t > now - 3600), h24=sum(1 for t in events if t > now - DAY)
     )
@@ -210,6 +236,11 @@ def _count_wifi(
                 expire_at=now + WINDOW + 60,
             )
     return count_since(events, now - DAY)
+
+
+def ip_window_key(hashing: bytes, day_key: bytes) -> bytes:
+    """The key of one day's per-IP counters: both the secret's and the day's are needed."""
+    return hmac.new(hashing, b"ip-window\0" + day_key, hashlib.sha256).digest()
 
 
 def _hkey(key: bytes, text: str) -> str:

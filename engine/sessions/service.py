@@ -28,7 +28,7 @@ from engine.errors import Conflict, Forbidden, Gone, NotFound, PersonalData, Val
 from engine.flags import FLAG_NAMES
 from engine.lifecycle.records import Lifecycle, relabel
 from engine.metrics import StageClock
-from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload
+from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload, warm_up_phones
 from engine.privacy.secrets import Keys
 from engine.schema import (
     CollectRequest,
@@ -231,6 +231,15 @@ class Service:
 
     # -- collect ---------------------------------------------------------------------------
 
+    def _phone_regions(self, raw: dict[str, Any]) -> tuple[str, ...]:
+        """The phone regions the tenant named by the body's site key declares (before the
+        body is validated: the scan comes first; more regions only make it stricter)."""
+        site_key = raw.get("site_key")
+        tenant = (
+            self.runtime.config.by_site_key.get(site_key) if isinstance(site_key, str) else None
+        )
+        return tenant.phone_regions if tenant is not None else ()
+
     async def collect(
         self, raw: dict[str, Any], client: ClientFacts, now: float
     ) -> CollectResponse:
@@ -241,7 +250,7 @@ class Service:
             facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
         try:
             with stage("privacy scan"):
-                scan_payload(raw, "", region=facts.country)
+                scan_payload(raw, "", region=facts.country, also=self._phone_regions(raw))
         except PersonalData as exc:
             await self._refused(raw, client, now)
             # the answer names the field only as far as the schema knows it: a key the
@@ -381,8 +390,10 @@ class Service:
         return (response, None), w
 
     def warm_up(self) -> None:
-        """Run every plugin and the kernel once on a sample session; nothing is stored."""
+        """Run every plugin and the kernel once on a sample session; nothing is stored. Load
+        every region's phone metadata (the firewall's any-region check in phone fields)."""
         warm_up_plugins(self.host, self.runtime, self.clock())
+        warm_up_phones()
 
     # -- feedback --------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 s:{<session hash>}                      SessionRecord (keyed hash of the token: tokens.py)
 t:{<session hash>}                      tombstone of an erased session (until its token expires)
 d:{<device_key>}                        DeviceProfile (cross-tenant)
-v:<kind>:{<key>}                        Events (d=device, i=day-keyed ip hash, p=ip prefix)
+v:<kind>:{<key>}                        Events (d=device, i=window-keyed ip hash, p=ip prefix)
+e:{window}<day>                         32 random bytes keying that day's per-IP counters
 r:{<ip prefix>}                         IpReputation (feedback per /24 or /48, per tenant)
 m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
 i:{<device_key>}<tenant>\0<session hash>  index of a tenant's sessions per device
@@ -96,6 +97,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         born="first_seen",
     ),
     RecordKind(b"v:", "velocity events", Events, born="ts.0"),
+    RecordKind(b"e:", "velocity window key", None, ("*",)),
     RecordKind(b"r:", "ip reputation", IpReputation),
     RecordKind(b"m:", "device id mapping", None, ("*",)),
     RecordKind(b"i:", "device session index", None),
@@ -151,6 +153,25 @@ def device_key_(dkey: str) -> bytes:
 
 def events_key(kind: str, key: str) -> bytes:
     return tagged(f"v:{kind}:", key)
+
+
+WINDOW_KEY_PREFIX = tagged("e:", "window")
+
+
+def window_key(day: int) -> bytes:
+    """The random key of the per-IP counters of UTC day `day` (days since the epoch)."""
+    return WINDOW_KEY_PREFIX + str(day).encode()
+
+
+def window_day(key: bytes) -> int | None:
+    tail = key[len(WINDOW_KEY_PREFIX) :]
+    return int(tail) if key.startswith(WINDOW_KEY_PREFIX) and tail.isdigit() else None
+
+
+def window_ends(day: int) -> float:
+    """When day `day`'s key is dropped: once the longest counter reading it (24 h, so the
+    next day too) has ended. After that its counters name no address, secret or not."""
+    return (day + 2) * DAY
 
 
 def reputation_key(prefix: str) -> bytes:

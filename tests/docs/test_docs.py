@@ -40,7 +40,6 @@ PENDING_PAGES: frozenset[str] = frozenset(
         "reputation.md",
         "privacy-legal-basis.md",
         "http.md",
-        "operating-secrets.md",
         "device-ids.md",
         "anti-detect.md",
         "adversary.md",

@@ -58,6 +58,10 @@ def _run_and_check(tmp_path: Path) -> None:
             time.sleep(0.1)
     # ...but no file of the store holds it, in any encoding a key or value could use
     needles = [t.encode() for t in tokens] + [t[3:].encode() for t in tokens]
+    # issue 15: the server secret is kept apart from the data (beside the config), 0600
+    secret_file = tmp_path / "secret" / "anonscore.key"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    needles += [secret_file.read_bytes(), secret_file.read_bytes().hex().encode()]
     files = [p for p in srv.data_dir.rglob("*") if p.is_file()]
     assert files
     for path in files:

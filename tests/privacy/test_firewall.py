@@ -216,6 +216,22 @@ def test_benign_payloads_pass_in_every_region(tree: dict[str, Any], region: str 
     scan_payload(tree, "attributes", region=region)
 
 
+@EXAMPLES
+@given(payloads, regions)
+def test_benign_payloads_pass_with_a_tenants_declared_regions(
+    tree: dict[str, Any], region: str | None
+) -> None:
+    scan_payload(tree, "attributes", region=region, also=("DE", "PL", "MX", "ES", "us"))
+
+
+def test_declared_regions_reach_the_phone_detector() -> None:
+    payload = {"custom": {"note": "call 512 345 678"}}
+    scan_payload(payload, "attributes", region="ES")
+    with pytest.raises(PersonalData) as caught:
+        scan_payload(payload, "attributes", region="ES", also=("pl",))
+    assert caught.value.field == "attributes.custom.note"
+
+
 def test_nesting_is_limited() -> None:
     deep: Any = "leaf"
     for _ in range(MAX_DEPTH):

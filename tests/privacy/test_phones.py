@@ -175,3 +175,61 @@ def test_region_hints_are_normalised() -> None:
     assert normal_region(None) is None
     assert find_identifier("512 345 678", region="pl") == PHONE
     assert find_identifier("512 345 678", region="XX") is None
+
+
+# -- issue 15: a phone field in any language; a number of any region -----------------------
+
+PHONE_FIELD_NAMES = [
+    "phone", "telephone", "tel", "tel-national", "mobile", "cell", "msisdn", "gsm",
+    "Telefon", "Telefonnummer", "Handy", "handyNummer", "Rufnummer", "Mobilnummer",
+    "teléfono", "telefono_movil", "número de teléfono", "móvil", "celular", "telefone",
+    "telemóvel", "téléphone", "portable", "numero_de_telephone", "cellulare", "telefoon",
+    "mobiel", "numer telefonu", "nr_tel", "komórka", "telefon_komorkowy", "cep_telefonu",
+    "телефон", "номер телефона", "мобільний",
+]  # fmt: skip
+ELSEWHERE = [("0151 23456789", "ES"), ("512 345 678", "DE"), ("55 1234 5678", "PL"),
+             ("06 12 34 56 78", "MX"), ("7012", "ES")]  # fmt: skip
+
+
+@pytest.mark.parametrize("field", PHONE_FIELD_NAMES)
+def test_a_number_valid_in_any_region_is_refused_in_a_phone_field(field: str) -> None:
+    for number, region in ELSEWHERE:
+        assert find_identifier(number, field, region=region) == PHONE, (number, region)
+        assert find_identifier(number, field) == PHONE, number  # no region known
+
+
+@pytest.mark.parametrize(
+    "field", ["amount", "phone_model", "cellular", "mobile_app", "portable_id", "postcode"]
+)
+def test_names_near_phone_words_are_no_phone_field(field: str) -> None:
+    assert find_identifier("512 345 678", field, region="DE") is None
+
+
+def test_free_text_tries_the_declared_regions_besides_the_ip_region() -> None:
+    assert find_identifier("call 512 345 678", "note", region="ES") is None
+    assert find_identifier("call 512 345 678", "note", region="ES", also=("PL",)) == PHONE
+    assert find_identifier("call 55 1234 5678", "note", region="ES", also=("PL", "MX")) == PHONE
+    assert find_identifier("call 55 1234 5678", "note", also=("MX",)) == PHONE
+
+
+DECLARED = ("DE", "PL", "MX", "ES", "FR", "GB", "US", "RU")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12 500", "250 000", "1 299,00 €", "28013", "00-950", "06600", "10115", "2026",
+        "1999 2000 2001", "23.11.2026", "2026-11-23", "11/23/2026", "36 months", "3 4 5",
+        "45 000 PLN", "1 234", "12 345 678 MXN", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+    ],
+)  # fmt: skip
+def test_amounts_postcodes_dates_years_and_counts_pass_with_declared_regions(text: str) -> None:
+    for field in ("comment", "amount", "postcode", "date", "year", "count", "value"):
+        assert find_identifier(text, field, also=DECLARED) is None, (text, field)
+        assert find_identifier(text, field, region="ES", also=DECLARED) is None, (text, field)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(dates, device_strings), st.sampled_from(REGIONS))
+def test_device_strings_are_no_phone_with_declared_regions(text: str, region: str) -> None:
+    assert find_identifier(text, "value", region=region, also=DECLARED) is None

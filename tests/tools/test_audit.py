@@ -65,3 +65,73 @@ def test_audit_without_a_store(tmp_path: Path) -> None:
     out = _audit(tmp_path / "nothing")
     assert out.returncode == 2
     assert "no anonscore store here" in out.stderr
+
+
+def _secret_file(root: Path) -> Path:
+    path = root / "secret" / "anonscore.key"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(bytes(range(32)))
+    return path
+
+
+def test_audit_recovers_addresses_from_counters_keyed_with_the_secret(tmp_path: Path) -> None:
+    """Issue 15: per-IP counters keyed (only) with the secret gave back every address."""
+    import hashlib
+    import hmac
+    import time
+
+    from engine.privacy.secrets import derive_keys
+    from engine.schema import Events
+    from engine.store.keys import DAY, events_key, window_ends, window_key
+
+    secret = _secret_file(tmp_path)
+    hashing = derive_keys(secret.read_bytes()).hashing
+    now = time.time()
+    day = int(now // DAY)
+    store = RocksStore(tmp_path / "data")
+    w = WriteSet()
+    w.put(b"s:x", encode(_session(ip_prefix="198.51.100.0/24")))
+    for host in (7, 8):  # the old layout: a hash of the day and address under the secret
+        old = hmac.new(hashing, f"ip|{day}|198.51.100.{host}".encode(), hashlib.sha256)
+        w.put(events_key("i", old.hexdigest()[:32]), encode(Events(ts=[now])))
+    w.put(window_key(day - 5), bytes(32))  # a day key kept past its end
+    store.apply(w)
+    store.close()
+    assert window_ends(day - 5) < now
+    out = run_module(
+        "tools.audit", "--data-dir", str(tmp_path / "data"), "--secret-file", str(secret)
+    )
+    assert out.returncode == 1, out.stdout
+    assert "recoverable with the secret:           2" in out.stdout
+    assert "day keys kept past their end:          1" in out.stdout
+    assert "198.51.100.7" not in out.stdout + out.stderr
+
+
+def test_audit_of_a_store_the_server_filled_recovers_no_address(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.process import running_server
+    from tests.support import web_attributes
+
+    with running_server(tmp_path) as srv, httpx.Client(base_url=srv.base_url) as client:
+        for host in range(1, 21):
+            sid = client.post(
+                "/v1/sessions", json={"site_key": "demo_site"}, headers={"Origin": srv.base_url}
+            ).json()["session_id"]
+            body = {"session_id": sid, "site_key": "demo_site", "channel": "web",
+                    "attributes": web_attributes()}  # fmt: skip
+            xff = {"X-Forwarded-For": f"203.0.113.{host}"}
+            assert client.post("/v1/collect", json=body, headers=xff).status_code == 202
+        out = run_module(
+            "tools.audit",
+            "--data-dir",
+            str(srv.data_dir),
+            "--config-dir",
+            str(tmp_path / "config"),
+        )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "recoverable with the secret:           0" in out.stdout
+    # the day's counters can be linked while its key lives (the brute force does run)
+    assert "linkable until their day key is dropped: 20" in out.stdout
+    assert not any(p.name == "secret.key" for p in srv.data_dir.rglob("*"))
+    assert (tmp_path / "secret" / "anonscore.key").stat().st_mode & 0o777 == 0o600

@@ -3,7 +3,7 @@
 The run's store holds, for each scored session, the rule strengths the kernel saw; the
 candidate (a model file written by `anonscore train`) scores those same strengths, so the
 two models are compared on identical evidence, offline, without the candidate ever having
-answered anyone. The run directory's `secret.key` finds each session's record (the store
+answered anyone. The run's server secret (beside its config) finds each session's record (the store
 knows a session only by a keyed hash of its token).
 """
 
@@ -17,7 +17,7 @@ import msgspec
 import numpy as np
 
 from engine.config import ModelFile, load_config
-from engine.privacy.secrets import derive_keys, load_or_create_secret
+from engine.privacy.secrets import derive_keys, load_secret
 from engine.schema import SessionRecord
 from engine.scoring.model import ScoringModel
 from engine.scoring.training.data import strengths_of
@@ -45,7 +45,7 @@ def candidate_scores(run_dir: Path, run: Run, candidate: Path) -> tuple[ModelFil
     model_file = msgspec.convert(tomllib.loads(candidate.read_text()), ModelFile)
     cand = ScoringModel(model_file)
     live = ScoringModel(load_config(run_dir / "config").model)
-    keys = derive_keys(load_or_create_secret(run_dir / "data"))
+    keys = derive_keys(load_secret(run_dir / "data", run_dir / "config"))
     store = AllRegions.open(run_dir / "data")
     rows: list[dict[str, float]] = []
     known: list[bool] = []
