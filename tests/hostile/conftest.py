@@ -21,7 +21,7 @@ from tests.support import Running, copy_config, start
 
 LIMITS = {
     "header_timeout_s": 1.0,
-    "body_timeout_s": 1.0,
+    "body_grace_s": 1.0,
     "keep_alive_timeout_s": 1.0,
     "max_connections": 40,
 }
