@@ -104,6 +104,8 @@ def check_framing(transfer_encoding: str | None) -> None:
     if transfer_encoding is None:
         return
     codings = [c.split(";", 1)[0].strip().lower() for c in transfer_encoding.split(",")]
+    if codings.count("chunked") > 1:  # RFC 9112 section 6.1: applied once at most
+        raise E.BadRequest("transfer-encoding may name chunked once only")
     if any(c != "chunked" for c in codings if c):
         raise E.UnsupportedCoding(
             "transfer codings other than chunked are not supported; send the body "
