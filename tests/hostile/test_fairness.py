@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import trio
+import trio.testing
 
 from tests.hostile.conftest import LIMITS, RawClient, close_raw_clients, request, set_service
 from tests.support import Running, copy_config, start
@@ -83,7 +84,8 @@ async def _honest(port: int, source: str, statuses: list[int]) -> None:
             await client.send(request("POST", "/v1/sessions", BODY, headers=JSON))
             answer = await client.answer()
         statuses.append(answer.status)
-        assert json.loads(answer.body)["session_id"]
+        if answer.status == 201:
+            assert json.loads(answer.body)["session_id"]
         await client.aclose()
         await trio.sleep(0.25)
 
@@ -98,7 +100,7 @@ async def test_slow_connections_from_one_address_do_not_keep_others_out(fair: Ru
             nursery.start_soon(_slow_client, port, seen)
         with trio.fail_after(10):  # until the attacker holds all it may
             while http.slots.held(attacker) < PER_CLIENT or not http.counter.refused_per_client:
-                await trio.sleep(0.05)
+                await trio.testing.wait_all_tasks_blocked(cushion=0.05)
         async with trio.open_nursery() as honest:
             for source in HONEST:
                 honest.start_soon(_honest, port, source, statuses)
