@@ -72,14 +72,14 @@ class RequestParser:
         self._max_body = max_body
         self._max_header = max_header_bytes
         self._parser = httptools.HttpRequestParser(self)
-        self._pending = 0  # bytes received since the last callback, outside any body
+        self._pending = 0  # bytes of an unfinished head received since the last callback
         self._progress = False  # a callback ran during this feed
         self._framing = False  # reading a made-up head after an upgrade: callbacks ignored
 
     @property
     def started(self) -> bool:
         """Some bytes of a request are in (its head deadline runs), or one awaits an answer."""
-        return bool(self.queue) or self._pending > 0
+        return bool(self.queue)
 
     def feed(self, data: bytes) -> None:
         if self.broken is not None or self.done:
@@ -110,12 +110,13 @@ class RequestParser:
 
     def _count_head(self, size: int) -> None:
         current = self.queue[-1] if self.queue else None
-        if current is not None and current.head_done and not current.complete:
-            self._pending = 0  # a body: its own limits (max_body_bytes, the body rate)
+        if current is None or current.head_done:
+            # no head under way: a body has its own limits (max_body_bytes, the body rate);
+            # between requests only empty lines pass without a callback, and are skipped
+            self._pending = 0
             return
         self._pending = 0 if self._progress else self._pending + size
-        head = current.head_size if current is not None and not current.head_done else 0
-        if head + self._pending > self._max_header:
+        if current.head_size + self._pending > self._max_header:
             self.fail(431)
 
     def _upgrade(self, rest: bytes) -> None:

@@ -186,3 +186,14 @@ async def test_chunked_alone_is_decoded(hostile: Running) -> None:
     answer = await client.answer()
     assert answer.status == 201
     assert not answer.closes
+
+
+async def test_an_empty_line_after_a_request_is_no_new_request(hostile: Running) -> None:
+    """RFC 9112 section 2.2: empty lines before a request line are ignored; the idle
+    connection then closes quietly, without a 408 a pooled client could take for the
+    answer to its next request."""
+    client = await _connect(hostile)
+    await client.send(request("POST", "/v1/sessions", BODY, headers=JSON) + b"\r\n")
+    assert (await client.answer()).status == 201
+    assert await client.closed(within=3)  # keep_alive_timeout_s is 1 s here
+    assert client.buffer == b""
