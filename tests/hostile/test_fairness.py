@@ -20,7 +20,7 @@ import trio
 import trio.testing
 
 from tests.hostile.conftest import LIMITS, RawClient, close_raw_clients, request, set_service
-from tests.support import Running, copy_config, start
+from tests.support import OPERATOR, Running, copy_config, start
 
 JSON = {"Content-Type": "application/json"}
 BODY = b'{"site_key": "demo_site"}'
@@ -109,6 +109,9 @@ async def test_slow_connections_from_one_address_do_not_keep_others_out(fair: Ru
     assert http.counter.refused == 0  # the cap on all connections was never reached
     assert http.counter.refused_per_client > 0
     assert seen[408] > 0  # slow bodies were cut by the minimum rate
+    metrics = await fair.client.get("/metrics", headers=OPERATOR)
+    refused = float(http.counter.refused_per_client)
+    assert f"anonscore_http_connections_refused_per_client {refused}" in metrics.text
 
 
 async def test_a_slow_but_honest_upload_finishes(fair: Running) -> None:
