@@ -92,8 +92,16 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # the public port (engine/http/protocol.py, listener.py, front.py)
     admission_limit: int = 256
     max_connections: int = 1024
+    # per client prefix (the TCP peer's IPv4 /client_prefix_v4, IPv6 /client_prefix_v6);
+    # trusted_proxies are not capped (docs/http.md)
+    max_connections_per_client: int = 128
+    client_prefix_v4: int = 32
+    client_prefix_v6: int = 64
     header_timeout_s: float = 10.0
-    body_timeout_s: float = 30.0
+    # a body must come at min_body_bytes_per_s on average once body_grace_s have passed
+    body_grace_s: float = 10.0
+    min_body_bytes_per_s: int = 1024
+    body_timeout_s: float | None = None  # replaced by the two above: refused when set
     keep_alive_timeout_s: float = 5.0
     send_timeout_s: float = 10.0
     max_header_bytes: int = 16_384
@@ -438,8 +446,12 @@ def load_config(
         ("record_sweep_interval_s", 1, 7 * 86_400),
         ("admission_limit", 1, 100_000),
         ("max_connections", 1, 1_000_000),
+        ("max_connections_per_client", 1, 1_000_000),
+        ("client_prefix_v4", 8, 32),
+        ("client_prefix_v6", 16, 128),
         ("header_timeout_s", 0.1, 600),
-        ("body_timeout_s", 0.1, 3600),
+        ("body_grace_s", 0.1, 600),
+        ("min_body_bytes_per_s", 1, 100_000_000),
         ("keep_alive_timeout_s", 0.1, 3600),
         ("send_timeout_s", 0.1, 3600),
         ("max_header_bytes", 1024, 1_048_576),
@@ -447,6 +459,11 @@ def load_config(
         value = getattr(service, key)
         if not low <= value <= high:
             raise ConfigError(f"{service_path}: {key} must be between {low} and {high}")
+    if service.body_timeout_s is not None:
+        raise ConfigError(
+            f"{service_path}: body_timeout_s is replaced by body_grace_s and "
+            "min_body_bytes_per_s (a minimum body rate); see docs/http.md"
+        )
     for table in ("region_countries", "region_stores"):
         for region in getattr(service, table):
             if region not in service.regions:

@@ -106,8 +106,15 @@ class Gone(AnonscoreError):
     code = "session_expired"
 
 
+class UnsupportedCoding(AnonscoreError):
+    """A transfer coding the server does not decode (RFC 9110 section 15.6.2)."""
+
+    status = 501
+    code = "not_implemented"
+
+
 class Internal(AnonscoreError):
-    """A bug on our side (the only 5xx besides 503); logged by exception type."""
+    """A bug on our side (the only 5xx besides 503 and 501); logged by exception type."""
 
     status = 500
     code = "internal"

@@ -138,6 +138,12 @@ class Metrics:
             "connections refused since start because max_connections were open",
             registry=r,
         )
+        self.connections_refused_per_client = Gauge(
+            "anonscore_http_connections_refused_per_client",
+            "connections refused since start because their client prefix held "
+            "max_connections_per_client",
+            registry=r,
+        )
         self.stages: StageClock | None = None  # the service's, once it runs
         r.register(_StageCollector(self))
         self._request_children: dict[tuple[str, int], Any] = {}
@@ -187,6 +193,7 @@ class Metrics:
         if state.http is not None:
             self.connections.set(state.http.open)
             self.connections_refused.set(state.http.refused)
+            self.connections_refused_per_client.set(state.http.refused_per_client)
 
     def observe_score(self, score: float, flags: dict[str, bool]) -> None:
         self.scores.observe(score)

@@ -1,11 +1,12 @@
 """The HTTP side: our HTTP/1.1 connection layer, the API front, and the Quart pages app.
 
-Layering: `messages` (plain request/response objects) <- `protocol` (one connection) <-
-`listener` (accepting, the connection cap); `front` (routing, admission, deadlines) uses
-`api` (the `/v1/*` handlers) and hands other paths to `pages` (Quart) through `asgi`.
-Nothing here imports `engine.runtime.server`.
+Layering: the connection layer is a small library that knows nothing of the service:
+`messages` (plain request/response objects and the error shape), `heads` (the canonical
+path, Host, framing) and `parsing` (httptools made into a queue of requests) <- `protocol`
+(one connection) <- `listener` (accepting, the connection caps, with `fairness`); it imports
+only `engine.errors`, never the service, scoring or storage (a contract in pyproject.toml),
+and this package imports nothing on its own. Above it, `front` (routing, admission,
+deadlines) uses `api` (the `/v1/*` handlers) and hands other paths to `pages` (Quart)
+through `asgi`; `appstate` and `client` bridge to the service. Nothing here imports
+`engine.runtime`. docs/http.md has the limits and the conformance choices.
 """
-
-from engine.http.appstate import AppState
-
-__all__ = ["AppState"]

@@ -9,7 +9,6 @@ The connection has already read the whole body (bounded by `max_body_bytes`), so
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 import trio
 
@@ -31,7 +30,9 @@ class AsgiBridge:
             "http_version": head.http_version,
             "method": head.method,
             "scheme": "http",
-            "path": unquote(head.path),
+            # the canonical path the front routed and checked (heads.py), not decoded a
+            # second time: the app must see what the access decision saw
+            "path": head.path,
             "raw_path": head.path.encode("latin-1"),
             "query_string": head.query.encode("latin-1"),
             "root_path": "",

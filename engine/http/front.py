@@ -138,7 +138,8 @@ class ApiFront:
 
         Checked at the head, before the body is read, and again when the body is in: only
         work in progress is counted, so clients that send their bodies slowly hold
-        connections (bounded by max_connections and body_timeout_s) but never admission."""
+        connections (bounded by the connection caps and the minimum body rate) but never
+        admission."""
         if self.inflight >= cfg.admission_limit * route.share:
             self.metrics.count_shed(route.name)
             raise E.Overloaded("the service is saturated; retry shortly", retry_after=1)

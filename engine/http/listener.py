@@ -3,7 +3,9 @@
 Sockets are made by Hypercorn's `Config.create_sockets()` (bind strings, backlog,
 SO_REUSEPORT for several worker processes on one port); each accepted stream is served by
 `protocol.Connection`. Past `max_connections` a new connection gets a canned 503 and is
-closed at once, so a flood of idle or slow connections cannot exhaust file descriptors.
+closed at once, so a flood of idle or slow connections cannot exhaust file descriptors;
+past `max_connections_per_client` from one client prefix likewise (`fairness.py`), so one
+client cannot take the slots of every other.
 
 Shutdown: stop accepting, close idle keep-alive connections, let requests in progress
 finish for `graceful_s`, then cancel what is left.
@@ -17,7 +19,8 @@ import socket
 
 import trio
 
-from engine.http.protocol import Connection, Front, HttpLimits, refuse_busy
+from engine.http.fairness import ClientSlots, Key, Network
+from engine.http.protocol import CANNED_CLIENT_BUSY, Connection, Front, HttpLimits, refuse_busy
 
 log = logging.getLogger("anonscore.http")
 
@@ -50,7 +53,8 @@ class ConnectionCounter:
 
     def __init__(self) -> None:
         self.open = 0
-        self.refused = 0
+        self.refused = 0  # over max_connections
+        self.refused_per_client = 0  # over max_connections_per_client
 
 
 class HttpServer:
@@ -61,12 +65,21 @@ class HttpServer:
         sockets: list[socket.socket],
         *,
         graceful_s: float = 5.0,
+        exempt: tuple[Network, ...] = (),
     ) -> None:
+        """`exempt`: peers not capped per client (trusted proxies: every client behind
+        one shares its address)."""
         self.front = front
         self.limits = limits
         self.sockets = sockets
         self.graceful_s = graceful_s
         self.counter = ConnectionCounter()
+        self.slots = ClientSlots(
+            limits.max_connections_per_client,
+            v4_prefix=limits.client_prefix_v4,
+            v6_prefix=limits.client_prefix_v6,
+            exempt=exempt,
+        )
         self._connections: set[Connection] = set()
         self._draining = False
 
@@ -118,18 +131,34 @@ class HttpServer:
             # (each turn runs every ready task), and its wait is before any deadline starts
             streams += _accept_waiting(raw, _ACCEPT_BURST)
             for stream in streams:
-                if self.counter.open >= self.limits.max_connections:
-                    self.counter.refused += 1
-                    nursery.start_soon(refuse_busy, stream)
-                else:
-                    nursery.start_soon(self._serve_one, stream)
+                self._admit(stream, nursery)
 
-    async def _serve_one(self, stream: trio.SocketStream) -> None:
-        conn = Connection(stream, self.front, self.limits, self.draining)
-        self.counter.open += 1
-        self._connections.add(conn)
+    def _admit(self, stream: trio.SocketStream, nursery: trio.Nursery) -> None:
+        """Serve a new connection, or refuse it over a cap. Counted here, before its task
+        runs, so a burst accepted in one turn cannot overshoot either cap."""
+        if self.counter.open >= self.limits.max_connections:
+            self.counter.refused += 1
+            nursery.start_soon(refuse_busy, stream)
+            return
         try:
-            await conn.run()
+            key = self.slots.key(stream.socket.getpeername())
+        except OSError:  # already gone
+            key = None
+        if not self.slots.take(key):
+            self.counter.refused_per_client += 1
+            nursery.start_soon(refuse_busy, stream, CANNED_CLIENT_BUSY)
+            return
+        self.counter.open += 1
+        nursery.start_soon(self._serve_one, stream, key)
+
+    async def _serve_one(self, stream: trio.SocketStream, key: Key | None) -> None:
+        try:
+            conn = Connection(stream, self.front, self.limits, self.draining)
+            self._connections.add(conn)
+            try:
+                await conn.run()
+            finally:
+                self._connections.discard(conn)
         finally:
-            self._connections.discard(conn)
             self.counter.open -= 1
+            self.slots.give_back(key)

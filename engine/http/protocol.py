@@ -9,7 +9,11 @@ deadline for headers or bodies. Here:
 - the request head must arrive within `header_timeout_s` of its first byte, and be at most
   `max_header_bytes`; an idle keep-alive connection is closed after `keep_alive_timeout_s`;
 - the body is counted while it streams in (chunked or not) and refused with 413 the moment
-  it passes `max_body_bytes`; it must arrive within `body_timeout_s`;
+  it passes `max_body_bytes`; after `body_grace_s` it must keep coming at
+  `min_body_bytes_per_s` on average, else 408 (a flat timeout let 1,100 connections sending
+  a byte every 2 s hold every slot for 30 s, issue 15);
+- the path is made canonical and the Host and framing checked (`heads.py`) before the front
+  sees the head; parsing, and the per-request header limit, are in `parsing.py`;
 - the front may answer from the head alone (405, 413, 415, 401, 503); then, unless the
   body has already arrived in full, the answer says `Connection: close` and the socket is
   closed (after a short lingering read, so the client sees the answer, not a reset);
@@ -24,16 +28,16 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
-import httptools
 import msgspec
 import trio
 
 from engine import errors as E
+from engine.http.heads import check_framing, check_host, normalise_target
 from engine.http.messages import REASONS, Request, RequestHead, Response, error_response
+from engine.http.parsing import Message, RequestParser
 
 log = logging.getLogger("anonscore.http")
 
@@ -43,14 +47,20 @@ LINGER_BYTES = 1 << 20  # ...this much at most, so the client reads the answer, 
 
 
 class HttpLimits(msgspec.Struct, frozen=True):
-    """Connection limits, from service.toml (read at start-up)."""
+    """Connection limits, from service.toml (read at start-up); docs/http.md."""
 
     header_timeout_s: float = 10.0
-    body_timeout_s: float = 30.0
+    # a body must come at min_body_bytes_per_s on average once body_grace_s have passed
+    body_grace_s: float = 10.0
+    min_body_bytes_per_s: int = 1024
     keep_alive_timeout_s: float = 5.0
     send_timeout_s: float = 10.0
     max_header_bytes: int = 16_384
     max_connections: int = 1024
+    # open connections per client prefix (IPv4 /client_prefix_v4, IPv6 /client_prefix_v6)
+    max_connections_per_client: int = 128
+    client_prefix_v4: int = 32
+    client_prefix_v6: int = 64
 
 
 class Front(Protocol):
@@ -67,39 +77,6 @@ class Front(Protocol):
         """The request is over (answered or abandoned): undo its admission."""
 
     def on_protocol_error(self, status: int) -> None: ...
-
-
-class _Message:
-    """One request as the parser delivers it."""
-
-    __slots__ = (
-        "body",
-        "complete",
-        "head",
-        "head_done",
-        "head_size",
-        "headers",
-        "keep_alive",
-        "method",
-        "size",
-        "too_large",
-        "url",
-        "version",
-    )
-
-    def __init__(self) -> None:
-        self.url = b""
-        self.headers: dict[str, str] = {}
-        self.head_done = False
-        self.head_size = 0
-        self.method = "GET"
-        self.version = "1.1"
-        self.keep_alive = False
-        self.body: list[bytes] = []
-        self.size = 0
-        self.too_large = False
-        self.complete = False
-        self.head: RequestHead | None = None
 
 
 class _Date:
@@ -140,6 +117,15 @@ CANNED_BUSY = encode_response(
     error_response(E.Overloaded("too many open connections; retry later", retry_after=1)),
     close=True,
 )
+CANNED_CLIENT_BUSY = encode_response(
+    error_response(
+        E.Overloaded(
+            "too many open connections from your network; reuse or close some, retry later",
+            retry_after=1,
+        )
+    ),
+    close=True,
+)
 
 
 class Closing(Exception):
@@ -161,65 +147,19 @@ class Connection:
         self.limits = limits
         self.draining = draining
         self.idle_scope: trio.CancelScope | None = None
-        self._queue: deque[_Message] = deque()
-        self._head_bytes = 0
-        self._parser = httptools.HttpRequestParser(self)
+        self.parser = RequestParser(limits.max_header_bytes, front.max_body_bytes)
         self._eof = False
-        self._broken: int | None = None  # status to answer after a parse error
-        self._max_body = front.max_body_bytes()
         try:
             peer = stream.socket.getpeername()
             self.client: tuple[str, int] | None = (str(peer[0]), int(peer[1]))
         except OSError:
             self.client = None
 
-    # -- parser callbacks (httptools) --------------------------------------------------------
-
-    def on_message_begin(self) -> None:
-        self._max_body = self.front.max_body_bytes()
-        self._queue.append(_Message())
-
-    def on_url(self, url: bytes) -> None:
-        msg = self._queue[-1]
-        msg.url += url
-        msg.head_size += len(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        msg = self._queue[-1]
-        msg.head_size += len(name) + len(value) + 4
-        if msg.head_size > self.limits.max_header_bytes:
-            self._broken = 431
-            return
-        headers = msg.headers
-        key = name.decode("latin-1").lower()
-        text = value.decode("latin-1")
-        headers[key] = f"{headers[key]}, {text}" if key in headers else text
-
-    def on_headers_complete(self) -> None:
-        msg = self._queue[-1]
-        msg.head_done = True
-        msg.method = self._parser.get_method().decode("latin-1")
-        msg.version = self._parser.get_http_version()
-        msg.keep_alive = bool(self._parser.should_keep_alive())
-        self._head_bytes = 0
-
-    def on_body(self, body: bytes) -> None:
-        msg = self._queue[-1]
-        msg.size += len(body)
-        if msg.size > self._max_body:
-            msg.too_large = True
-            msg.body.clear()  # counted, never kept
-        elif not msg.too_large:
-            msg.body.append(body)
-
-    def on_message_complete(self) -> None:
-        self._queue[-1].complete = True
-
     # -- reading ---------------------------------------------------------------------------
 
     async def _receive(self, deadline: float, *, idle: bool = False) -> bool:
         """Read once and feed the parser. False on timeout; raises Closing on EOF/reset."""
-        if self._eof:
+        if self._eof or self.parser.done:
             raise Closing
         with trio.CancelScope(deadline=deadline) as scope:
             if idle:
@@ -237,37 +177,22 @@ class Connection:
         if not data:
             self._eof = True
             raise Closing
-        self._feed(data)
+        self.parser.feed(data)
         return True
 
-    def _feed(self, data: bytes) -> None:
-        try:
-            self._parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            # Upgrades (websocket, h2c) are not served: answer the request as HTTP/1.1, then
-            # close (the parser stops at the upgrade).
-            if self._queue:
-                self._queue[-1].complete = True
-                self._queue[-1].keep_alive = False
-        except httptools.HttpParserError:
-            self._broken = 400
-        current = self._queue[-1] if self._queue else None
-        if current is None or not current.head_done:
-            self._head_bytes += len(data)
-            if self._head_bytes > self.limits.max_header_bytes:
-                self._broken = 431
-
-    async def _next_head(self) -> _Message | None:
-        """The next request whose head is complete, or None when the connection should end."""
+    async def _next_head(self) -> Message | None:
+        """The next request whose head is complete, or None when the connection should end.
+        A parse error is answered only when every request before it has been."""
         first_byte_at: float | None = None
         while True:
-            if self._broken is not None:
-                await self._refuse_broken()
+            queue = self.parser.queue
+            if queue and queue[0].broken is not None:
+                await self._refuse_broken(queue[0].broken)
                 return None
-            if self._queue and self._queue[0].head_done:
-                return self._queue[0]
+            if queue and queue[0].head_done:
+                return queue[0]
             now = trio.current_time()
-            if self._queue or self._head_bytes:
+            if self.parser.started:
                 first_byte_at = first_byte_at or now
                 deadline, idle = first_byte_at + self.limits.header_timeout_s, False
             else:
@@ -280,8 +205,7 @@ class Connection:
                     )
                 return None
 
-    async def _refuse_broken(self) -> None:
-        status = self._broken or 400
+    async def _refuse_broken(self, status: int) -> None:
         self.front.on_protocol_error(status)
         exc: E.AnonscoreError = (
             E.HeadersTooLarge(
@@ -292,12 +216,16 @@ class Connection:
         )
         await self._send(error_response(exc), close=True)
 
-    async def _read_body(self, msg: _Message, deadline: float) -> bool:
-        """Read until the message is complete. False when it timed out or grew too large."""
-        while not msg.complete and not msg.too_large and self._broken is None:
-            if not await self._receive(deadline):
+    async def _read_body(self, msg: Message, arrival: float) -> bool:
+        """Read until the message is complete. False when it grew too large, broke, or came
+        slower than the minimum body rate: after `body_grace_s`, at least
+        `min_body_bytes_per_s` on average since the head (so a stall is covered by what
+        came before it, and the longest a body may take is bounded by its size)."""
+        grace, rate = self.limits.body_grace_s, self.limits.min_body_bytes_per_s
+        while not msg.complete and not msg.too_large and msg.broken is None:
+            if not await self._receive(arrival + grace + msg.size / rate):
                 return False
-        return msg.complete and not msg.too_large
+        return msg.complete and not msg.too_large and msg.broken is None
 
     # -- answering -------------------------------------------------------------------------
 
@@ -311,50 +239,63 @@ class Connection:
         if scope.cancelled_caught:
             raise Closing
 
-    async def _exchange(self, msg: _Message) -> bool:
-        """Answer one request. True when the connection may serve another."""
-        path, _, query = msg.url.decode("latin-1").partition("?")
+    def _head(self, msg: Message) -> RequestHead:
+        """The head as the front sees it: its path canonical (the one place it is made),
+        its Host and framing checked. Raises AnonscoreError (400, 501)."""
+        path, query = normalise_target(msg.url.decode("latin-1"))
+        check_host(msg.hosts, msg.version)
+        check_framing(msg.headers.get("transfer-encoding"))
         head = RequestHead(
-            msg.method,
-            path,
-            query,
-            msg.headers,
-            msg.version,
-            self.client,
-            trio.current_time(),
+            msg.method, path, query, msg.headers, msg.version, self.client, trio.current_time()
         )
         msg.head = head
+        return head
+
+    async def _exchange(self, msg: Message) -> bool:
+        """Answer one request. True when the connection may serve another."""
+        try:
+            head = self._head(msg)
+        except E.AnonscoreError as exc:  # the head is not one we can serve: answer, close
+            self.front.on_protocol_error(exc.status)
+            await self._send(error_response(exc), close=True)
+            return False
         try:
             response = self.front.on_head(head)
-            if response is None and msg.too_large:
-                response = error_response(
-                    E.PayloadTooLarge(f"request body must be at most {self._max_body} bytes")
-                )
             if response is None:
-                if head.expect_continue and not msg.complete:
-                    await self.stream.send_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-                deadline = head.arrival + self.limits.body_timeout_s
-                if not await self._read_body(msg, deadline):
-                    if self._broken is not None:
-                        await self._refuse_broken()
-                        return False
-                    if msg.too_large:
-                        exc: E.AnonscoreError = E.PayloadTooLarge(
-                            f"request body must be at most {self._max_body} bytes"
-                        )
-                    else:
-                        exc = E.RequestTimeout("request body took too long")
-                    await self._send(error_response(exc), close=True)
+                response = await self._body_then_answer(msg, head)
+                if response is None:
                     return False
-                response = await self.front.on_request(Request(head, b"".join(msg.body)))
         finally:
             if head.admitted:
                 self.front.release(head)
         reusable = msg.complete and msg.keep_alive and not self.draining()
         await self._send(response, close=not reusable, head_only=head.method == "HEAD")
         if reusable:
-            self._queue.popleft()
+            self.parser.queue.popleft()
         return reusable
+
+    async def _body_then_answer(self, msg: Message, head: RequestHead) -> Response | None:
+        """Read the body and ask the front; None when the body failed (already answered)."""
+        too_large = E.PayloadTooLarge(f"request body must be at most {self.parser.max_body} bytes")
+        if msg.too_large:
+            return error_response(too_large)
+        if head.expect_continue and not msg.complete:
+            await self.stream.send_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if await self._read_body(msg, head.arrival):
+            return await self.front.on_request(Request(head, b"".join(msg.body)))
+        if msg.broken is not None:
+            await self._refuse_broken(msg.broken)
+            return None
+        exc: E.AnonscoreError = (
+            too_large
+            if msg.too_large
+            else E.RequestTimeout(
+                "request body came too slowly; send at least "
+                f"{self.limits.min_body_bytes_per_s} bytes/s"
+            )
+        )
+        await self._send(error_response(exc), close=True)
+        return None
 
     async def run(self) -> None:
         try:
@@ -373,8 +314,7 @@ class Connection:
         """Close; when input may still be pending, first say FIN and drain briefly, so the
         client reads our answer instead of a connection reset."""
         with trio.CancelScope(shield=True):
-            pending = not self._eof and (bool(self._queue) or self._head_bytes > 0)
-            if pending:
+            if not self._eof and self.parser.started:
                 with trio.move_on_after(LINGER_S):
                     try:
                         await self.stream.send_eof()
@@ -389,11 +329,11 @@ class Connection:
             await self.stream.aclose()
 
 
-async def refuse_busy(stream: trio.SocketStream) -> None:
-    """Over the connection cap: a canned 503 and close, without parsing anything."""
+async def refuse_busy(stream: trio.SocketStream, answer: bytes = CANNED_BUSY) -> None:
+    """Over a connection cap: a canned 503 and close, without parsing anything."""
     with trio.move_on_after(1.0):
         try:
-            await stream.send_all(CANNED_BUSY)
+            await stream.send_all(answer)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
     with trio.CancelScope(shield=True):

@@ -109,6 +109,7 @@ async def serve(
         inherited_socket(opts.listen_fd)
         if opts.listen_fd is not None
         else listen_sockets(opts.host, opts.port),
+        exempt=runtime.config.trusted_proxies,
     )
     state.http = http.counter
     admin: HttpServer | None = None
@@ -223,11 +224,15 @@ def restrict_permissions(data_dir: Path) -> None:
 def http_limits(cfg: ServiceFile) -> HttpLimits:
     return HttpLimits(
         header_timeout_s=cfg.header_timeout_s,
-        body_timeout_s=cfg.body_timeout_s,
+        body_grace_s=cfg.body_grace_s,
+        min_body_bytes_per_s=cfg.min_body_bytes_per_s,
         keep_alive_timeout_s=cfg.keep_alive_timeout_s,
         send_timeout_s=cfg.send_timeout_s,
         max_header_bytes=cfg.max_header_bytes,
         max_connections=cfg.max_connections,
+        max_connections_per_client=cfg.max_connections_per_client,
+        client_prefix_v4=cfg.client_prefix_v4,
+        client_prefix_v6=cfg.client_prefix_v6,
     )
 
 

@@ -39,7 +39,6 @@ PENDING_PAGES: frozenset[str] = frozenset(
     {
         "reputation.md",
         "privacy-legal-basis.md",
-        "http.md",
         "device-ids.md",
         "anti-detect.md",
         "adversary.md",

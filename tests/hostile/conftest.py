@@ -21,7 +21,7 @@ from tests.support import Running, copy_config, start
 
 LIMITS = {
     "header_timeout_s": 1.0,
-    "body_timeout_s": 1.0,
+    "body_grace_s": 1.0,
     "keep_alive_timeout_s": 1.0,
     "max_connections": 40,
 }
@@ -87,8 +87,21 @@ class RawClient:
     opened: ClassVar[list[RawClient]] = []  # closed by the `raw_clients` fixture after each test
 
     @classmethod
-    async def connect(cls, port: int) -> RawClient:
-        client = cls(await trio.open_tcp_stream("127.0.0.1", port))
+    async def connect(cls, port: int, *, source: str | None = None) -> RawClient:
+        """A connection to the service; from the loopback address `source` (127.0.0.x)
+        when given, to look like another client."""
+        if source is None:
+            stream = await trio.open_tcp_stream("127.0.0.1", port)
+        else:
+            sock = trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_STREAM)
+            try:
+                await sock.bind((source, 0))
+                await sock.connect(("127.0.0.1", port))
+            except BaseException:
+                sock.close()
+                raise
+            stream = trio.SocketStream(sock)
+        client = cls(stream)
         cls.opened.append(client)
         return client
 
