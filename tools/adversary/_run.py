@@ -1,0 +1,89 @@
+"""One run of the harness: the kits in their costumes, then the honest controls, each scored.
+
+Sessions are made one at a time (two cores are shared; a browser each is enough) and scored
+as soon as they are made; every result is appended to the JSON Lines file at once, so an
+interrupted run keeps what it measured. Headful kit sessions share one Xvfb display; each
+honest control gets its own, sized as its screen.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+
+from tools.adversary._common import CHROMIUM, Result, Target, score_session, xvfb
+from tools.adversary._controls import CONTROLS, Control, run_control
+from tools.adversary._kits import run_kit
+from tools.adversary._lender import lender_server
+
+
+@dataclass(frozen=True)
+class Plan:
+    kits: Sequence[str]
+    costumes: Sequence[str]
+    modes: Sequence[str]
+    controls: Sequence[str]
+    variants: int  # the first N window set-ups of each control (0: all)
+    seed: int = 1
+
+    def control_setups(self) -> list[Control]:
+        chosen: list[Control] = []
+        for name in self.controls:
+            setups = [c for c in CONTROLS if c.name == name]
+            chosen += setups[: self.variants] if self.variants else setups
+        return chosen
+
+    def kit_sessions(self) -> Iterator[tuple[str, str, str]]:
+        for mode in self.modes:
+            for kit in self.kits:
+                for costume in self.costumes:
+                    yield kit, costume, mode
+
+
+def run(target: Target, plan: Plan, out: Path) -> list[Result]:
+    if not CHROMIUM.exists():
+        raise SystemExit(f"{CHROMIUM} not found; run tools/install_browser.sh")
+    results: list[Result] = []
+    workdir = Path(tempfile.mkdtemp(prefix="adversary-"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with out.open("wb") as sink, ExitStack() as stack:
+
+            def keep(result: Result) -> None:
+                score_session(target, result)
+                results.append(result)
+                sink.write(msgspec.json.encode(result) + b"\n")
+                sink.flush()
+                _progress(result)
+
+            display = None
+            if "headful" in plan.modes and plan.kits:
+                display = stack.enter_context(xvfb(workdir))
+            for kit, costume, mode in plan.kit_sessions():
+                keep(run_kit(target, kit, costume, mode, display, workdir))
+            if plan.controls:
+                lender_url, receiver = stack.enter_context(
+                    lender_server(target.base_url, target.site_key)
+                )
+                for i, control in enumerate(plan.control_setups()):
+                    keep(
+                        run_control(
+                            control, target.demo_url, lender_url, receiver, workdir, plan.seed + i
+                        )
+                    )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
+def _progress(r: Result) -> None:
+    score = "-" if r.score is None else f"{r.score:.4f}"
+    state = r.error or f"flags: {', '.join(r.flags) or '-'}; reasons: {', '.join(r.reasons) or '-'}"
+    print(f"{r.group} {r.group_key}: score {score}; {state}", file=sys.stderr, flush=True)
