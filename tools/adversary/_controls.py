@@ -85,19 +85,25 @@ CONTROL_NAMES = tuple(dict.fromkeys(c.name for c in CONTROLS))
 
 
 def run_control(
-    control: Control, demo_url: str, lender_url: str, receiver: Receiver, workdir: Path, seed: int
+    control: Control,
+    pages: tuple[str, str],
+    receiver: Receiver,
+    workdir: Path,
+    seed: int,
+    evidence: Path | None = None,
 ) -> Result:
-    """One honest session; a failure is recorded in the result, not raised."""
+    """One honest session; a failure is recorded in the result, not raised. `pages` is (the
+    demo form's URL, the harness's own base URL); on a failure the screen as it was is saved
+    as a PNG under `evidence`."""
     result = Result(group="control", kit=control.name, costume=control.variant, mode="headful")
     home = workdir / f"{control.name}-{control.variant}"
     shutil.rmtree(home, ignore_errors=True)
     (home / "fb").mkdir(parents=True)
+    demo_url, own_url = pages
     seen = len(receiver)
-    page = lender_url + "/lender" if control.name == "chromium-csp" else demo_url
-    url = f"{page}?report={lender_url}/" if page == demo_url else page
+    url = own_url + "/lender" if control.name == "chromium-csp" else f"{demo_url}?report={own_url}/"
     try:
-        _by_hand(control, url, home, random.Random(seed))
-        session_id = receiver.wait(seen, SESSION_TIMEOUT_S)
+        session_id = _by_hand(control, url, home, random.Random(seed), receiver, seen, evidence)
         if session_id is None:
             result.error = "the page reported nothing after submit (was submit clicked?)"
         elif not session_id:
@@ -110,7 +116,16 @@ def run_control(
     return result
 
 
-def _by_hand(control: Control, url: str, home: Path, rng: random.Random) -> None:
+def _by_hand(
+    control: Control,
+    url: str,
+    home: Path,
+    rng: random.Random,
+    receiver: Receiver,
+    seen: int,
+    evidence: Path | None,
+) -> str | None:
+    """Start Xvfb and the browser, fill and submit the form, wait for the page's report."""
     width, height = control.screen
     read, write = os.pipe()
     xvfb = subprocess.Popen(
@@ -126,6 +141,7 @@ def _by_hand(control: Control, url: str, home: Path, rng: random.Random) -> None
     os.close(write)
     with os.fdopen(read) as pipe:
         display = ":" + pipe.readline().strip()
+    screen = Screen(display, home / "fb", rng)
     try:
         env = {**os.environ, "DISPLAY": display, "HOME": str(home)}
         with (home / "browser.log").open("wb") as log:
@@ -133,7 +149,15 @@ def _by_hand(control: Control, url: str, home: Path, rng: random.Random) -> None
                 _command(control, url, home), env=env, stdout=log, stderr=subprocess.STDOUT
             )
         try:
-            _fill_form(Screen(display, home / "fb", rng), home)
+            _fill_form(screen, home)
+            session_id = receiver.wait(seen, SESSION_TIMEOUT_S)
+            if not session_id and evidence is not None:
+                _save_screen(screen, evidence / f"{control.name}-{control.variant}.png")
+            return session_id
+        except Exception:
+            if evidence is not None:
+                _save_screen(screen, evidence / f"{control.name}-{control.variant}.png")
+            raise
         finally:
             browser.terminate()
             try:
@@ -144,6 +168,16 @@ def _by_hand(control: Control, url: str, home: Path, rng: random.Random) -> None
     finally:
         xvfb.terminate()
         xvfb.wait(timeout=10)
+
+
+def _save_screen(screen: Screen, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plt.imsave(path, screen.pixels())
 
 
 def _command(control: Control, url: str, home: Path) -> list[str]:

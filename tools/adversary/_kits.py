@@ -147,16 +147,20 @@ def _stealth(costume: str, stealth_class: Any) -> Iterator[tuple[Any, Callable[[
 
     claim = STEALTH[costume]
     options: dict[str, Any] = {"navigator_platform_override": claim["platform"]}
-    if "vendor" in claim:
-        options["navigator_vendor_override"] = claim["vendor"]
     with sync_playwright() as plain:
         device = dict(plain.devices[claim["device"]]) if "device" in claim else None
-    major = _chromium_major()
     if device is None:
-        options["navigator_user_agent_override"] = claim["ua"].format(major=major)
+        options["navigator_user_agent_override"] = claim["ua"].format(major=_chromium_major())
     else:
-        options["navigator_user_agent_override"] = device["user_agent"]
         device.pop("default_browser_type", None)
+    if "vendor" in claim:
+        # Safari: Apple's vendor and no Sec-CH-UA (Safari sends none). The user agent comes
+        # from the device descriptor only: given as an override, the kit derives a Sec-CH-UA
+        # from it and fails on a user agent without a Chrome version.
+        options["navigator_vendor_override"] = claim["vendor"]
+        options["sec_ch_ua"] = False
+    elif device is not None:
+        options["navigator_user_agent_override"] = device["user_agent"]
     stealth = stealth_class(**options)
 
     def make_context(browser: Any) -> Any:

@@ -1,9 +1,12 @@
-"""One run of the harness: the kits in their costumes, then the honest controls, each scored.
+"""One run of the harness: the honest controls, then the kits in their costumes, each scored.
 
-Sessions are made one at a time (two cores are shared; a browser each is enough) and scored
-as soon as they are made; every result is appended to the JSON Lines file at once, so an
-interrupted run keeps what it measured. Headful kit sessions share one Xvfb display; each
-honest control gets its own, sized as its screen.
+The controls go first: the service counts sessions per IP and hour (all come from loopback
+here), and past 20 from one IP in an hour its velocity rule (`VELOCITY_IP_1H` as shipped)
+raises scores without setting `tampering` or `automation`; the controls are then scored as
+from a fresh address. Sessions are made one at a time (two shared cores: one browser at a
+time is enough) and scored as soon as they are made; every result is appended to the JSON
+Lines file at once, so an interrupted run keeps what it measured. Headful kit sessions share
+one Xvfb display; each honest control gets its own, sized as its screen.
 """
 
 from __future__ import annotations
@@ -63,21 +66,20 @@ def run(target: Target, plan: Plan, out: Path) -> list[Result]:
                 sink.flush()
                 _progress(result)
 
+            if plan.controls:
+                lender_url, receiver = stack.enter_context(
+                    lender_server(target.base_url, target.site_key)
+                )
+                pages = (target.demo_url, lender_url)
+                evidence = out.with_suffix(".screens")
+                for i, control in enumerate(plan.control_setups()):
+                    seed = plan.seed + i
+                    keep(run_control(control, pages, receiver, workdir, seed, evidence))
             display = None
             if "headful" in plan.modes and plan.kits:
                 display = stack.enter_context(xvfb(workdir))
             for kit, costume, mode in plan.kit_sessions():
                 keep(run_kit(target, kit, costume, mode, display, workdir))
-            if plan.controls:
-                lender_url, receiver = stack.enter_context(
-                    lender_server(target.base_url, target.site_key)
-                )
-                for i, control in enumerate(plan.control_setups()):
-                    keep(
-                        run_control(
-                            control, target.demo_url, lender_url, receiver, workdir, plan.seed + i
-                        )
-                    )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return results
