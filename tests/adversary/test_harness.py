@@ -13,8 +13,7 @@ import httpx
 import pytest
 
 from tests.process import Server
-from tools.adversary import Result, read_results, summary_table, totals
-from tools.adversary._lender import lender_server
+from tools.adversary import Result, lender_server, read_results, summary_table, totals
 
 from .conftest import Run, run_harness
 

@@ -8,12 +8,15 @@ records kit, costume, mode, score, flags and reason codes. See docs/adversary.md
 """
 
 from tools.adversary._common import Result, Target, read_results, write_results
+from tools.adversary._lender import CSP, lender_server
 from tools.adversary._report import Totals, plot_scores, summary_table, totals
 
 __all__ = [
+    "CSP",
     "Result",
     "Target",
     "Totals",
+    "lender_server",
     "plot_scores",
     "read_results",
     "summary_table",
