@@ -82,3 +82,18 @@ def test_report_rebuilds_the_summary_from_a_results_file(tmp_path: Path) -> None
     assert "caught (tampering or automation, score >= 0.5): 1 of 3 (33%), 1 without" in proc.stdout
     assert "Honest controls flagged tampering or automation: 0 of 1, 0 without" in proc.stdout
     assert (tmp_path / "p.png").stat().st_size > 0
+
+
+def test_repeat_below_one_is_refused() -> None:
+    proc = run_module(
+        "tools.adversary",
+        "run",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--out",
+        "/dev/null",
+        "--repeat",
+        "0",
+    )
+    assert proc.returncode == 2
+    assert "--repeat must be >= 1" in proc.stderr

@@ -2,7 +2,8 @@
 
     python -m tools.adversary run --base-url http://127.0.0.1:8080 --out results.jsonl \\
         [--kits K,...] [--costumes C,...] [--modes headless,headful] \\
-        [--controls NAME,...|none] [--variants N] [--summary FILE.md] [--plot FILE.png]
+        [--controls NAME,...|none] [--variants N] [--repeat N] \\
+        [--summary FILE.md] [--plot FILE.png]
     python -m tools.adversary report --results results.jsonl [--summary F] [--plot F]
 
 `run` prints the summary table on stdout and writes it (and the plot) where asked; `report`
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         "--controls", type=_choice(CONTROL_NAMES, "--controls", True), default=list(CONTROL_NAMES)
     )
     go.add_argument("--variants", type=int, default=0, help="window set-ups per control (0: all)")
+    go.add_argument("--repeat", type=int, default=1, help="sessions per kit x costume x mode")
     go.add_argument("--site-key", default="demo_site")
     go.add_argument("--api-key", default="demo_key")
     go.add_argument("--seed", type=int, default=1, help="the controls' typing rhythm")
@@ -76,8 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.variants < 0:
             print("--variants must be >= 0", file=sys.stderr)
             return 2
+        if args.repeat < 1:
+            print("--repeat must be >= 1", file=sys.stderr)
+            return 2
         target = Target(args.base_url.rstrip("/"), args.site_key, args.api_key)
-        plan = Plan(args.kits, args.costumes, args.modes, args.controls, args.variants, args.seed)
+        plan = Plan(
+            args.kits,
+            args.costumes,
+            args.modes,
+            args.controls,
+            args.variants,
+            args.seed,
+            args.repeat,
+        )
         results = run(target, plan, args.out)
     else:
         results = read_results(args.results)

@@ -35,6 +35,7 @@ class Plan:
     controls: Sequence[str]
     variants: int  # the first N window set-ups of each control (0: all)
     seed: int = 1
+    repeat: int = 1  # sessions per kit x costume x mode (each draws its own fingerprint)
 
     def control_setups(self) -> list[Control]:
         chosen: list[Control] = []
@@ -47,7 +48,8 @@ class Plan:
         for mode in self.modes:
             for kit in self.kits:
                 for costume in self.costumes:
-                    yield kit, costume, mode
+                    for _ in range(self.repeat):
+                        yield kit, costume, mode
 
 
 def run(target: Target, plan: Plan, out: Path) -> list[Result]:
