@@ -41,7 +41,6 @@ PENDING_PAGES: frozenset[str] = frozenset(
         "privacy-legal-basis.md",
         "device-ids.md",
         "anti-detect.md",
-        "adversary.md",
     }
 )
 
