@@ -1,0 +1,141 @@
+"""Small tables of the world's facts that the fingerprint data does not carry.
+
+Why: Apify's data points say what a browser reports, not which phone model it runs on,
+where its owner lives or when its vendor ships updates. These tables are this package's
+own judgement from public knowledge (vendors' spec sheets for phone screens, the browsers'
+published release cadence, rough national platform shares); README.md says so and they
+are deliberately few and coarse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str
+    weight: float  # share of the world's applicants living there
+    zones: tuple[tuple[str, float], ...]  # IANA zone, share
+    languages: tuple[str, ...]  # navigator.languages of a typical resident
+    ios_share: float  # of phones
+
+
+COUNTRIES: tuple[Country, ...] = (
+    Country("GB", 0.24, (("Europe/London", 1.0),), ("en-GB", "en"), 0.50),
+    Country("DE", 0.18, (("Europe/Berlin", 1.0),), ("de-DE", "de", "en-US", "en"), 0.35),
+    Country("FR", 0.12, (("Europe/Paris", 1.0),), ("fr-FR", "fr", "en-US", "en"), 0.33),
+    Country("ES", 0.09, (("Europe/Madrid", 1.0),), ("es-ES", "es"), 0.20),
+    Country("IT", 0.08, (("Europe/Rome", 1.0),), ("it-IT", "it", "en-US", "en"), 0.30),
+    Country("NL", 0.07, (("Europe/Amsterdam", 1.0),), ("nl-NL", "nl", "en-US", "en"), 0.45),
+    Country("PL", 0.08, (("Europe/Warsaw", 1.0),), ("pl-PL", "pl", "en-US", "en"), 0.15),
+    Country("PT", 0.03, (("Europe/Lisbon", 1.0),), ("pt-PT", "pt", "en"), 0.25),
+    Country("GR", 0.02, (("Europe/Athens", 1.0),), ("el-GR", "el", "en"), 0.20),
+    Country(
+        "US",
+        0.09,
+        (
+            ("America/New_York", 0.47),
+            ("America/Chicago", 0.29),
+            ("America/Denver", 0.07),
+            ("America/Los_Angeles", 0.17),
+        ),
+        ("en-US", "en"),
+        0.57,
+    ),
+)
+BY_CODE = {c.code: c for c in COUNTRIES}
+# Where people go for a week: the world's own countries (their ranges are in the IP table).
+TRIP_DESTINATIONS = ("ES", "IT", "PT", "GR", "FR", "GB", "DE", "NL", "US")
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    """A phone model as its SDK and its browser report it (CSS pixels, DPR, GPU)."""
+
+    os: str  # iOS, Android
+    manufacturer: str
+    brand: str
+    model: str  # Build.MODEL, or the iOS machine identifier
+    marketing: str
+    hardware: str
+    product: str
+    codename: str
+    css: tuple[int, int]
+    dpr: float
+    gpu: str
+    weight: float
+    storage_gb: int
+    sensors: tuple[str, ...]
+
+
+_IOS_SENSORS = ("accelerometer", "gyroscope", "magnetometer", "barometer", "proximity")
+_A_SENSORS = ("LSM6DSO Accelerometer", "LSM6DSO Gyroscope", "AK09918 Magnetometer", "Light")
+
+
+def _iphone(ident: str, name: str, css: tuple[int, int], dpr: float, w: float) -> Phone:
+    return Phone("iOS", "Apple", "Apple", ident, name, "", "", "", css, dpr, "Apple GPU", w, 128,
+                 _IOS_SENSORS)
+
+
+# Screens in CSS pixels and device pixel ratios from Apple's and the makers' spec sheets.
+PHONES: tuple[Phone, ...] = (
+    _iphone("iPhone13,2", "iPhone 12", (390, 844), 3.0, 0.06),
+    _iphone("iPhone14,5", "iPhone 13", (390, 844), 3.0, 0.13),
+    _iphone("iPhone14,6", "iPhone SE (3rd generation)", (375, 667), 2.0, 0.04),
+    _iphone("iPhone14,7", "iPhone 14", (390, 844), 3.0, 0.11),
+    _iphone("iPhone15,4", "iPhone 15", (393, 852), 3.0, 0.14),
+    _iphone("iPhone16,1", "iPhone 15 Pro", (393, 852), 3.0, 0.09),
+    _iphone("iPhone16,2", "iPhone 15 Pro Max", (430, 932), 3.0, 0.06),
+    _iphone("iPhone17,3", "iPhone 16", (393, 852), 3.0, 0.13),
+    _iphone("iPhone17,1", "iPhone 16 Pro", (402, 874), 3.0, 0.08),
+    _iphone("iPhone17,2", "iPhone 16 Pro Max", (440, 956), 3.0, 0.05),
+    _iphone("iPhone18,3", "iPhone 17", (402, 874), 3.0, 0.07),
+    _iphone("iPhone18,1", "iPhone 17 Pro", (402, 874), 3.0, 0.04),
+    Phone("Android", "samsung", "samsung", "SM-A546B", "Galaxy A54 5G", "s5e8835", "a54xnsxx",
+          "a54x", (412, 915), 2.625, "Mali-G68", 0.14, 128, _A_SENSORS),
+    Phone("Android", "samsung", "samsung", "SM-A155F", "Galaxy A15", "mt6789", "a15nsxx", "a15",
+          (412, 915), 2.625, "Mali-G57 MC2", 0.12, 128, _A_SENSORS),
+    Phone("Android", "samsung", "samsung", "SM-S921B", "Galaxy S24", "s5e9945", "e1sxxx", "e1s",
+          (384, 832), 2.8125, "Samsung Xclipse 940", 0.10, 256, _A_SENSORS),
+    Phone("Android", "samsung", "samsung", "SM-S911B", "Galaxy S23", "qcom", "dm1qxxx", "dm1q",
+          (360, 780), 3.0, "Adreno (TM) 740", 0.09, 256, _A_SENSORS),
+    Phone("Android", "Google", "google", "Pixel 8", "Pixel 8", "shiba", "shiba", "shiba",
+          (412, 915), 2.625, "Mali-G715", 0.08, 128, _A_SENSORS),
+    Phone("Android", "Google", "google", "Pixel 7a", "Pixel 7a", "lynx", "lynx", "lynx",
+          (412, 915), 2.625, "Mali-G710", 0.06, 128, _A_SENSORS),
+    Phone("Android", "Xiaomi", "Redmi", "23129RAA4G", "Redmi Note 13", "qcom", "sapphire",
+          "sapphire", (393, 873), 2.75, "Adreno (TM) 610", 0.13, 128, _A_SENSORS),
+    Phone("Android", "Xiaomi", "Redmi", "2201117TG", "Redmi Note 11", "qcom", "spes", "spes",
+          (393, 873), 2.75, "Adreno (TM) 610", 0.08, 64, _A_SENSORS),
+    Phone("Android", "motorola", "motorola", "moto g54 5G", "moto g54", "mt6855", "cancunf_g",
+          "cancunf", (412, 915), 2.625, "PowerVR B-Series BXM-8-256", 0.07, 128, _A_SENSORS),
+    Phone("Android", "OnePlus", "OnePlus", "CPH2449", "OnePlus 11", "qcom", "CPH2449",
+          "OP594DL1", (412, 915), 3.5, "Adreno (TM) 740", 0.05, 256, _A_SENSORS),
+)
+
+# Android releases the phones run at the start, with their shares, and build id prefixes.
+ANDROID_RELEASES = (("14", 0.30, "UP1A"), ("15", 0.45, "AP3A"), ("16", 0.25, "BP2A"))
+
+# External monitors a laptop gets docked to: (width, height, pixel ratio on Windows/Linux,
+# pixel ratio on macOS, share).
+MONITORS = (
+    (1920, 1080, 1.0, 1.0, 0.55),
+    (2560, 1440, 1.0, 1.0, 0.28),
+    (3440, 1440, 1.0, 1.0, 0.05),
+    (3840, 2160, 1.5, 2.0, 0.12),
+)
+ZOOM_LEVELS = ((1.0, 0.55), (1.1, 0.15), (1.25, 0.15), (0.9, 0.10), (1.5, 0.05))
+
+# Browser majors whose text rendering changed, so every canvas drawn by them differs from
+# the major before (the world's own assumption: Chromium 149 and 152, Gecko 153).
+TEXT_RENDERING_CHANGES = {"blink": (149, 152), "gecko": (153,), "webkit": ()}
+RELEASE_EVERY_DAYS = {"blink": 28, "gecko": 28}  # both ship a major every four weeks
+# iOS point releases (days after the world's start) and Android's monthly security patch.
+IOS_RELEASE_DAYS = (18, 66, 115, 163)
+ANDROID_PATCH_EVERY_DAYS = 30
+DESKTOP_PATCH_EVERY_DAYS = 28  # Windows' Patch Tuesday, macOS and Linux point updates
+
+TENANTS = ("demo", "demo2", "demo3")
+APP_IDS = {"demo": "com.demo.loans", "demo2": "com.demo2.credit", "demo3": "com.demo3.finance"}
+REFERRERS = ("www.google.com", "www.bing.com", "www.moneysupermarket.com", "t.co", "", "")
