@@ -48,30 +48,64 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="write the visits as JSON Lines", epilog=FORMAT,
-                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    gen = sub.add_parser(
+        "generate",
+        help="write the visits as JSON Lines",
+        epilog=FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     gen.add_argument("--out", type=Path, required=True, help="file to write ('-': stdout)")
     defaults = Options()
-    gen.add_argument("--devices", type=int, default=defaults.devices,
-                     help="physical devices, farms' phones included (default %(default)s)")
+    gen.add_argument(
+        "--devices",
+        type=int,
+        default=defaults.devices,
+        help="physical devices, farms' phones included (default %(default)s)",
+    )
     gen.add_argument("--days", type=float, default=defaults.days, help="(default %(default)s)")
     gen.add_argument("--seed", type=int, default=defaults.seed, help="(default %(default)s)")
-    gen.add_argument("--start", default="2026-05-04",
-                     help="first day, UTC, YYYY-MM-DD (default %(default)s)")
-    gen.add_argument("--episodes", type=float, default=defaults.episodes,
-                     help="application episodes per honest person, mean (default %(default)s)")
-    gen.add_argument("--stackers", type=float, default=defaults.stackers,
-                     help="share of persons stacking credit (default %(default)s)")
-    gen.add_argument("--returning", type=float, default=defaults.returning,
-                     help="share of persons who are returning fraud (default %(default)s)")
+    gen.add_argument(
+        "--start", default="2026-05-04", help="first day, UTC, YYYY-MM-DD (default %(default)s)"
+    )
+    gen.add_argument(
+        "--episodes",
+        type=float,
+        default=defaults.episodes,
+        help="application episodes per honest person, mean (default %(default)s)",
+    )
+    gen.add_argument(
+        "--stackers",
+        type=float,
+        default=defaults.stackers,
+        help="share of persons stacking credit (default %(default)s)",
+    )
+    gen.add_argument(
+        "--returning",
+        type=float,
+        default=defaults.returning,
+        help="share of persons who are returning fraud (default %(default)s)",
+    )
     gen.add_argument("--farms", type=int, default=defaults.farms, help="(default %(default)s)")
-    gen.add_argument("--farm-phones", type=int, default=defaults.farm_phones,
-                     help="phones per farm, mean (default %(default)s)")
-    gen.add_argument("--office-share", type=float, default=defaults.office_share,
-                     help="share of persons with an office desktop (default %(default)s)")
+    gen.add_argument(
+        "--farm-phones",
+        type=int,
+        default=defaults.farm_phones,
+        help="phones per farm, mean (default %(default)s)",
+    )
+    gen.add_argument(
+        "--office-share",
+        type=float,
+        default=defaults.office_share,
+        help="share of persons with an office desktop (default %(default)s)",
+    )
     for f in fields(Rates):
-        gen.add_argument(f"--rate-{f.name.replace('_', '-')}", type=float, default=f.default,
-                         dest=f"rate_{f.name}", help=f"drift rate (default %(default)s)")
+        gen.add_argument(
+            f"--rate-{f.name.replace('_', '-')}",
+            type=float,
+            default=f.default,
+            dest=f"rate_{f.name}",
+            help="drift rate (default %(default)s)",
+        )
     return parser
 
 
@@ -79,10 +113,19 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     start = datetime.strptime(args.start, "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
     rates = Rates(**{f.name: getattr(args, f"rate_{f.name}") for f in fields(Rates)})
-    opts = Options(devices=args.devices, days=args.days, seed=args.seed, start=start,
-                   episodes=args.episodes, stackers=args.stackers, returning=args.returning,
-                   farms=args.farms, farm_phones=args.farm_phones,
-                   office_share=args.office_share, rates=rates)
+    opts = Options(
+        devices=args.devices,
+        days=args.days,
+        seed=args.seed,
+        start=start,
+        episodes=args.episodes,
+        stackers=args.stackers,
+        returning=args.returning,
+        farms=args.farms,
+        farm_phones=args.farm_phones,
+        office_share=args.office_share,
+        rates=rates,
+    )
     began = time.perf_counter()
     encoder = msgspec.json.Encoder()
     out = sys.stdout.buffer if str(args.out) == "-" else args.out.open("wb")

@@ -31,12 +31,27 @@ def engine_of(user_agent: str) -> str:
 
 
 def browser_of(user_agent: str) -> str:
-    for token, name in (("Edg", "edge"), ("OPR/", "opera"), ("CriOS/", "chrome-ios"),
-                        ("FxiOS/", "firefox-ios"), ("Firefox/", "firefox"),
-                        ("Chrome/", "chrome")):
+    for token, name in (
+        ("Edg", "edge"),
+        ("OPR/", "opera"),
+        ("CriOS/", "chrome-ios"),
+        ("FxiOS/", "firefox-ios"),
+        ("Firefox/", "firefox"),
+        ("Chrome/", "chrome"),
+    ):
         if token in user_agent:
             return name
     return "safari"
+
+
+def release_train(user_agent: str) -> str | None:
+    """Whose release calendar the install follows: Chrome's and Firefox's ship a major every
+    four weeks (on iOS too, inside WebKit); Safari's comes with the OS."""
+    if "CriOS/" in user_agent or engine_of(user_agent) == "blink":
+        return "blink"
+    if "FxiOS/" in user_agent or engine_of(user_agent) == "gecko":
+        return "gecko"
+    return None
 
 
 def major_of(user_agent: str) -> int:
@@ -74,9 +89,11 @@ def ios_version_of(user_agent: str) -> tuple[int, int, int] | None:
 def with_ios_version(user_agent: str, version: tuple[int, int, int]) -> str:
     """An iOS browser's user agent on another iOS version (token frozen from 26 on)."""
     major, minor, patch = version
-    shown = f"{major}.{minor}" + (f".{patch}" if patch else "")
-    out = _SAFARI_VERSION.sub(f"Version/{shown}", user_agent) if "Version/" in user_agent else (
-        user_agent
+    shown = f"{major}.{minor}" + (f".{patch}" if patch and major >= 26 else "")
+    out = (
+        _SAFARI_VERSION.sub(f"Version/{shown}", user_agent)
+        if "Version/" in user_agent
+        else (user_agent)
     )
     if major < 26:
         token = f"{major}_{minor}" + (f"_{patch}" if patch else "")
@@ -123,15 +140,18 @@ def firefox_user_agent(os_family: str, major: int) -> str:
 def firefox_webgl(vendor: str, renderer: str, os_family: str) -> tuple[str, str]:
     """Firefox's WebGL strings for a GPU Chrome describes as `renderer`: Firefox sanitises
     the renderer (no device id, no driver) and appends ", or similar" on Windows."""
+    if renderer.endswith(", or similar"):  # the data saw this GPU through Firefox already
+        return vendor, renderer
     inner = renderer
-    found = re.match(r"ANGLE \(([^,]+), (.+?)(?: \(0x[0-9A-Fa-f]+\))?( Direct3D.*|, .*)?\)$",
-                     renderer)
+    found = re.match(
+        r"ANGLE \(([^,]+), (.+?)(?: \(0x[0-9A-Fa-f]+\))?( Direct3D.*|, .*)?\)$", renderer
+    )
     if found:
         inner = found.group(2)
         inner = re.sub(r"^ANGLE Metal Renderer: ", "", inner)
     if os_family == "Windows":
-        return vendor, f"ANGLE ({found.group(1) if found else 'Unknown'}, {inner} Direct3D11 "
-        "vs_5_0 ps_5_0), or similar"
+        maker = found.group(1) if found else "Unknown"
+        return vendor, f"ANGLE ({maker}, {inner} Direct3D11 vs_5_0 ps_5_0), or similar"
     if os_family == "macOS":
         return "Apple", "Apple M1, or similar" if "Apple" in inner else f"{inner}, or similar"
     return vendor, inner
@@ -139,6 +159,8 @@ def firefox_webgl(vendor: str, renderer: str, os_family: str) -> tuple[str, str]
 
 def gpu_chip(renderer: str) -> str:
     """The GPU model inside a renderer string: what decides how a canvas is rasterised."""
-    found = re.match(r"ANGLE \([^,]+, (?:ANGLE Metal Renderer: )?(.+?)(?: \(0x|,| Direct3D|$)",
-                     renderer)
+    renderer = renderer.removesuffix(", or similar")
+    found = re.match(
+        r"ANGLE \([^,]+, (?:ANGLE Metal Renderer: )?(.+?)(?: \(0x|,| Direct3D|$)", renderer
+    )
     return found.group(1).strip() if found else renderer

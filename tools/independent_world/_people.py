@@ -56,8 +56,7 @@ class Networks:
         return rng.choice(family or options)
 
 
-def new_person(index: int, tenants: tuple[str, ...], nets: Networks,
-               rng: random.Random) -> Person:
+def new_person(index: int, tenants: tuple[str, ...], nets: Networks, rng: random.Random) -> Person:
     country = draw_country(rng)
     zone = weighted(rng, country.zones)
     home = nets.pick(country.code, "residential", rng, v6=0.15)
@@ -73,18 +72,36 @@ def new_person(index: int, tenants: tuple[str, ...], nets: Networks,
     )
 
 
-def add_phone(person: Person, fp: Fingerprints, pools: dict[str, Dist], rates: Rates,
-              nets: Networks, rng: random.Random, app_share: float = 0.35) -> Device:
+def add_phone(
+    person: Person,
+    fp: Fingerprints,
+    pools: dict[str, Dist],
+    rates: Rates,
+    nets: Networks,
+    rng: random.Random,
+    app_share: float = 0.35,
+) -> Device:
     os = "iOS" if rng.random() < person.country.ios_share else "Android"
     ua = pools[os].draw(rng)
-    device = Device(id=f"{person.id}-d{len(person.devices)}", person=person.id,
-                    hw=phone_hardware(fp, os, ua, rng))
+    device = Device(
+        id=f"{person.id}-d{len(person.devices)}",
+        person=person.id,
+        hw=phone_hardware(fp, os, ua, rng),
+    )
     device.installs.append(web_install(fp, device.id, ua, rng, 0))
     for tenant in person.lenders:
         if rng.random() < app_share:
-            device.installs.append(Install(id=f"{device.id}/app-{tenant}", kind="app",
-                                           user_agent=ua, brand=None, plugins=0,
-                                           do_not_track=False, tenant=tenant))
+            device.installs.append(
+                Install(
+                    id=f"{device.id}/app-{tenant}",
+                    kind="app",
+                    user_agent=ua,
+                    brand=None,
+                    plugins=0,
+                    do_not_track=False,
+                    tenant=tenant,
+                )
+            )
     roll = rng.random()
     if os == "iOS" and "CriOS" not in ua and roll < rates.relay_share:
         device.network = "relay"
@@ -96,8 +113,14 @@ def add_phone(person: Person, fp: Fingerprints, pools: dict[str, Dist], rates: R
     return device
 
 
-def add_computer(person: Person, fp: Fingerprints, pools: dict[str, Dist], rates: Rates,
-                 rng: random.Random, office: Office | None = None) -> Device:
+def add_computer(
+    person: Person,
+    fp: Fingerprints,
+    pools: dict[str, Dist],
+    rates: Rates,
+    rng: random.Random,
+    office: Office | None = None,
+) -> Device:
     ua = office.user_agent if office else pools["desktop"].draw(rng)
     hw = office.hardware if office else desktop_hardware(fp, ua, rng)
     device = Device(id=f"{person.id}-d{len(person.devices)}", person=person.id, hw=hw)
@@ -122,8 +145,9 @@ def add_computer(person: Person, fp: Fingerprints, pools: dict[str, Dist], rates
     return device
 
 
-def new_office(index: int, fp: Fingerprints, pools: dict[str, Dist], nets: Networks,
-               rng: random.Random) -> Office:
+def new_office(
+    index: int, fp: Fingerprints, pools: dict[str, Dist], nets: Networks, rng: random.Random
+) -> Office:
     country = draw_country(rng)
     ua = pools["desktop"].draw(rng)
     while "Windows" not in ua or br.engine_of(ua) != "blink":
@@ -134,8 +158,9 @@ def new_office(index: int, fp: Fingerprints, pools: dict[str, Dist], nets: Netwo
     return Office(index, country.code, ua, hw, r, r.address(rng))
 
 
-def office_person(office: Office, index: int, tenants: tuple[str, ...], nets: Networks,
-                  rng: random.Random) -> Person:
+def office_person(
+    office: Office, index: int, tenants: tuple[str, ...], nets: Networks, rng: random.Random
+) -> Person:
     person = new_person(index, tenants, nets, rng)
     country = BY_CODE[office.country]
     person.country, person.zone = country, country.zones[0][0]

@@ -10,12 +10,15 @@ from real traffic (screen, GPU, fonts, cores, memory given the user agent).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from tools.independent_world import _browsers as br
 from tools.independent_world._catalog import ANDROID_RELEASES, COUNTRIES, PHONES, Country, Phone
 from tools.independent_world._data import Dist, Fingerprints, IpRange
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -80,14 +83,21 @@ class Person:
     role: str = "honest"  # honest, stacker, returning, farm
 
 
-def weighted(rng: random.Random, pairs: Any) -> Any:
+def weighted(rng: random.Random, pairs: Iterable[tuple[T, float]]) -> T:
+    """One of the values, drawn by the weights beside them."""
     items = list(pairs)
-    return rng.choices([x[0] for x in items], [x[-1] for x in items])[0]
+    return rng.choices([x[0] for x in items], [x[1] for x in items])[0]
 
 
 def _os_family(user_agent: str) -> str:
-    for token, name in (("Windows", "Windows"), ("Macintosh", "macOS"), ("CrOS", "Chrome OS"),
-                        ("Android", "Android"), ("iPhone", "iOS"), ("Linux", "Linux")):
+    for token, name in (
+        ("Windows", "Windows"),
+        ("Macintosh", "macOS"),
+        ("CrOS", "Chrome OS"),
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("Linux", "Linux"),
+    ):
         if token in user_agent:
             return name
     return "Linux"
@@ -112,8 +122,9 @@ def user_agent_pools(fp: Fingerprints) -> dict[str, Dist]:
 def _brand(user_agent: str) -> str | None:
     if br.engine_of(user_agent) != "blink":
         return None
-    return {"edge": "Microsoft Edge", "opera": "Opera"}.get(br.browser_of(user_agent),
-                                                            "Google Chrome")
+    return {"edge": "Microsoft Edge", "opera": "Opera"}.get(
+        br.browser_of(user_agent), "Google Chrome"
+    )
 
 
 def desktop_hardware(fp: Fingerprints, ua: str, rng: random.Random) -> Hardware:
@@ -154,8 +165,13 @@ def phone_hardware(fp: Fingerprints, os: str, ua: str, rng: random.Random) -> Ha
         build = f"{prefix}.{rng.choice(('250105', '250205', '250305'))}.{rng.randint(1, 9):03d}"
     cores = fp.sample("hardwareConcurrency", ua, same)
     memory = fp.sample("deviceMemory", ua, same)
-    vendor = "Apple Inc." if os == "iOS" else {"Mali": "ARM", "Adre": "Qualcomm"}.get(
-        phone.gpu[:4], "Samsung" if "Xclipse" in phone.gpu else "Imagination Technologies")
+    vendor = (
+        "Apple Inc."
+        if os == "iOS"
+        else {"Mali": "ARM", "Adre": "Qualcomm"}.get(
+            phone.gpu[:4], "Samsung" if "Xclipse" in phone.gpu else "Imagination Technologies"
+        )
+    )
     return Hardware(
         form="phone",
         os=os,

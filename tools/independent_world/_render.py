@@ -92,36 +92,64 @@ def _screen(device: Device, engine: str, state: State) -> tuple[int, int, float]
     return w, h, dpr
 
 
-_PLATFORM = {"Windows": "Win32", "macOS": "MacIntel", "Linux": "Linux x86_64",
-             "Chrome OS": "Linux x86_64", "iOS": "iPhone", "Android": "Linux armv81"}
-_HINT_PLATFORM = {"Windows": "Windows", "macOS": "macOS", "Linux": "Linux",
-                  "Chrome OS": "Chrome OS", "Android": "Android", "iOS": "iOS"}
+_PLATFORM = {
+    "Windows": "Win32",
+    "macOS": "MacIntel",
+    "Linux": "Linux x86_64",
+    "Chrome OS": "Linux x86_64",
+    "iOS": "iPhone",
+    "Android": "Linux armv81",
+}
+_HINT_PLATFORM = {
+    "Windows": "Windows",
+    "macOS": "macOS",
+    "Linux": "Linux",
+    "Chrome OS": "Chrome OS",
+    "Android": "Android",
+    "iOS": "iOS",
+}
 
 
-def web_payload(person: Person, device: Device, install: Install, state: State, t: float,
-                rng: random.Random, fraud: bool) -> tuple[dict[str, Any], dict[str, str]]:
+def web_payload(
+    person: Person,
+    device: Device,
+    install: Install,
+    state: State,
+    t: float,
+    rng: random.Random,
+    fraud: bool,
+) -> tuple[dict[str, Any], dict[str, str]]:
     engine = br.engine_of(state.user_agent)
     w, h, dpr = _screen(device, engine, state)
     vendor, renderer = webgl(device, engine)
     hw = device.hw
     memory = hw.memory if engine == "blink" else None
     dev: dict[str, Any] = {
-        "screen_width": w, "screen_height": h, "pixel_ratio": dpr, "color_depth": hw.screen[3],
-        "hardware_concurrency": hw.cores, "device_memory": memory, "touch_points": hw.touch,
-        "webgl_vendor": vendor, "webgl_renderer": renderer,
+        "screen_width": w,
+        "screen_height": h,
+        "pixel_ratio": dpr,
+        "color_depth": hw.screen[3],
+        "hardware_concurrency": hw.cores,
+        "device_memory": memory,
+        "touch_points": hw.touch,
+        "webgl_vendor": vendor,
+        "webgl_renderer": renderer,
         "canvas_hash": canvas_hash(device, engine, state.major, state.os_version),
         "audio_hash": digest("audio", hw.os, arch(device), engine),
-        "fonts_hash": fonts_hash(state.fonts), "fonts_count": len(state.fonts),
+        "fonts_hash": fonts_hash(state.fonts),
+        "fonts_count": len(state.fonts),
         "plugins_count": install.plugins,
     }
     soft: dict[str, Any] = {
-        "user_agent": state.user_agent, "platform": _PLATFORM[hw.os],
-        "languages": list(person.languages), "timezone": state.zone,
+        "user_agent": state.user_agent,
+        "platform": _PLATFORM[hw.os],
+        "languages": list(person.languages),
+        "timezone": state.zone,
         "timezone_offset_min": offset_minutes(state.zone, t),
-        "do_not_track": install.do_not_track, "webdriver": False,
+        "do_not_track": install.do_not_track,
+        "webdriver": False,
     }
-    headers = {"User-Agent": state.user_agent,
-               "Accept-Language": accept_language(person.languages)}
+    headers = {"User-Agent": state.user_agent, "Accept-Language": accept_language(person.languages)}
     net: dict[str, Any] = {}
     if engine == "blink" and install.brand is not None:
         pairs = br.brands(install.brand, state.major)
@@ -133,74 +161,125 @@ def web_payload(person: Person, device: Device, install: Install, state: State, 
         headers["Sec-CH-UA-Mobile"] = "?1" if mobile else "?0"
         headers["Sec-CH-UA-Platform"] = f'"{_HINT_PLATFORM[hw.os]}"'
         rtt = rng.choice((50, 50, 100, 100, 150, 200, 300))
-        net = {"connection_type": "4g", "rtt_ms": rtt,
-               "downlink_mbps": min(10.0, round(rng.uniform(1.5, 10.0) / 0.025) * 0.025)}
-    attrs = {"device": _drop_none(dev), "software": soft, "network": net,
-             "behaviour": behaviour(rng, fraud, web=True)}
+        net = {
+            "connection_type": "4g",
+            "rtt_ms": rtt,
+            "downlink_mbps": round(min(10.0, round(rng.uniform(1.5, 10.0) / 0.025) * 0.025), 3),
+        }
+    attrs = {
+        "device": _drop_none(dev),
+        "software": soft,
+        "network": net,
+        "behaviour": behaviour(rng, fraud, web=True),
+    }
     return attrs, headers
 
 
-def app_payload(person: Person, device: Device, install: Install, state: State, t: float,
-                rng: random.Random, fraud: bool, cellular: bool) -> tuple[dict[str, Any],
-                                                                           dict[str, str]]:
+def app_payload(
+    person: Person,
+    device: Device,
+    install: Install,
+    state: State,
+    t: float,
+    rng: random.Random,
+    fraud: bool,
+    cellular: bool,
+) -> tuple[dict[str, Any], dict[str, str]]:
     hw, phone = device.hw, device.hw.phone
-    assert phone is not None and install.tenant is not None
+    assert phone is not None
+    assert install.tenant is not None
     app_id = APP_IDS[install.tenant]
     total = phone.storage_gb * 1024
-    used = 0.35 + 0.5 * random.Random(device.id).random() + (t % 1e7) / 1e9
+    # storage fills slowly (about 1 % a month) from a level of the device's own
+    used = 0.35 + 0.5 * random.Random(device.id).random() + (t - 1.7e9) / 2.6e9
     dev: dict[str, Any] = {
-        "manufacturer": phone.manufacturer, "brand": phone.brand, "model": phone.model,
+        "manufacturer": phone.manufacturer,
+        "brand": phone.brand,
+        "model": phone.model,
         "screen_width": round(phone.css[0] * phone.dpr),
         "screen_height": round(phone.css[1] * phone.dpr),
-        "pixel_ratio": phone.dpr, "sensors": list(phone.sensors),
-        "battery_level": round(rng.uniform(0.9, 1.0) if fraud and rng.random() < 0.7
-                               else rng.uniform(0.08, 1.0), 2),
+        "pixel_ratio": phone.dpr,
+        "sensors": list(phone.sensors),
+        "battery_level": round(
+            rng.uniform(0.9, 1.0) if fraud and rng.random() < 0.7 else rng.uniform(0.08, 1.0), 2
+        ),
         "battery_charging": rng.random() < (0.9 if fraud else 0.3),
-        "storage_total_mb": total, "storage_free_mb": max(0, int(total * (1 - min(used, 0.97)))),
+        "storage_total_mb": total,
+        "storage_free_mb": max(0, int(total * (1 - min(used, 0.97)))),
         "device_id_hash": digest("device-id", install.id, size=16),
     }
     version = ".".join(str(x) for x in state.os_version if x or x == state.os_version[0])
     soft: dict[str, Any] = {
-        "os": hw.os, "app_id": app_id, "app_version": "5.12.0", "sdk_version": "2.4.0",
-        "languages": list(person.languages), "timezone": state.zone,
+        "os": hw.os,
+        "app_id": app_id,
+        "app_version": "5.12.0",
+        "sdk_version": "2.4.0",
+        "languages": list(person.languages),
+        "timezone": state.zone,
         "timezone_offset_min": offset_minutes(state.zone, t),
     }
-    net: dict[str, Any] = {"connection_type": "cellular" if cellular else "wifi",
-                           "wifi_on": not cellular or rng.random() < 0.4,
-                           "bluetooth_on": rng.random() < 0.6, "vpn_active": False,
-                           "proxy_configured": False}
+    net: dict[str, Any] = {
+        "connection_type": "cellular" if cellular else "wifi",
+        "wifi_on": not cellular or rng.random() < 0.4,
+        "bluetooth_on": rng.random() < 0.6,
+        "vpn_active": False,
+        "proxy_configured": False,
+    }
     if hw.os == "Android":
         build = f"{hw.build.rsplit('.', 1)[0]}.{state.os_updates:03d}"
         release = str(state.os_version[0])
-        dev.update(hardware=phone.hardware, product=phone.product, rooted=False,
-                   simulator=False,
-                   build_fingerprint=f"{phone.brand}/{phone.product}/{phone.codename}:{release}/"
-                   f"{build}/{digest(build, phone.model, size=7)}:user/release-keys")
+        dev.update(
+            hardware=phone.hardware,
+            product=phone.product,
+            rooted=False,
+            simulator=False,
+            build_fingerprint=f"{phone.brand}/{phone.product}/{phone.codename}:{release}/"
+            f"{build}/{digest(build, phone.model, size=7)}:user/release-keys",
+        )
         soft["os_version"] = release
-        soft["user_agent"] = (f"Dalvik/2.1.0 (Linux; U; Android {release}; {phone.model} "
-                              f"Build/{build})")
-        net.update(carrier=person.carrier.name.split(" ")[0],
-                   sim_country=person.country.code.lower())
+        soft["user_agent"] = (
+            f"Dalvik/2.1.0 (Linux; U; Android {release}; {phone.model} Build/{build})"
+        )
+        net.update(
+            carrier=person.carrier.name.split(" ")[0], sim_country=person.country.code.lower()
+        )
     else:
         darwin = 25 if state.os_version[0] >= 26 else 24
         soft["os_version"] = version
-        soft["user_agent"] = (f"{app_id.split('.')[1].title()}/5.12.0 CFNetwork/3826.500.131 "
-                              f"Darwin/{darwin}.{state.os_version[1]}.0")
+        soft["user_agent"] = (
+            f"{app_id.split('.')[1].title()}/5.12.0 CFNetwork/3826.500.131 "
+            f"Darwin/{darwin}.{state.os_version[1]}.0"
+        )
         dev.update(jailbroken=False, simulator=False)
-    categories = {"credit": rng.randint(3, 9) if fraud else random.Random(install.id).randint(0, 2),
-                  "shopping": random.Random(device.id).randint(1, 8),
-                  "social": random.Random(device.id + "s").randint(2, 9),
-                  "games": random.Random(device.id + "g").randint(0, 12), "proxy": 0}
-    attrs = {"device": dev, "software": soft, "network": net,
-             "behaviour": behaviour(rng, fraud, web=False),
-             "apps": {"category_counts": categories}}
-    headers = {"User-Agent": soft["user_agent"],
-               "Accept-Language": accept_language(person.languages)}
+    categories = {
+        "credit": rng.randint(3, 9) if fraud else random.Random(install.id).randint(0, 2),
+        "shopping": random.Random(device.id).randint(1, 8),
+        "social": random.Random(device.id + "s").randint(2, 9),
+        "games": random.Random(device.id + "g").randint(0, 12),
+        "proxy": 0,
+    }
+    attrs = {
+        "device": dev,
+        "software": soft,
+        "network": net,
+        "behaviour": behaviour(rng, fraud, web=False),
+        "apps": {"category_counts": categories},
+    }
+    headers = {
+        "User-Agent": soft["user_agent"],
+        "Accept-Language": accept_language(person.languages),
+    }
     return attrs, headers
 
 
-_FIELDS = (("amount", 4), ("term_months", 2), ("monthly_income", 5), ("employment_status", 0),
-           ("housing_costs", 4), ("purpose", 0))
+_FIELDS = (
+    ("amount", 4),
+    ("term_months", 2),
+    ("monthly_income", 5),
+    ("employment_status", 0),
+    ("housing_costs", 4),
+    ("purpose", 0),
+)
 
 
 def behaviour(rng: random.Random, fraud: bool, web: bool) -> dict[str, Any]:
@@ -209,13 +288,19 @@ def behaviour(rng: random.Random, fraud: bool, web: bool) -> dict[str, Any]:
     for name, length in _FIELDS:
         pasted = length if fraud and length and rng.random() < 0.5 else 0
         typed = 0 if pasted else length + (rng.randint(0, 2) if length else 0)
-        fields.append({"name": name, "chars_typed": typed, "chars_pasted": pasted,
-                       "corrections": 0 if fraud else rng.choice((0, 0, 0, 1, 2)),
-                       "focus_ms": int(rng.uniform(400, 2500) if fraud
-                                       else rng.uniform(1200, 12000))})
+        fields.append(
+            {
+                "name": name,
+                "chars_typed": typed,
+                "chars_pasted": pasted,
+                "corrections": 0 if fraud else rng.choice((0, 0, 0, 1, 2)),
+                "focus_ms": int(rng.uniform(400, 2500) if fraud else rng.uniform(1200, 12000)),
+            }
+        )
     out: dict[str, Any] = {
-        "time_on_page_ms": int(rng.uniform(15_000, 60_000) if fraud
-                               else rng.uniform(45_000, 420_000)),
+        "time_on_page_ms": int(
+            rng.uniform(15_000, 60_000) if fraud else rng.uniform(45_000, 420_000)
+        ),
         "pages_visited": rng.randint(1, 3) if fraud else rng.randint(1, 7),
         "fields": fields,
     }

@@ -20,8 +20,14 @@ from tools.independent_world._timeline import DAY, Trip, trip_at
 
 HOUR = 3600.0
 # Local hour of day of an application (people apply in the evening more than at night).
-_HOURS = [(h, w) for h, w in zip(range(24), (1, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 3, 4, 5, 5, 6, 6,
-                                                5, 5, 5, 6, 7, 8, 8, 7, 5, 3), strict=True)]
+_HOURS = [
+    (h, w)
+    for h, w in zip(
+        range(24),
+        (1, 1, 0.5, 0.3, 0.3, 0.5, 1, 2, 3, 4, 5, 5, 6, 6, 5, 5, 5, 6, 7, 8, 8, 7, 5, 3),
+        strict=True,
+    )
+]
 
 
 @dataclass(slots=True)
@@ -76,8 +82,15 @@ def _usable(device: Device, trips: list[Trip], t: float) -> bool:
     return device.hw.form != "desktop" or trip_at(trips, t) is None
 
 
-def honest_visits(person: Person, trips: list[Trip], episodes_mean: float, start: float,
-                  end: float, offset_h: float, rng: random.Random) -> list[Plan]:
+def honest_visits(
+    person: Person,
+    trips: list[Trip],
+    episodes_mean: float,
+    start: float,
+    end: float,
+    offset_h: float,
+    rng: random.Random,
+) -> list[Plan]:
     plans: list[Plan] = []
     for _ in range(1 + poisson(rng, max(0.0, episodes_mean - 1))):
         day = start + rng.randrange(int((end - start) / DAY) - 3) * DAY
@@ -88,30 +101,42 @@ def honest_visits(person: Person, trips: list[Trip], episodes_mean: float, start
             if rng.random() < 0.15 and len(person.devices) > 1:  # continue on another device
                 device = rng.choice([d for d in person.devices if d is not device])
             if t < end and _usable(device, trips, t):
-                plans.append(Plan(t, person, device, install_for(device, tenant, t, rng), tenant,
-                                  False))
+                plans.append(
+                    Plan(t, person, device, install_for(device, tenant, t, rng), tenant, False)
+                )
             if rng.random() < 0.3 and len(person.lenders) > 1:
                 tenant = rng.choice(person.lenders)
             t += rng.uniform(2, 50) * 60 if rng.random() < 0.6 else rng.uniform(1, 72) * HOUR
     return plans
 
 
-def stacking_visits(person: Person, tenants: tuple[str, ...], start: float, end: float,
-                    offset_h: float, rng: random.Random) -> list[Plan]:
+def stacking_visits(
+    person: Person,
+    tenants: tuple[str, ...],
+    start: float,
+    end: float,
+    offset_h: float,
+    rng: random.Random,
+) -> list[Plan]:
     """One device at every lender within the hour; half do it twice."""
     device = person.devices[0]
     plans: list[Plan] = []
     for _ in range(1 + (rng.random() < 0.5)):
-        t = local_daytime(rng, start + rng.randrange(int((end - start) / DAY) - 2) * DAY,
-                          offset_h)
+        t = local_daytime(rng, start + rng.randrange(int((end - start) / DAY) - 2) * DAY, offset_h)
         for tenant in rng.sample(list(tenants), len(tenants)):
             plans.append(Plan(t, person, device, web_install_at(device, t), tenant, True))
             t += rng.uniform(3, 18) * 60
     return plans
 
 
-def returning_visits(person: Person, tenants: tuple[str, ...], start: float, end: float,
-                     offset_h: float, rng: random.Random) -> list[Plan]:
+def returning_visits(
+    person: Person,
+    tenants: tuple[str, ...],
+    start: float,
+    end: float,
+    offset_h: float,
+    rng: random.Random,
+) -> list[Plan]:
     """Reported at one lender, back three to nine weeks later; half behind a VPN."""
     device = person.devices[0]
     first_day = start + rng.randrange(max(1, int((end - start) / DAY) - 70)) * DAY
@@ -126,21 +151,30 @@ def returning_visits(person: Person, tenants: tuple[str, ...], start: float, end
     for k in range(rng.randint(1, 3)):
         tb = back + k * rng.uniform(10, 90) * 60
         if tb < end:
-            plans.append(Plan(tb, person, device, web_install_at(device, tb),
-                              rng.choice(tenants), True, vpn=vpn))
+            plans.append(
+                Plan(
+                    tb,
+                    person,
+                    device,
+                    web_install_at(device, tb),
+                    rng.choice(tenants),
+                    True,
+                    vpn=vpn,
+                )
+            )
     return plans
 
 
-def farm_visits(person: Person, tenants: tuple[str, ...], start: float, end: float,
-                rng: random.Random) -> list[Plan]:
+def farm_visits(
+    person: Person, tenants: tuple[str, ...], start: float, end: float, rng: random.Random
+) -> list[Plan]:
     """Every phone of the rack, many sessions each over a two-to-four-week campaign."""
     campaign = start + rng.uniform(0, max(1.0, (end - start) - 30 * DAY))
     length = rng.uniform(14, 28) * DAY
     plans: list[Plan] = []
     for device in person.devices:
-        for _ in range(rng.randint(15, 40)):
+        for _ in range(rng.randint(8, 25)):
             t = campaign + rng.uniform(0, length)
             tenant = rng.choice(tenants)
-            plans.append(Plan(t, person, device, install_for(device, tenant, t, rng), tenant,
-                              True))
+            plans.append(Plan(t, person, device, install_for(device, tenant, t, rng), tenant, True))
     return [p for p in plans if p.t < end]

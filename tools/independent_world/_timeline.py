@@ -101,8 +101,9 @@ def release_times(engine: str, start: float, end: float) -> list[float]:
     return out
 
 
-def browser_major(install: Install, engine: str, initial: int, t: float, start: float,
-                  end: float) -> int:
+def browser_major(
+    install: Install, engine: str, initial: int, t: float, start: float, end: float
+) -> int:
     """The install's major at t: the data's major until the install takes the releases
     shipped since, each `lag_days` after its release."""
     current = CURRENT_MAJOR.get(engine)
@@ -116,12 +117,12 @@ def browser_major(install: Install, engine: str, initial: int, t: float, start: 
 def os_update_times(device: Device, rng: random.Random, start: float, end: float) -> list[float]:
     """When the device took an OS point update: the vendor's calendar plus its own lag."""
     lag = rng.expovariate(1 / 6.0) * DAY
+    days: list[float] = []
     if device.hw.os == "iOS":
-        days = list(IOS_RELEASE_DAYS)
+        days = [float(d) for d in IOS_RELEASE_DAYS]
     else:
         every = ANDROID_PATCH_EVERY_DAYS if device.hw.os == "Android" else DESKTOP_PATCH_EVERY_DAYS
-        offset = rng.uniform(0, every)
-        days, d = [], offset
+        d = rng.uniform(0, every)
         while d < (end - start) / DAY:
             days.append(d)
             d += every
@@ -130,8 +131,9 @@ def os_update_times(device: Device, rng: random.Random, start: float, end: float
     return [start + d * DAY + lag for d in days if start + d * DAY + lag < end]
 
 
-def draw_line(device: Device, rates: Rates, font_pool: list[str], rng: random.Random,
-              start: float, end: float) -> DeviceLine:
+def draw_line(
+    device: Device, rates: Rates, font_pool: list[str], rng: random.Random, start: float, end: float
+) -> DeviceLine:
     line = DeviceLine(os_updates=os_update_times(device, rng, start, end))
     if device.hw.form != "phone":
         fonts = set(device.hw.fonts)
@@ -160,8 +162,7 @@ def draw_line(device: Device, rates: Rates, font_pool: list[str], rng: random.Ra
     return line
 
 
-def draw_trips(rates: Rates, home: str, rng: random.Random, start: float,
-               end: float) -> list[Trip]:
+def draw_trips(rates: Rates, home: str, rng: random.Random, start: float, end: float) -> list[Trip]:
     trips: list[Trip] = []
     for t in poisson_times(rng, rates.trip_abroad, start, end):
         if trips and t < trips[-1].end + 14 * DAY:

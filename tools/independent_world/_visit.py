@@ -20,8 +20,15 @@ from tools.independent_world._render import State, app_payload, web_payload
 from tools.independent_world._schedule import Plan
 
 EVENT_NAMES = (
-    "fonts_installed", "trip_abroad", "docked_monitor", "zoom", "os_minor_update",
-    "browser_major_update", "new_ip_every_visit", "cookie_clear", "browser_switch",
+    "fonts_installed",
+    "trip_abroad",
+    "docked_monitor",
+    "zoom",
+    "os_minor_update",
+    "browser_major_update",
+    "new_ip_every_visit",
+    "cookie_clear",
+    "browser_switch",
 )
 _NEG = float("-inf")
 
@@ -32,8 +39,9 @@ class Span:
     end: float
 
 
-def state_at(span: Span, person: Person, trips: list[tl.Trip], line: tl.DeviceLine,
-             plan: Plan) -> State:
+def state_at(
+    span: Span, person: Person, trips: list[tl.Trip], line: tl.DeviceLine, plan: Plan
+) -> State:
     device, install, t = plan.device, plan.install, plan.t
     os_updates = tl.count_between(line.os_updates, _NEG, t)
     version = device.hw.os_version
@@ -42,11 +50,11 @@ def state_at(span: Span, person: Person, trips: list[tl.Trip], line: tl.DeviceLi
             major, minor, patch = version
             version = (major, minor + 1, 0) if major >= 26 else (major, minor, patch + 1)
     ua = install.user_agent
-    engine = br.engine_of(ua)
+    train = br.release_train(ua)
     major = br.major_of(ua)
     if install.kind == "web":
-        if engine in ("blink", "gecko"):
-            major = tl.browser_major(install, engine, major, t, span.start, span.end)
+        if train is not None:
+            major = tl.browser_major(install, train, major, t, span.start, span.end)
             ua = br.with_major(ua, major)
         if device.hw.os == "iOS":
             ua = br.with_ios_version(ua, version)
@@ -58,14 +66,28 @@ def state_at(span: Span, person: Person, trips: list[tl.Trip], line: tl.DeviceLi
     zooms = [lvl for when, lvl in zip(il.zoom_times, il.zoom_levels, strict=True) if when <= t]
     trip = tl.trip_at(trips, t) if device.hw.form != "desktop" else None
     zone = BY_CODE[trip.country].zones[0][0] if trip else person.zone
-    return State(user_agent=ua, major=major, os_version=version, os_updates=os_updates,
-                 fonts=tuple(sorted(fonts)),
-                 docked=tl.count_between(line.docks, _NEG, t) % 2 == 1,
-                 monitor=line.monitor, zoom=zooms[-1] if zooms else 1.0, zone=zone)
+    return State(
+        user_agent=ua,
+        major=major,
+        os_version=version,
+        os_updates=os_updates,
+        fonts=tuple(sorted(fonts)),
+        docked=tl.count_between(line.docks, _NEG, t) % 2 == 1,
+        monitor=line.monitor,
+        zoom=zooms[-1] if zooms else 1.0,
+        zone=zone,
+    )
 
 
-def events_since(span: Span, trips: list[tl.Trip], line: tl.DeviceLine, plan: Plan,
-                 previous: float | None, previous_major: int | None) -> list[str]:
+def events_since(
+    span: Span,
+    trips: list[tl.Trip],
+    line: tl.DeviceLine,
+    plan: Plan,
+    previous: float | None,
+    previous_major: int | None,
+    rotating: bool,
+) -> list[str]:
     """Drift names whose change times fall after the install's previous visit."""
     device, install, t = plan.device, plan.install, plan.t
     if previous is None:
@@ -80,9 +102,10 @@ def events_since(span: Span, trips: list[tl.Trip], line: tl.DeviceLine, plan: Pl
         "docked_monitor": tl.count_between(line.docks, previous, t) > 0,
         "zoom": tl.count_between(il.zoom_times, previous, t) > 0,
         "os_minor_update": tl.count_between(line.os_updates, previous, t) > 0,
-        "browser_major_update": previous_major is not None and install.kind == "web"
+        "browser_major_update": previous_major is not None
+        and install.kind == "web"
         and _major_at(span, plan, t) != previous_major,
-        "new_ip_every_visit": device.network in ("rotating", "relay", "hosting"),
+        "new_ip_every_visit": rotating,
         "cookie_clear": tl.count_between(il.cookie_clears, previous, t) > 0,
     }
     return [name for name in EVENT_NAMES if found.get(name)]
@@ -90,50 +113,60 @@ def events_since(span: Span, trips: list[tl.Trip], line: tl.DeviceLine, plan: Pl
 
 def _major_at(span: Span, plan: Plan, t: float) -> int:
     ua = plan.install.user_agent
-    engine = br.engine_of(ua)
-    if engine not in ("blink", "gecko"):
+    train = br.release_train(ua)
+    if train is None:
         return br.major_of(ua)
-    return tl.browser_major(plan.install, engine, br.major_of(ua), t, span.start, span.end)
+    return tl.browser_major(plan.install, train, br.major_of(ua), t, span.start, span.end)
 
 
-def address(person: Person, trips: list[tl.Trip], plan: Plan, nets: Networks,
-            rng: random.Random) -> tuple[str, bool]:
-    """The visit's address, and whether it came over a cellular network."""
+def address(
+    person: Person, trips: list[tl.Trip], plan: Plan, nets: Networks, rng: random.Random
+) -> tuple[str, bool, bool]:
+    """The visit's address, whether it came over a cellular network, and whether it was
+    drawn from a pool that hands out a new address every visit (carrier NAT, relay, VPN)."""
     device = plan.device
     if plan.vpn:
-        return nets.pick(person.country.code, "hosting", rng).address(rng), False
+        return nets.pick(person.country.code, "hosting", rng).address(rng), False, True
     trip = tl.trip_at(trips, plan.t) if device.hw.form != "desktop" else None
     if trip is not None:
         if device.hw.form == "phone" and trip.roaming and device.carrier is not None:
-            return device.carrier.address(rng), True  # roaming data leaves from home
+            return device.carrier.address(rng), True, True  # roaming data leaves from home
         local = random.Random(trip.address_seed)
-        return nets.pick(trip.country, "residential", local).address(local), False
+        return nets.pick(trip.country, "residential", local).address(local), False, False
     if device.network == "rotating" and device.carrier is not None:
-        carrier = nets.pick(person.country.code, "mobile", rng) if person.role == "farm" else (
-            device.carrier)
-        return carrier.address(rng), True
+        farm = person.role == "farm"
+        carrier = nets.pick(person.country.code, "mobile", rng) if farm else device.carrier
+        return carrier.address(rng), True, True
     if device.network == "relay":
-        return nets.pick(person.country.code, "relay", rng).address(rng), False
+        return nets.pick(person.country.code, "relay", rng).address(rng), False, True
     if device.network == "hosting":
-        return nets.pick(rng.choice(("DE", "NL", "FR", "US")), "hosting", rng).address(rng), False
-    return device.address, False
+        hosting = nets.pick(rng.choice(("DE", "NL", "FR", "US")), "hosting", rng)
+        return hosting.address(rng), False, True
+    return device.address, False, False
 
 
-def render_visit(span: Span, person: Person, trips: list[tl.Trip], line: tl.DeviceLine,
-                 plan: Plan, previous: float | None, nets: Networks,
-                 rng: random.Random) -> dict[str, Any]:
+def render_visit(
+    span: Span,
+    person: Person,
+    trips: list[tl.Trip],
+    line: tl.DeviceLine,
+    plan: Plan,
+    previous: float | None,
+    nets: Networks,
+    rng: random.Random,
+) -> dict[str, Any]:
     state = state_at(span, person, trips, line, plan)
     previous_major = _major_at(span, plan, previous) if previous is not None else None
-    events = events_since(span, trips, line, plan, previous, previous_major)
-    ip, cellular = address(person, trips, plan, nets, rng)
+    ip, cellular, rotating = address(person, trips, plan, nets, rng)
+    events = events_since(span, trips, line, plan, previous, previous_major, rotating)
     device, install = plan.device, plan.install
     if install.kind == "web":
-        attributes, headers = web_payload(person, device, install, state, plan.t, rng,
-                                          plan.fraud)
+        attributes, headers = web_payload(person, device, install, state, plan.t, rng, plan.fraud)
         channel = "web"
     else:
-        attributes, headers = app_payload(person, device, install, state, plan.t, rng,
-                                          plan.fraud, cellular)
+        attributes, headers = app_payload(
+            person, device, install, state, plan.t, rng, plan.fraud, cellular
+        )
         channel = device.hw.os.lower()
     return {
         "t": round(plan.t, 3),

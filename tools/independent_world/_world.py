@@ -7,7 +7,9 @@ drift events, label) is written beside each payload from the same objects that m
 
 from __future__ import annotations
 
+import bisect
 import copy
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +21,15 @@ from tools.independent_world import _schedule as sc
 from tools.independent_world import _timeline as tl
 from tools.independent_world._catalog import PHONES, TENANTS
 from tools.independent_world._data import decode_value, fingerprints, ip_ranges
-from tools.independent_world._population import Person, phone_hardware, user_agent_pools
+from tools.independent_world._population import (
+    Device,
+    Install,
+    Person,
+    phone_hardware,
+    user_agent_pools,
+    web_install,
+    weighted,
+)
 from tools.independent_world._render import offset_minutes
 from tools.independent_world._visit import Span, render_visit
 
@@ -69,7 +79,7 @@ def _persons(opts: Options) -> list[Person]:
             pp.add_phone(person, fp, pools, opts.rates, nets, prng)
         else:
             person = pp.new_person(len(persons), TENANTS, nets, prng)
-            n = pp.weighted(prng, [(1, 0.55), (2, 0.35), (3, 0.10)])
+            n = weighted(prng, [(1, 0.55), (2, 0.35), (3, 0.10)])
             phone_first = prng.random() < 0.7
             for k in range(n):
                 if (k % 2 == 0) == phone_first:
@@ -88,8 +98,7 @@ def _persons(opts: Options) -> list[Person]:
     return persons
 
 
-def _farm(opts: Options, k: int, index: int, nets: pp.Networks,
-          pools: dict[str, Any]) -> Person:
+def _farm(opts: Options, k: int, index: int, nets: pp.Networks, pools: dict[str, Any]) -> Person:
     """A rack of one Android model on one build, each phone with every lender's app."""
     fp = fingerprints()
     rng = rng_for(opts, "farm", k)
@@ -101,14 +110,27 @@ def _farm(opts: Options, k: int, index: int, nets: pp.Networks,
     base.screen = (base.phone.css[0], base.phone.css[1], base.phone.dpr, 24)
     base.renderer = base.phone.gpu
     for d in range(max(2, round(rng.gauss(opts.farm_phones, opts.farm_phones / 4)))):
-        device = pp.Device(id=f"farm{k}-d{d}", person=person.id, hw=copy.copy(base),
-                           network="rotating" if k % 2 == 0 else "hosting")
-        device.installs.append(pp.web_install(fp, device.id, ua, rng, 0))
+        device = Device(
+            id=f"farm{k}-d{d}",
+            person=person.id,
+            hw=copy.copy(base),
+            network="rotating" if k % 2 == 0 else "hosting",
+        )
+        device.installs.append(web_install(fp, device.id, ua, rng, 0))
         device.installs[0].frozen = True
         for tenant in TENANTS:
-            device.installs.append(pp.Install(id=f"{device.id}/app-{tenant}", kind="app",
-                                              user_agent=ua, brand=None, plugins=0,
-                                              do_not_track=False, tenant=tenant, frozen=True))
+            device.installs.append(
+                Install(
+                    id=f"{device.id}/app-{tenant}",
+                    kind="app",
+                    user_agent=ua,
+                    brand=None,
+                    plugins=0,
+                    do_not_track=False,
+                    tenant=tenant,
+                    frozen=True,
+                )
+            )
         device.carrier = nets.pick(person.country.code, "mobile", rng)
         person.devices.append(device)
     return person
@@ -137,31 +159,62 @@ def generate(opts: Options) -> Iterator[dict[str, Any]]:
     nets = pp.Networks(ip_ranges())
     for person in _persons(opts):
         prng = rng_for(opts, "drift", person.id)
-        trips = [] if person.role == "farm" else tl.draw_trips(
-            opts.rates, person.country.code, prng, opts.start, opts.end)
+        trips = (
+            []
+            if person.role == "farm"
+            else tl.draw_trips(opts.rates, person.country.code, prng, opts.start, opts.end)
+        )
         for device in person.devices:
             webs = [i for i in device.installs if i.kind == "web"]
             if len(webs) > 1:
                 device.switch_at = opts.start + prng.uniform(0.15, 0.85) * opts.days * tl.DAY
-        lines = {d.id: tl.draw_line(d, opts.rates, font_pool, prng, opts.start, opts.end)
-                 for d in person.devices}
+        lines = {
+            d.id: tl.draw_line(d, opts.rates, font_pool, prng, opts.start, opts.end)
+            for d in person.devices
+        }
         if person.role == "farm":
             for line in lines.values():
                 line.os_updates = []
         plans = sorted(_plans(opts, person, trips), key=lambda p: (p.t, p.install.id))
+        if person.role == "returning":
+            _clear_before_return(plans, lines, prng)
         visits.extend(_render_person(opts, person, trips, lines, plans, nets))
     visits.sort(key=lambda v: (v["t"], v["browser"]))
     return iter(visits)
 
 
-def _render_person(opts: Options, person: Person, trips: list[tl.Trip],
-                   lines: dict[str, tl.DeviceLine], plans: list[sc.Plan],
-                   nets: pp.Networks) -> Iterator[dict[str, Any]]:
+def _clear_before_return(
+    plans: list[sc.Plan], lines: dict[str, tl.DeviceLine], rng: random.Random
+) -> None:
+    """A reported device that comes back has had its cookies cleared in between."""
+    for before, after in itertools.pairwise(plans):
+        if after.t - before.t > 14 * tl.DAY:
+            clears = lines[after.device.id].installs[after.install.id].cookie_clears
+            bisect.insort(clears, after.t - rng.uniform(1 * 3600, 3 * tl.DAY))
+            return
+
+
+def _render_person(
+    opts: Options,
+    person: Person,
+    trips: list[tl.Trip],
+    lines: dict[str, tl.DeviceLine],
+    plans: list[sc.Plan],
+    nets: pp.Networks,
+) -> Iterator[dict[str, Any]]:
     last: dict[str, float] = {}
     for n, plan in enumerate(plans):
         previous = last.get(plan.install.id)
-        yield render_visit(Span(opts.start, opts.end), person, trips, lines[plan.device.id],
-                           plan, previous, nets, rng_for(opts, "visit", person.id, n))
+        yield render_visit(
+            Span(opts.start, opts.end),
+            person,
+            trips,
+            lines[plan.device.id],
+            plan,
+            previous,
+            nets,
+            rng_for(opts, "visit", person.id, n),
+        )
         last[plan.install.id] = plan.t
 
 

@@ -1,0 +1,377 @@
+"""The independent world: its file is what the format promises, its crowds and drift are
+real, its ground truth holds together, and the service takes its visits."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+import trio
+
+from engine.schema import CollectRequest
+from tests.support import ORIGIN, REPO, copy_config, start
+from tools.independent_world.__main__ import main
+
+KEYS = {
+    "t",
+    "tenant",
+    "device",
+    "person",
+    "browser",
+    "ip",
+    "headers",
+    "channel",
+    "attributes",
+    "events",
+    "label",
+}
+EVENTS = {
+    "fonts_installed",
+    "trip_abroad",
+    "docked_monitor",
+    "zoom",
+    "os_minor_update",
+    "browser_major_update",
+    "new_ip_every_visit",
+    "cookie_clear",
+    "browser_switch",
+}
+HOUR = 3600.0
+DAY = 86_400.0
+
+# What each drift may change in what the service sees (the contract, written here
+# independently of the generator's code).
+ALLOWED = {
+    "fonts_installed": {"fonts_hash", "fonts_count"},
+    "trip_abroad": {"timezone", "ip"},
+    "docked_monitor": {"screen_width", "screen_height", "pixel_ratio"},
+    "zoom": {"screen_width", "screen_height", "pixel_ratio"},
+    "os_minor_update": {"user_agent", "os_version", "build_fingerprint"},
+    "browser_major_update": {"user_agent", "ua_data_brands", "sec_ch_ua", "canvas_hash"},
+    "new_ip_every_visit": {"ip"},
+    "cookie_clear": set(),
+    "browser_switch": set(),
+}
+
+
+def _write(path: Path, *args: str) -> list[dict[str, Any]]:
+    assert main(["generate", "--out", str(path), *args]) == 0
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """A world of 800 devices over six months (seed 7)."""
+    return _write(tmp_path_factory.mktemp("world") / "w.jsonl", "--devices", "800", "--seed", "7")
+
+
+def view(visit: dict[str, Any]) -> dict[str, Any]:
+    """What the service sees of a visit that identifies the device and its setting."""
+    a = visit["attributes"]
+    device, software = a["device"], a["software"]
+    out = {
+        k: device.get(k)
+        for k in (
+            "screen_width",
+            "screen_height",
+            "pixel_ratio",
+            "color_depth",
+            "hardware_concurrency",
+            "device_memory",
+            "touch_points",
+            "webgl_vendor",
+            "webgl_renderer",
+            "canvas_hash",
+            "audio_hash",
+            "fonts_hash",
+            "fonts_count",
+            "plugins_count",
+            "model",
+            "build_fingerprint",
+        )
+    }
+    out.update(
+        {
+            k: software.get(k)
+            for k in (
+                "user_agent",
+                "platform",
+                "languages",
+                "timezone",
+                "ua_data_brands",
+                "os_version",
+                "app_id",
+            )
+        }
+    )
+    out["ip"] = visit["ip"]
+    out["sec_ch_ua"] = visit["headers"].get("Sec-CH-UA")
+    return out
+
+
+def by_install(world: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for visit in world:
+        out[visit["browser"]].append(visit)
+    return out
+
+
+def test_every_line_is_a_visit_of_the_documented_shape(world: list[dict[str, Any]]) -> None:
+    assert len(world) > 2000
+    assert [v["t"] for v in world] == sorted(v["t"] for v in world)
+    for visit in world:
+        assert set(visit) == KEYS
+        assert visit["tenant"] in ("demo", "demo2", "demo3")
+        assert visit["channel"] in ("web", "android", "ios")
+        assert visit["label"] in ("honest", "fraud")
+        assert set(visit["events"]) <= EVENTS
+        request = {
+            "session_id": "s",
+            "site_key": f"{visit['tenant']}_site",
+            "channel": visit["channel"],
+            "attributes": visit["attributes"],
+        }
+        msgspec.convert(request, CollectRequest)  # raises on any schema violation
+        address = ipaddress.ip_address(visit["ip"])
+        assert address.is_global, visit["ip"]
+        assert visit["headers"]["User-Agent"] == visit["attributes"]["software"]["user_agent"]
+        assert (
+            visit["headers"]["Accept-Language"].split(",")[0]
+            == (visit["attributes"]["software"]["languages"][0])
+        )
+
+
+def test_client_hints_agree_with_the_payload(world: list[dict[str, Any]]) -> None:
+    chromium = [v for v in world if v["attributes"]["software"].get("ua_data_brands")]
+    assert len(chromium) > 500
+    for visit in chromium:
+        software, headers = visit["attributes"]["software"], visit["headers"]
+        hinted = [part.split(";v=") for part in headers["Sec-CH-UA"].split(", ")]
+        assert [f"{b.strip(chr(34))}/{v.strip(chr(34))}" for b, v in hinted] == (
+            software["ua_data_brands"]
+        )
+        assert headers["Sec-CH-UA-Platform"] == f'"{software["ua_data_platform"]}"'
+        assert headers["Sec-CH-UA-Mobile"] == ("?1" if software["ua_data_mobile"] else "?0")
+        major = next(
+            v for b, v in (x.rsplit("/", 1) for x in software["ua_data_brands"]) if b == "Chromium"
+        )
+        assert f"/{major}." in software["user_agent"]
+    others = [v for v in world if "Firefox/" in v["headers"]["User-Agent"] or v["channel"] != "web"]
+    assert others
+    assert all("Sec-CH-UA" not in v["headers"] for v in others)
+
+
+def test_phones_come_as_crowds_of_look_alikes(world: list[dict[str, Any]]) -> None:
+    """One current iPhone model on one iOS release: many owners, one fingerprint, told
+    apart only by where they are (time zone, address)."""
+    crowds: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for visit in world:
+        if visit["channel"] == "web" and visit["attributes"]["software"]["platform"] == "iPhone":
+            seen = view(visit)
+            seen.pop("ip"), seen.pop("timezone"), seen.pop("languages")
+            crowds[tuple(sorted((k, str(v)) for k, v in seen.items()))].append(visit)
+    largest = max(crowds.values(), key=lambda group: len({v["device"] for v in group}))
+    assert len({v["device"] for v in largest}) >= 10
+    assert len({v["person"] for v in largest}) >= 10
+    assert len({v["attributes"]["software"]["timezone"] for v in largest}) >= 2
+    assert len({v["ip"] for v in largest}) >= 10
+    # and an Android model on one build is a crowd too, in the SDK's words
+    builds: dict[str, set[str]] = defaultdict(set)
+    for visit in world:
+        if visit["channel"] == "android":
+            builds[visit["attributes"]["device"]["build_fingerprint"]].add(visit["device"])
+    assert max(len(devices) for devices in builds.values()) >= 5
+
+
+def test_office_desktops_share_hardware_and_a_24(world: list[dict[str, Any]]) -> None:
+    offices: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for visit in world:
+        d = visit["attributes"]["device"]
+        if visit["channel"] == "web" and d.get("touch_points", 0) == 0 and "." in visit["ip"]:
+            prefix = visit["ip"].rsplit(".", 1)[0]
+            offices[(prefix, d["webgl_renderer"], d["fonts_hash"])].add(visit["person"])
+    assert max(len(persons) for persons in offices.values()) >= 3
+
+
+def test_one_machine_two_browsers(world: list[dict[str, Any]]) -> None:
+    installs = by_install(world)
+    pairs = 0
+    for device, visits in itertools.groupby(
+        sorted(world, key=lambda v: (v["device"], v["t"])), key=lambda v: v["device"]
+    ):
+        web = [v for v in visits if v["channel"] == "web"]
+        if len({v["browser"] for v in web}) < 2:
+            continue
+        first, second = sorted({v["browser"] for v in web})
+        a, b = installs[first][0], installs[second][0]
+        assert max(v["t"] for v in installs[first]) < b["t"], "the switch is for good"
+        assert "browser_switch" in b["events"]
+        assert (
+            a["attributes"]["device"]["hardware_concurrency"]
+            == (b["attributes"]["device"]["hardware_concurrency"])
+        )
+        assert a["attributes"]["device"]["fonts_count"] <= b["attributes"]["device"]["fonts_count"]
+        assert "Firefox/" in b["headers"]["User-Agent"]
+        assert a["attributes"]["device"]["canvas_hash"] != b["attributes"]["device"]["canvas_hash"]
+        pairs += device.startswith("p")
+    assert pairs >= 3
+
+
+def test_drift_events_change_exactly_what_they_should(world: list[dict[str, Any]]) -> None:
+    changed_by: dict[str, int] = defaultdict(int)
+    for visits in by_install(world).values():
+        for before, after in itertools.pairwise(visits):
+            diff = {k for k, v in view(after).items() if view(before)[k] != v}
+            allowed = set().union(*(ALLOWED[e] for e in after["events"]))
+            assert diff <= allowed, (after["browser"], after["events"], diff - allowed)
+            if len(after["events"]) == 1 and diff:
+                changed_by[after["events"][0]] += 1
+    for event in (
+        "fonts_installed",
+        "trip_abroad",
+        "docked_monitor",
+        "zoom",
+        "os_minor_update",
+        "browser_major_update",
+        "new_ip_every_visit",
+    ):
+        assert changed_by[event] >= 1, f"{event} never changed anything alone"
+
+
+def test_browser_updates_move_canvas_for_everyone_on_that_engine(
+    world: list[dict[str, Any]],
+) -> None:
+    """A Chromium major that changed text rendering changes the canvas of every device on
+    it; a major that did not leaves it."""
+    canvases: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for visit in world:
+        if visit["channel"] == "web" and "Chrome/" in visit["headers"]["User-Agent"]:
+            d = visit["attributes"]["device"]
+            canvases[(visit["device"], d["webgl_renderer"])].add(d["canvas_hash"])
+    moved = [k for k, v in canvases.items() if len(v) > 1]
+    assert len(moved) >= 10
+    for visits in by_install(world).values():
+        for before, after in itertools.pairwise(visits):
+            if before["attributes"]["device"].get("canvas_hash") != after["attributes"][
+                "device"
+            ].get("canvas_hash"):
+                assert "browser_major_update" in after["events"]
+
+
+def test_ground_truth_holds_together(world: list[dict[str, Any]]) -> None:
+    owner: dict[str, str] = {}
+    device_of: dict[str, str] = {}
+    channels: dict[str, set[str]] = defaultdict(set)
+    for visit in world:
+        assert owner.setdefault(visit["device"], visit["person"]) == visit["person"]
+        assert device_of.setdefault(visit["browser"], visit["device"]) == visit["device"]
+        assert visit["browser"].startswith(visit["device"] + "/")
+        channels[visit["device"]].add(visit["channel"])
+        if visit["person"].startswith("farm"):
+            assert visit["label"] == "fraud"
+    assert all(len(c - {"web"}) <= 1 for c in channels.values()), "one OS per device"
+    persons: dict[str, set[str]] = defaultdict(set)
+    for device, person in owner.items():
+        persons[person].add(device)
+    assert any(len(d) >= 2 for p, d in persons.items() if not p.startswith("farm"))
+    models = {
+        v["attributes"]["device"].get("model")
+        for v in world
+        if v["person"] == "farm0" and v["channel"] == "android"
+    }
+    assert len(models) == 1
+
+
+def test_fraud_patterns_are_there(world: list[dict[str, Any]]) -> None:
+    fraud = [v for v in world if v["label"] == "fraud"]
+    assert 0.01 < len(fraud) / len(world) < 0.25
+    by_device: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for visit in fraud:
+        by_device[visit["device"]].append(visit)
+    stacking = returning = 0
+    for visits in by_device.values():
+        if visits[0]["person"].startswith("farm"):
+            continue
+        stacked = any(
+            len({w["tenant"] for w in visits if v["t"] <= w["t"] <= v["t"] + HOUR}) == 3
+            for v in visits
+        )
+        stacking += stacked
+        gaps = [b for a, b in itertools.pairwise(visits) if b["t"] - a["t"] > 21 * DAY]
+        if gaps and not stacked:
+            returning += 1
+            assert "cookie_clear" in gaps[0]["events"]
+    assert stacking >= 2
+    assert returning >= 2
+    farm = [v for v in fraud if v["person"] == "farm0"]
+    assert len({v["ip"] for v in farm}) > 0.9 * len(farm), "farms rotate addresses"
+    assert len(farm) > 5 * len({v["device"] for v in farm})
+
+
+def test_same_seed_same_world_other_seed_other_world(tmp_path: Path) -> None:
+    args = ("--devices", "120", "--days", "60", "--farms", "1")
+    a = _write(tmp_path / "a.jsonl", *args, "--seed", "3")
+    b = _write(tmp_path / "b.jsonl", *args, "--seed", "3")
+    c = _write(tmp_path / "c.jsonl", *args, "--seed", "4")
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert a == b
+    assert a != c
+
+
+def test_help_explains_the_format() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.independent_world", "generate", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for key in sorted(KEYS | EVENTS):
+        assert key in done.stdout
+    assert "--devices" in done.stdout
+    assert "--rate-trip-abroad" in done.stdout
+
+
+async def test_the_service_takes_the_worlds_visits(
+    tmp_path: Path, nursery: trio.Nursery, world: list[dict[str, Any]]
+) -> None:
+    """A few visits of every channel and tenant, posted as the browser or app would
+    (headers, address through the trusted proxy), collected and scored."""
+    picked: dict[tuple[str, str], dict[str, Any]] = {}
+    for visit in world:
+        picked.setdefault((visit["channel"], visit["tenant"]), visit)
+    assert len(picked) == 9
+    running = await start(nursery, tmp_path / "data", copy_config(tmp_path / "config"))
+    async with running.client as client:
+        for visit in picked.values():
+            site = f"{visit['tenant']}_site"
+            r = await client.post(
+                "/v1/sessions", json={"site_key": site}, headers={"Origin": ORIGIN}
+            )
+            assert r.status_code == 201, r.text
+            sid = r.json()["session_id"]
+            body = {
+                "session_id": sid,
+                "site_key": site,
+                "channel": visit["channel"],
+                "attributes": visit["attributes"],
+            }
+            headers = {**visit["headers"], "Origin": ORIGIN, "X-Forwarded-For": visit["ip"]}
+            r = await client.post("/v1/collect", json=body, headers=headers)
+            assert r.status_code == 202, r.text
+            assert r.json()["accepted"] > 10
+            r = await client.post(
+                "/v1/score",
+                json={"session_id": sid},
+                headers={"Authorization": f"Bearer {visit['tenant']}_key"},
+            )
+            assert r.status_code == 200, r.text
+            assert r.json()["device_id"]
