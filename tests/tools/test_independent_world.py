@@ -343,12 +343,22 @@ def test_help_explains_the_format() -> None:
 async def test_the_service_takes_the_worlds_visits(
     tmp_path: Path, nursery: trio.Nursery, world: list[dict[str, Any]]
 ) -> None:
-    """A few visits of every channel and tenant, posted as the browser or app would
-    (headers, address through the trusted proxy), collected and scored."""
+    """A visit of every channel and tenant, and of the world's odd cases (a farm, Firefox,
+    IPv6, a trip, fraud), posted as the browser or app would (its headers, its address
+    through the trusted proxy), collected and scored."""
     picked: dict[tuple[str, str], dict[str, Any]] = {}
     for visit in world:
         picked.setdefault((visit["channel"], visit["tenant"]), visit)
     assert len(picked) == 9
+    kinds = {
+        "farm": lambda v: v["person"].startswith("farm"),
+        "firefox": lambda v: "Firefox/" in v["headers"]["User-Agent"],
+        "ipv6": lambda v: ":" in v["ip"],
+        "trip": lambda v: "trip_abroad" in v["events"],
+        "stacking": lambda v: v["label"] == "fraud" and v["person"].startswith("p"),
+    }
+    for name, wanted in kinds.items():
+        picked[(name, "")] = next(v for v in world if wanted(v))
     running = await start(nursery, tmp_path / "data", copy_config(tmp_path / "config"))
     async with running.client as client:
         for visit in picked.values():

@@ -62,8 +62,15 @@ def _parser() -> argparse.ArgumentParser:
         default=defaults.devices,
         help="physical devices, farms' phones included (default %(default)s)",
     )
-    gen.add_argument("--days", type=float, default=defaults.days, help="(default %(default)s)")
-    gen.add_argument("--seed", type=int, default=defaults.seed, help="(default %(default)s)")
+    gen.add_argument(
+        "--days",
+        type=float,
+        default=defaults.days,
+        help="length of the world (default %(default)s)",
+    )
+    gen.add_argument(
+        "--seed", type=int, default=defaults.seed, help="same seed, same file (default %(default)s)"
+    )
     gen.add_argument(
         "--start", default="2026-05-04", help="first day, UTC, YYYY-MM-DD (default %(default)s)"
     )
@@ -85,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
         default=defaults.returning,
         help="share of persons who are returning fraud (default %(default)s)",
     )
-    gen.add_argument("--farms", type=int, default=defaults.farms, help="(default %(default)s)")
+    gen.add_argument(
+        "--farms", type=int, default=defaults.farms, help="device farms (default %(default)s)"
+    )
     gen.add_argument(
         "--farm-phones",
         type=int,
@@ -104,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
             type=float,
             default=f.default,
             dest=f"rate_{f.name}",
-            help="drift rate (default %(default)s)",
+            help=f"{f.metadata['help']} (default %(default)s)",
         )
     return parser
 

@@ -59,7 +59,7 @@ class Networks:
 def new_person(index: int, tenants: tuple[str, ...], nets: Networks, rng: random.Random) -> Person:
     country = draw_country(rng)
     zone = weighted(rng, country.zones)
-    home = nets.pick(country.code, "residential", rng, v6=0.15)
+    home = nets.pick(country.code, "residential", rng, v6=0.25)
     return Person(
         id=f"p{index:05d}",
         country=country,
@@ -108,7 +108,7 @@ def add_phone(
     elif roll < rates.relay_share + rates.rotating_share:
         device.network = "rotating"
     device.address, device.range_ = person.home_address, person.home
-    device.carrier = nets.pick(person.country.code, "mobile", rng, v6=0.3)
+    device.carrier = nets.pick(person.country.code, "mobile", rng, v6=0.45)
     person.devices.append(device)
     return device
 
@@ -165,7 +165,7 @@ def office_person(
     country = BY_CODE[office.country]
     person.country, person.zone = country, country.zones[0][0]
     person.languages = draw_languages(country, rng)
-    person.home = nets.pick(country.code, "residential", rng, v6=0.15)
+    person.home = nets.pick(country.code, "residential", rng, v6=0.25)
     person.home_address = person.home.address(rng)
     person.carrier = nets.pick(country.code, "mobile", rng)
     return person

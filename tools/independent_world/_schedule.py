@@ -91,12 +91,17 @@ def honest_visits(
     offset_h: float,
     rng: random.Random,
 ) -> list[Plan]:
+    """Episodes of one to six visits; a device no episode chose gets one of its own (the
+    world's devices are the ones lenders see)."""
     plans: list[Plan] = []
-    for _ in range(1 + poisson(rng, max(0.0, episodes_mean - 1))):
+    episodes: list[Device | None] = [None] * (1 + poisson(rng, max(0.0, episodes_mean - 1)))
+    for first in [*episodes, *person.devices]:
+        if first is not None and any(p.device is first for p in plans):
+            continue
         day = start + rng.randrange(int((end - start) / DAY) - 3) * DAY
         t = local_daytime(rng, day, offset_h)
         tenant = rng.choice(person.lenders)
-        device = weighted(rng, [(d, _device_weight(d)) for d in person.devices])
+        device = first or weighted(rng, [(d, _device_weight(d)) for d in person.devices])
         for _ in range(1 + min(5, poisson(rng, 1.2))):
             if rng.random() < 0.15 and len(person.devices) > 1:  # continue on another device
                 device = rng.choice([d for d in person.devices if d is not device])

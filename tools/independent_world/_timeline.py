@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from tools.independent_world._catalog import (
     ANDROID_PATCH_EVERY_DAYS,
@@ -31,19 +32,25 @@ CURRENT_MAJOR = {"blink": 147, "gecko": 150}
 FIRST_RELEASE_DAY = {"blink": 12.0, "gecko": 19.0}
 
 
+def _rate(default: float, text: str) -> Any:
+    return field(default=default, metadata={"help": text})
+
+
 @dataclass(frozen=True, slots=True)
 class Rates:
-    """Drift rates, events per device (or install) per 30 days, and shares."""
+    """Drift rates (events per device or install per 30 days) and shares."""
 
-    fonts_installed: float = 0.12  # desktops and laptops
-    trip_abroad: float = 0.15  # per person; a trip lasts 7 days
-    docked_monitor: float = 6.0  # toggles per 30 days, for laptops that dock
-    docking_share: float = 0.30  # of laptops
-    zoom: float = 0.25  # per desktop browser install
-    cookie_clear: float = 0.5  # per web install
-    browser_switch_share: float = 0.08  # of desktop owners: Chrome first, Firefox later
-    rotating_share: float = 0.35  # of phones: carrier NAT, a new address every visit
-    relay_share: float = 0.10  # of iPhones: iCloud Private Relay
+    fonts_installed: float = _rate(0.12, "font installs per desktop or laptop per 30 days")
+    trip_abroad: float = _rate(0.15, "week-long trips abroad per person per 30 days")
+    docked_monitor: float = _rate(6.0, "docks or undocks per 30 days of a laptop that docks")
+    docking_share: float = _rate(0.30, "share of laptops that get docked")
+    zoom: float = _rate(0.25, "zoom changes per desktop browser install per 30 days")
+    cookie_clear: float = _rate(0.5, "cookie clears per web install per 30 days")
+    browser_switch_share: float = _rate(
+        0.08, "share of Chromium desktop owners who move to Firefox for good"
+    )
+    rotating_share: float = _rate(0.35, "share of phones on carrier NAT (new address each visit)")
+    relay_share: float = _rate(0.10, "share of iPhones (Safari) behind iCloud Private Relay")
 
 
 def poisson_times(rng: random.Random, rate_per_30d: float, start: float, end: float) -> list[float]:
