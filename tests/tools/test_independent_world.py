@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -350,7 +351,7 @@ async def test_the_service_takes_the_worlds_visits(
     for visit in world:
         picked.setdefault((visit["channel"], visit["tenant"]), visit)
     assert len(picked) == 9
-    kinds = {
+    kinds: dict[str, Callable[[dict[str, Any]], bool]] = {
         "farm": lambda v: v["person"].startswith("farm"),
         "firefox": lambda v: "Firefox/" in v["headers"]["User-Agent"],
         "ipv6": lambda v: ":" in v["ip"],
@@ -385,3 +386,17 @@ async def test_the_service_takes_the_worlds_visits(
             )
             assert r.status_code == 200, r.text
             assert r.json()["device_id"]
+
+
+def test_stats_counts_what_the_file_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    visits = _write(tmp_path / "w.jsonl", "--devices", "150", "--days", "90", "--farms", "1")
+    capsys.readouterr()
+    assert main(["stats", str(tmp_path / "w.jsonl")]) == 0
+    counted = json.loads(capsys.readouterr().out)
+    assert counted["visits"] == len(visits)
+    assert counted["devices"] == len({v["device"] for v in visits})
+    assert counted["persons"] == len({v["person"] for v in visits})
+    assert sum(counted["labels"].values()) == len(visits)
+    assert sum(counted["devices_by_crowd_size"].values()) == counted["devices"]

@@ -1,4 +1,5 @@
-"""Command line: `python -m tools.independent_world generate --out FILE [options]`.
+"""Command line: `python -m tools.independent_world generate --out FILE [options]`, and
+`python -m tools.independent_world stats FILE` to count what a written world holds.
 
 Why: the world is used as a black box by whoever validates the device linker; a file of
 JSON Lines with the ground truth beside each payload is the whole interface.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import msgspec
 
+from tools.independent_world import _stats
 from tools.independent_world._timeline import Rates
 from tools.independent_world._world import Options, generate
 
@@ -115,11 +117,15 @@ def _parser() -> argparse.ArgumentParser:
             dest=f"rate_{f.name}",
             help=f"{f.metadata['help']} (default %(default)s)",
         )
+    stats = sub.add_parser("stats", help="count what a written world holds (JSON)")
+    stats.add_argument("file", type=Path)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "stats":
+        return _stats.main(args.file)
     start = datetime.strptime(args.start, "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
     rates = Rates(**{f.name: getattr(args, f"rate_{f.name}") for f in fields(Rates)})
     opts = Options(
