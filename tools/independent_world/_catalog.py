@@ -67,45 +67,43 @@ class Phone:
     weight: float
     storage_gb: int
     sensors: tuple[str, ...]
+    min_os: int = 0  # the iOS majors the model runs (shipped with, last supported)
+    max_os: int = 99
 
 
 _IOS_SENSORS = ("accelerometer", "gyroscope", "magnetometer", "barometer", "proximity")
 _A_SENSORS = ("LSM6DSO Accelerometer", "LSM6DSO Gyroscope", "AK09918 Magnetometer", "Light")
 
 
-def _iphone(ident: str, name: str, css: tuple[int, int], dpr: float, w: float) -> Phone:
+def _iphone(
+    ident: str, name: str, css: tuple[int, int], dpr: float, w: float, ios: tuple[int, int]
+) -> Phone:
     return Phone(
-        "iOS",
-        "Apple",
-        "Apple",
-        ident,
-        name,
-        "",
-        "",
-        "",
-        css,
-        dpr,
-        "Apple GPU",
-        w,
-        128,
-        _IOS_SENSORS,
-    )
+        "iOS", "Apple", "Apple", ident, name, "", "", "", css, dpr, "Apple GPU", w, 128,
+        _IOS_SENSORS, ios[0], ios[1],
+    )  # fmt: skip
 
 
-# Screens in CSS pixels and device pixel ratios from Apple's and the makers' spec sheets.
+# Screens in CSS pixels and device pixel ratios from Apple's and the makers' spec sheets;
+# iOS support from Apple's compatibility lists (iOS 26 runs on the iPhone 11 and later).
 PHONES: tuple[Phone, ...] = (
-    _iphone("iPhone13,2", "iPhone 12", (390, 844), 3.0, 0.06),
-    _iphone("iPhone14,5", "iPhone 13", (390, 844), 3.0, 0.13),
-    _iphone("iPhone14,6", "iPhone SE (3rd generation)", (375, 667), 2.0, 0.04),
-    _iphone("iPhone14,7", "iPhone 14", (390, 844), 3.0, 0.11),
-    _iphone("iPhone15,4", "iPhone 15", (393, 852), 3.0, 0.14),
-    _iphone("iPhone16,1", "iPhone 15 Pro", (393, 852), 3.0, 0.09),
-    _iphone("iPhone16,2", "iPhone 15 Pro Max", (430, 932), 3.0, 0.06),
-    _iphone("iPhone17,3", "iPhone 16", (393, 852), 3.0, 0.13),
-    _iphone("iPhone17,1", "iPhone 16 Pro", (402, 874), 3.0, 0.08),
-    _iphone("iPhone17,2", "iPhone 16 Pro Max", (440, 956), 3.0, 0.05),
-    _iphone("iPhone18,3", "iPhone 17", (402, 874), 3.0, 0.07),
-    _iphone("iPhone18,1", "iPhone 17 Pro", (402, 874), 3.0, 0.04),
+    _iphone("iPhone9,3", "iPhone 7", (375, 667), 2.0, 0.01, (10, 15)),
+    _iphone("iPhone10,4", "iPhone 8", (375, 667), 2.0, 0.015, (11, 16)),
+    _iphone("iPhone10,6", "iPhone X", (375, 812), 3.0, 0.01, (11, 16)),
+    _iphone("iPhone11,8", "iPhone XR", (414, 896), 2.0, 0.02, (12, 18)),
+    _iphone("iPhone12,1", "iPhone 11", (414, 896), 2.0, 0.05, (13, 99)),
+    _iphone("iPhone13,2", "iPhone 12", (390, 844), 3.0, 0.06, (14, 99)),
+    _iphone("iPhone14,5", "iPhone 13", (390, 844), 3.0, 0.13, (15, 99)),
+    _iphone("iPhone14,6", "iPhone SE (3rd generation)", (375, 667), 2.0, 0.04, (15, 99)),
+    _iphone("iPhone14,7", "iPhone 14", (390, 844), 3.0, 0.11, (16, 99)),
+    _iphone("iPhone15,4", "iPhone 15", (393, 852), 3.0, 0.14, (17, 99)),
+    _iphone("iPhone16,1", "iPhone 15 Pro", (393, 852), 3.0, 0.09, (17, 99)),
+    _iphone("iPhone16,2", "iPhone 15 Pro Max", (430, 932), 3.0, 0.06, (17, 99)),
+    _iphone("iPhone17,3", "iPhone 16", (393, 852), 3.0, 0.13, (18, 99)),
+    _iphone("iPhone17,1", "iPhone 16 Pro", (402, 874), 3.0, 0.08, (18, 99)),
+    _iphone("iPhone17,2", "iPhone 16 Pro Max", (440, 956), 3.0, 0.05, (18, 99)),
+    _iphone("iPhone18,3", "iPhone 17", (402, 874), 3.0, 0.07, (26, 99)),
+    _iphone("iPhone18,1", "iPhone 17 Pro", (402, 874), 3.0, 0.04, (26, 99)),
     Phone(
         "Android",
         "samsung",
@@ -289,6 +287,16 @@ RELEASE_EVERY_DAYS = {"blink": 28, "gecko": 28}  # both ship a major every four 
 IOS_RELEASE_DAYS = (18, 66, 115, 163)
 ANDROID_PATCH_EVERY_DAYS = 30
 DESKTOP_PATCH_EVERY_DAYS = 28  # Windows' Patch Tuesday, macOS and Linux point updates
+
+# Browser families' shares of web visits per platform, to which the data's user agents are
+# reweighted (within a family the data's own shares stand). The data, gathered by a
+# scraping company's sites, has few Firefox and Chrome-on-iOS visitors; these are rough
+# shares from public browser-share reports for Europe, 2025-2026.
+FAMILY_SHARES = {
+    "desktop": {"chrome": 0.66, "edge": 0.13, "safari": 0.09, "firefox": 0.08, "opera": 0.04},
+    "iOS": {"safari": 0.86, "chrome-ios": 0.12, "firefox-ios": 0.02},
+    "Android": {"chrome": 0.93, "firefox": 0.04, "edge": 0.03},
+}
 
 TENANTS = ("demo", "demo2", "demo3")
 APP_IDS = {"demo": "com.demo.loans", "demo2": "com.demo2.credit", "demo3": "com.demo3.finance"}

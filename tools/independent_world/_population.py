@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tools.independent_world import _browsers as br
-from tools.independent_world._catalog import ANDROID_RELEASES, COUNTRIES, PHONES, Country, Phone
+from tools.independent_world._catalog import (
+    ANDROID_RELEASES,
+    COUNTRIES,
+    FAMILY_SHARES,
+    PHONES,
+    Country,
+    Phone,
+)
 from tools.independent_world._data import Dist, Fingerprints, IpRange
 
 T = TypeVar("T")
@@ -116,7 +123,21 @@ def user_agent_pools(fp: Fingerprints) -> dict[str, Dist]:
         elif any(t in ua for t in ("Windows NT 10", "Macintosh", "X11; Linux", "CrOS")):
             if "Chrome/" in ua or "Firefox/" in ua or "Safari/" in ua:
                 pools["desktop"][ua] = share
-    return {k: Dist.of(v) for k, v in pools.items()}
+    return {k: Dist.of(reweighted(v, FAMILY_SHARES[k])) for k, v in pools.items()}
+
+
+def reweighted(shares: dict[str, float], families: dict[str, float]) -> dict[str, float]:
+    """The agents' shares scaled so each browser family has its target share; agents of
+    families without a target, and targets without agents, drop out."""
+    totals: dict[str, float] = {}
+    for ua, share in shares.items():
+        totals[br.browser_of(ua)] = totals.get(br.browser_of(ua), 0.0) + share
+    out = {}
+    for ua, share in shares.items():
+        family = br.browser_of(ua)
+        if family in families and totals[family] > 0:
+            out[ua] = share / totals[family] * families[family]
+    return out
 
 
 def _brand(user_agent: str) -> str | None:
@@ -154,10 +175,12 @@ def desktop_hardware(fp: Fingerprints, ua: str, rng: random.Random) -> Hardware:
 def phone_hardware(fp: Fingerprints, os: str, ua: str, rng: random.Random) -> Hardware:
     """A phone of a model drawn by share. What a model and OS release report is drawn from
     a generator seeded by them alone, so every such phone reports the same."""
-    phone = weighted(rng, [(p, p.weight) for p in PHONES if p.os == os])
+    ios = br.ios_version_of(ua) or (18, 6, 0)
+    runs = [p for p in PHONES if p.os == os and (os != "iOS" or p.min_os <= ios[0] <= p.max_os)]
+    phone = weighted(rng, [(p, p.weight) for p in runs])
     same = random.Random(f"{phone.model}/{ua}")
     if os == "iOS":
-        version = br.ios_version_of(ua) or (18, 6, 0)
+        version = ios
         build = ""
     else:
         release, _, prefix = weighted(rng, [(r, r[1]) for r in ANDROID_RELEASES])
