@@ -405,3 +405,39 @@ def test_stats_counts_what_the_file_holds(
     assert counted["persons"] == len({v["person"] for v in visits})
     assert sum(counted["labels"].values()) == len(visits)
     assert sum(counted["devices_by_crowd_size"].values()) == counted["devices"]
+
+
+def _prefix(ip: str) -> str:
+    address = ipaddress.ip_address(ip)
+    bits = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))
+
+
+def test_households_share_the_home_line(world: list[dict[str, Any]]) -> None:
+    """A person's phone on the home Wi-Fi and their laptop share the line's /24 (or /64:
+    IPv6 privacy addresses differ visit by visit within it)."""
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    addresses: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for visit in world:
+        if not visit["person"].startswith("p"):
+            continue
+        key = (visit["person"], _prefix(visit["ip"]))
+        seen[key].add(visit["device"])
+        addresses[key].add(visit["ip"])
+    shared = [key for key, devices in seen.items() if len(devices) >= 2]
+    assert len(shared) >= 50
+    assert any(":" in key[1] and len(addresses[key]) >= 3 for key in shared)
+
+
+def test_each_browser_writes_its_own_language_header(world: list[dict[str, Any]]) -> None:
+    for visit in world:
+        header = visit["headers"]["Accept-Language"]
+        languages = visit["attributes"]["software"]["languages"]
+        agent = visit["headers"]["User-Agent"]
+        if visit["channel"] == "web" and ("iPhone" in agent or "Version/" in agent):
+            assert len(languages) == 1  # Safari's navigator.languages
+        elif visit["channel"] == "web" and "Firefox/" in agent:
+            if len(languages) == 2:
+                assert header.endswith(";q=0.5")
+        elif visit["channel"] == "web" and len(languages) >= 2:
+            assert header.split(",")[1].endswith(";q=0.9")

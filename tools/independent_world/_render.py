@@ -74,11 +74,26 @@ def offset_minutes(zone: str, t: float) -> int:
     return int(delta.total_seconds() // 60) if delta is not None else 0
 
 
-def accept_language(languages: tuple[str, ...]) -> str:
+def accept_language(languages: tuple[str, ...], engine: str = "blink") -> str:
+    """The header as each engine writes it: Chromium steps q down by 0.1, Firefox spreads
+    it over the list (1 - i/n, rounded half up), Safari sends its one language and that
+    language's base."""
+    if engine == "webkit":
+        base = languages[0].split("-")[0]
+        return languages[0] + (f",{base};q=0.9" if base != languages[0] else "")
     out = [languages[0]]
     for i, lang in enumerate(languages[1:], start=1):
-        out.append(f"{lang};q={max(0.1, 1 - i / 10):.1f}")
+        if engine == "gecko":
+            q = max(0.1, int((1 - i / len(languages)) * 10 + 0.5) / 10)
+        else:
+            q = max(0.1, 1 - i / 10)
+        out.append(f"{lang};q={q:.1f}")
     return ",".join(out)
+
+
+def navigator_languages(languages: tuple[str, ...], engine: str) -> list[str]:
+    """Safari's navigator.languages holds the first preferred language only."""
+    return [languages[0]] if engine == "webkit" else list(languages)
 
 
 def _screen(device: Device, engine: str, state: State) -> tuple[int, int, float]:
@@ -143,13 +158,16 @@ def web_payload(
     soft: dict[str, Any] = {
         "user_agent": state.user_agent,
         "platform": _PLATFORM[hw.os],
-        "languages": list(person.languages),
+        "languages": navigator_languages(person.languages, engine),
         "timezone": state.zone,
         "timezone_offset_min": offset_minutes(state.zone, t),
         "do_not_track": install.do_not_track,
         "webdriver": False,
     }
-    headers = {"User-Agent": state.user_agent, "Accept-Language": accept_language(person.languages)}
+    headers = {
+        "User-Agent": state.user_agent,
+        "Accept-Language": accept_language(person.languages, engine),
+    }
     net: dict[str, Any] = {}
     if engine == "blink" and install.brand is not None:
         pairs = br.brands(install.brand, state.major)
@@ -267,7 +285,9 @@ def app_payload(
     }
     headers = {
         "User-Agent": soft["user_agent"],
-        "Accept-Language": accept_language(person.languages),
+        "Accept-Language": accept_language(
+            person.languages, "webkit" if hw.os == "iOS" else "blink"
+        ),
     }
     return attrs, headers
 

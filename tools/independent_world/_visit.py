@@ -142,6 +142,9 @@ def address(
     if device.network == "hosting":
         hosting = nets.pick(rng.choice(("DE", "NL", "FR", "US")), "hosting", rng)
         return hosting.address(rng), False, True
+    if ":" in device.address:  # IPv6 privacy addressing: a fresh interface id each visit
+        assert device.range_ is not None
+        return device.range_.neighbour(device.address, rng), False, True
     return device.address, False, False
 
 
