@@ -441,3 +441,30 @@ def test_each_browser_writes_its_own_language_header(world: list[dict[str, Any]]
                 assert header.endswith(";q=0.5")
         elif visit["channel"] == "web" and len(languages) >= 2:
             assert header.split(",")[1].endswith(";q=0.9")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2026-13-01"], "--start must be a day as YYYY-MM-DD, e.g. 2026-05-04"),
+        (["--days", "3"], "--days must be at least 7 (an application episode spans days)"),
+        (["--devices", "0"], "--devices must be at least 1"),
+        (["--stackers", "1.5"], "--stackers is a share: give a number from 0 to 1"),
+        (["--rate-zoom", "-1"], "--rate-zoom must be >= 0 (a share at most 1)"),
+    ],
+)
+def test_options_out_of_range_are_refused_with_the_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["generate", "--out", str(tmp_path / "w.jsonl"), *args])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.strip().endswith(f"error: {message}")
+    assert not (tmp_path / "w.jsonl").exists()
+
+
+def test_tiny_and_short_worlds_still_hold_together(tmp_path: Path) -> None:
+    one = _write(tmp_path / "one.jsonl", "--devices", "1", "--farms", "0")
+    assert len({v["device"] for v in one}) == 1
+    week = _write(tmp_path / "week.jsonl", "--devices", "40", "--days", "7", "--farms", "1")
+    assert max(v["t"] for v in week) - min(v["t"] for v in week) <= 7 * DAY

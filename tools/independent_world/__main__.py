@@ -42,6 +42,20 @@ See tools/independent_world/README.md for the sources, the rates and what the wo
 """
 
 
+# Options of the population: (Options field, type, help); the default is Options'.
+_POPULATION = (
+    ("devices", int, "physical devices, farms' phones counted in"),
+    ("days", float, "length of the world"),
+    ("seed", int, "same seed, same file"),
+    ("episodes", float, "application episodes per honest person, mean"),
+    ("stackers", float, "share of persons stacking credit"),
+    ("returning", float, "share of persons who are returning fraud"),
+    ("farms", int, "device farms"),
+    ("farm_phones", int, "phones per farm, mean"),
+    ("office_share", float, "share of persons with an office desktop"),
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tools.independent_world",
@@ -57,58 +71,17 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     gen.add_argument("--out", type=Path, required=True, help="file to write ('-': stdout)")
-    defaults = Options()
-    gen.add_argument(
-        "--devices",
-        type=int,
-        default=defaults.devices,
-        help="physical devices, farms' phones included (default %(default)s)",
-    )
-    gen.add_argument(
-        "--days",
-        type=float,
-        default=defaults.days,
-        help="length of the world (default %(default)s)",
-    )
-    gen.add_argument(
-        "--seed", type=int, default=defaults.seed, help="same seed, same file (default %(default)s)"
-    )
     gen.add_argument(
         "--start", default="2026-05-04", help="first day, UTC, YYYY-MM-DD (default %(default)s)"
     )
-    gen.add_argument(
-        "--episodes",
-        type=float,
-        default=defaults.episodes,
-        help="application episodes per honest person, mean (default %(default)s)",
-    )
-    gen.add_argument(
-        "--stackers",
-        type=float,
-        default=defaults.stackers,
-        help="share of persons stacking credit (default %(default)s)",
-    )
-    gen.add_argument(
-        "--returning",
-        type=float,
-        default=defaults.returning,
-        help="share of persons who are returning fraud (default %(default)s)",
-    )
-    gen.add_argument(
-        "--farms", type=int, default=defaults.farms, help="device farms (default %(default)s)"
-    )
-    gen.add_argument(
-        "--farm-phones",
-        type=int,
-        default=defaults.farm_phones,
-        help="phones per farm, mean (default %(default)s)",
-    )
-    gen.add_argument(
-        "--office-share",
-        type=float,
-        default=defaults.office_share,
-        help="share of persons with an office desktop (default %(default)s)",
-    )
+    defaults = Options()
+    for name, kind, text in _POPULATION:
+        gen.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=kind,
+            default=getattr(defaults, name),
+            help=f"{text} (default %(default)s)",
+        )
     for f in fields(Rates):
         gen.add_argument(
             f"--rate-{f.name.replace('_', '-')}",
@@ -122,24 +95,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check(args: argparse.Namespace) -> str | None:
+    """The first option out of range, said as the rule and the fix."""
+    try:
+        datetime.strptime(args.start, "%Y-%m-%d")
+    except ValueError:
+        return "--start must be a day as YYYY-MM-DD, e.g. 2026-05-04"
+    if args.devices < 1:
+        return "--devices must be at least 1"
+    if args.days < 7:
+        return "--days must be at least 7 (an application episode spans days)"
+    if args.farms < 0 or args.farm_phones < 2:
+        return "--farms must be >= 0 and --farm-phones >= 2"
+    for name in ("stackers", "returning", "office_share"):
+        if not 0 <= getattr(args, name) <= 1:
+            return f"--{name.replace('_', '-')} is a share: give a number from 0 to 1"
+    for f in fields(Rates):
+        value = getattr(args, f"rate_{f.name}")
+        if value < 0 or (f.name.endswith("_share") and value > 1):
+            return f"--rate-{f.name.replace('_', '-')} must be >= 0 (a share at most 1)"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "stats":
         return _stats.main(args.file)
+    problem = _check(args)
+    if problem:
+        parser.error(problem)
     start = datetime.strptime(args.start, "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
     rates = Rates(**{f.name: getattr(args, f"rate_{f.name}") for f in fields(Rates)})
     opts = Options(
-        devices=args.devices,
-        days=args.days,
-        seed=args.seed,
-        start=start,
-        episodes=args.episodes,
-        stackers=args.stackers,
-        returning=args.returning,
-        farms=args.farms,
-        farm_phones=args.farm_phones,
-        office_share=args.office_share,
-        rates=rates,
+        start=start, rates=rates, **{name: getattr(args, name) for name, _, _ in _POPULATION}
     )
     began = time.perf_counter()
     encoder = msgspec.json.Encoder()

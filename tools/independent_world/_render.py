@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tools.independent_world import _browsers as br
-from tools.independent_world._catalog import APP_IDS, REFERRERS, TEXT_RENDERING_CHANGES
+from tools.independent_world._catalog import REFERRERS, TEXT_RENDERING_CHANGES
 from tools.independent_world._population import Device, Install, Person
 
 
@@ -134,30 +134,11 @@ def web_payload(
     rng: random.Random,
     fraud: bool,
 ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The collector's payload and the browser's headers for one web visit."""
     engine = br.engine_of(state.user_agent)
-    w, h, dpr = _screen(device, engine, state)
-    vendor, renderer = webgl(device, engine)
-    hw = device.hw
-    memory = hw.memory if engine == "blink" else None
-    dev: dict[str, Any] = {
-        "screen_width": w,
-        "screen_height": h,
-        "pixel_ratio": dpr,
-        "color_depth": hw.screen[3],
-        "hardware_concurrency": hw.cores,
-        "device_memory": memory,
-        "touch_points": hw.touch,
-        "webgl_vendor": vendor,
-        "webgl_renderer": renderer,
-        "canvas_hash": canvas_hash(device, engine, state.major, state.os_version),
-        "audio_hash": digest("audio", hw.os, arch(device), engine),
-        "fonts_hash": fonts_hash(state.fonts),
-        "fonts_count": len(state.fonts),
-        "plugins_count": install.plugins,
-    }
     soft: dict[str, Any] = {
         "user_agent": state.user_agent,
-        "platform": _PLATFORM[hw.os],
+        "platform": _PLATFORM[device.hw.os],
         "languages": navigator_languages(person.languages, engine),
         "timezone": state.zone,
         "timezone_offset_min": offset_minutes(state.zone, t),
@@ -170,22 +151,14 @@ def web_payload(
     }
     net: dict[str, Any] = {}
     if engine == "blink" and install.brand is not None:
-        pairs = br.brands(install.brand, state.major)
-        mobile = hw.form == "phone"
-        soft["ua_data_brands"] = [f"{b}/{v}" for b, v in pairs]
-        soft["ua_data_platform"] = _HINT_PLATFORM[hw.os]
-        soft["ua_data_mobile"] = mobile
-        headers["Sec-CH-UA"] = br.sec_ch_ua(pairs)
-        headers["Sec-CH-UA-Mobile"] = "?1" if mobile else "?0"
-        headers["Sec-CH-UA-Platform"] = f'"{_HINT_PLATFORM[hw.os]}"'
-        rtt = rng.choice((50, 50, 100, 100, 150, 200, 300))
-        net = {
+        _client_hints(device, install.brand, state.major, soft, headers)
+        net = {  # navigator.connection, rounded as Chromium rounds it
             "connection_type": "4g",
-            "rtt_ms": rtt,
+            "rtt_ms": rng.choice((50, 50, 100, 100, 150, 200, 300)),
             "downlink_mbps": round(min(10.0, round(rng.uniform(1.5, 10.0) / 0.025) * 0.025), 3),
         }
     attrs = {
-        "device": _drop_none(dev),
+        "device": _web_device(device, install, state, engine),
         "software": soft,
         "network": net,
         "behaviour": behaviour(rng, fraud, web=True),
@@ -193,103 +166,42 @@ def web_payload(
     return attrs, headers
 
 
-def app_payload(
-    person: Person,
-    device: Device,
-    install: Install,
-    state: State,
-    t: float,
-    rng: random.Random,
-    fraud: bool,
-    cellular: bool,
-) -> tuple[dict[str, Any], dict[str, str]]:
-    hw, phone = device.hw, device.hw.phone
-    assert phone is not None
-    assert install.tenant is not None
-    app_id = APP_IDS[install.tenant]
-    total = phone.storage_gb * 1024
-    # storage fills slowly (about 1 % a month) from a level of the device's own
-    used = 0.35 + 0.5 * random.Random(device.id).random() + (t - 1.7e9) / 2.6e9
-    dev: dict[str, Any] = {
-        "manufacturer": phone.manufacturer,
-        "brand": phone.brand,
-        "model": phone.model,
-        "screen_width": round(phone.css[0] * phone.dpr),
-        "screen_height": round(phone.css[1] * phone.dpr),
-        "pixel_ratio": phone.dpr,
-        "sensors": list(phone.sensors),
-        "battery_level": round(
-            rng.uniform(0.9, 1.0) if fraud and rng.random() < 0.7 else rng.uniform(0.08, 1.0), 2
-        ),
-        "battery_charging": rng.random() < (0.9 if fraud else 0.3),
-        "storage_total_mb": total,
-        "storage_free_mb": max(0, int(total * (1 - min(used, 0.97)))),
-        "device_id_hash": digest("device-id", install.id, size=16),
+def _web_device(device: Device, install: Install, state: State, engine: str) -> dict[str, Any]:
+    hw = device.hw
+    w, h, dpr = _screen(device, engine, state)
+    vendor, renderer = webgl(device, engine)
+    values = {
+        "screen_width": w,
+        "screen_height": h,
+        "pixel_ratio": dpr,
+        "color_depth": hw.screen[3],
+        "hardware_concurrency": hw.cores,
+        "device_memory": hw.memory if engine == "blink" else None,  # Chromium only
+        "touch_points": hw.touch,
+        "webgl_vendor": vendor,
+        "webgl_renderer": renderer,
+        "canvas_hash": canvas_hash(device, engine, state.major, state.os_version),
+        "audio_hash": digest("audio", hw.os, arch(device), engine),
+        "fonts_hash": fonts_hash(state.fonts),
+        "fonts_count": len(state.fonts),
+        "plugins_count": install.plugins,
     }
-    version = ".".join(str(x) for x in state.os_version if x or x == state.os_version[0])
-    soft: dict[str, Any] = {
-        "os": hw.os,
-        "app_id": app_id,
-        "app_version": "5.12.0",
-        "sdk_version": "2.4.0",
-        "languages": list(person.languages),
-        "timezone": state.zone,
-        "timezone_offset_min": offset_minutes(state.zone, t),
-    }
-    net: dict[str, Any] = {
-        "connection_type": "cellular" if cellular else "wifi",
-        "wifi_on": not cellular or rng.random() < 0.4,
-        "bluetooth_on": rng.random() < 0.6,
-        "vpn_active": False,
-        "proxy_configured": False,
-    }
-    if hw.os == "Android":
-        build = f"{hw.build.rsplit('.', 1)[0]}.{state.os_updates:03d}"
-        release = str(state.os_version[0])
-        dev.update(
-            hardware=phone.hardware,
-            product=phone.product,
-            rooted=False,
-            simulator=False,
-            build_fingerprint=f"{phone.brand}/{phone.product}/{phone.codename}:{release}/"
-            f"{build}/{digest(build, phone.model, size=7)}:user/release-keys",
-        )
-        soft["os_version"] = release
-        soft["user_agent"] = (
-            f"Dalvik/2.1.0 (Linux; U; Android {release}; {phone.model} Build/{build})"
-        )
-        net.update(
-            carrier=person.carrier.name.split(" ")[0], sim_country=person.country.code.lower()
-        )
-    else:
-        darwin = 25 if state.os_version[0] >= 26 else 24
-        soft["os_version"] = version
-        soft["user_agent"] = (
-            f"{app_id.split('.')[1].title()}/5.12.0 CFNetwork/3826.500.131 "
-            f"Darwin/{darwin}.{state.os_version[1]}.0"
-        )
-        dev.update(jailbroken=False, simulator=False)
-    categories = {
-        "credit": rng.randint(3, 9) if fraud else random.Random(install.id).randint(0, 2),
-        "shopping": random.Random(device.id).randint(1, 8),
-        "social": random.Random(device.id + "s").randint(2, 9),
-        "games": random.Random(device.id + "g").randint(0, 12),
-        "proxy": 0,
-    }
-    attrs = {
-        "device": dev,
-        "software": soft,
-        "network": net,
-        "behaviour": behaviour(rng, fraud, web=False),
-        "apps": {"category_counts": categories},
-    }
-    headers = {
-        "User-Agent": soft["user_agent"],
-        "Accept-Language": accept_language(
-            person.languages, "webkit" if hw.os == "iOS" else "blink"
-        ),
-    }
-    return attrs, headers
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _client_hints(
+    device: Device, brand: str, major: int, soft: dict[str, Any], headers: dict[str, str]
+) -> None:
+    """navigator.userAgentData in the payload, Sec-CH-UA* in the headers: one source."""
+    pairs = br.brands(brand, major)
+    mobile = device.hw.form == "phone"
+    platform = _HINT_PLATFORM[device.hw.os]
+    soft["ua_data_brands"] = [f"{b}/{v}" for b, v in pairs]
+    soft["ua_data_platform"] = platform
+    soft["ua_data_mobile"] = mobile
+    headers["Sec-CH-UA"] = br.sec_ch_ua(pairs)
+    headers["Sec-CH-UA-Mobile"] = "?1" if mobile else "?0"
+    headers["Sec-CH-UA-Platform"] = f'"{platform}"'
 
 
 _FIELDS = (
@@ -330,7 +242,3 @@ def behaviour(rng: random.Random, fraud: bool, web: bool) -> dict[str, Any]:
         if not out["referrer_host"]:
             del out["referrer_host"]
     return out
-
-
-def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}

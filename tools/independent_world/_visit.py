@@ -16,8 +16,9 @@ from tools.independent_world import _timeline as tl
 from tools.independent_world._catalog import BY_CODE
 from tools.independent_world._people import Networks
 from tools.independent_world._population import Person
-from tools.independent_world._render import State, app_payload, web_payload
+from tools.independent_world._render import State, web_payload
 from tools.independent_world._schedule import Plan
+from tools.independent_world._sdk import app_payload
 
 EVENT_NAMES = (
     "fonts_installed",
