@@ -468,3 +468,20 @@ def test_tiny_and_short_worlds_still_hold_together(tmp_path: Path) -> None:
     assert len({v["device"] for v in one}) == 1
     week = _write(tmp_path / "week.jsonl", "--devices", "40", "--days", "7", "--farms", "1")
     assert max(v["t"] for v in week) - min(v["t"] for v in week) <= 7 * DAY
+
+
+def test_macs_are_machines_apple_built(world: list[dict[str, Any]]) -> None:
+    """Apple's specifications: an M1, M2 or M3 has 8 cores and no MacBook Pro screen; an
+    M1 only the 13-inch Air's 1440x900."""
+    macs = 0
+    for visit in world:
+        d = visit["attributes"]["device"]
+        renderer = str(d.get("webgl_renderer", ""))
+        for name in ("M1", "M2", "M3"):
+            if f"Renderer: Apple {name}," in renderer:
+                macs += 1
+                assert d["hardware_concurrency"] == 8
+                assert (d["screen_width"], d["screen_height"]) not in ((1512, 982), (1728, 1117))
+                if name == "M1" and d["pixel_ratio"] == 2:
+                    assert (d["screen_width"], d["screen_height"]) not in ((1470, 956),)
+    assert macs >= 20

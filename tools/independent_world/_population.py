@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tools.independent_world import _browsers as br
+from tools.independent_world import _macs as macs
 from tools.independent_world._catalog import (
     ANDROID_RELEASES,
     COUNTRIES,
@@ -158,7 +159,7 @@ def desktop_hardware(fp: Fingerprints, ua: str, rng: random.Random) -> Hardware:
     cores = fp.sample("hardwareConcurrency", ua, rng)
     memory = fp.sample("deviceMemory", ua, rng)
     os_family = _os_family(ua)
-    return Hardware(
+    hw = Hardware(
         form="laptop" if laptop else "desktop",
         os=os_family,
         os_version=(15, 7, 0) if os_family == "macOS" else (10, 0, 0),
@@ -170,6 +171,7 @@ def desktop_hardware(fp: Fingerprints, ua: str, rng: random.Random) -> Hardware:
         touch=int(fp.sample("maxTouchPoints", ua, rng) or 0),
         fonts=tuple(sorted(fp.sample("fonts", ua, rng) or [])),
     )
+    return macs.coherent(hw, br.engine_of(ua), rng)
 
 
 def phone_hardware(fp: Fingerprints, os: str, ua: str, rng: random.Random) -> Hardware:
