@@ -451,6 +451,10 @@ def test_each_browser_writes_its_own_language_header(world: list[dict[str, Any]]
         (["--devices", "0"], "--devices must be at least 1"),
         (["--stackers", "1.5"], "--stackers is a share: give a number from 0 to 1"),
         (["--rate-zoom", "-1"], "--rate-zoom must be >= 0 (a share at most 1)"),
+        (
+            ["--out", "/nonexistent/w.jsonl"],
+            "--out must be in an existing folder (create it first)",
+        ),
     ],
 )
 def test_options_out_of_range_are_refused_with_the_rule(

@@ -101,6 +101,8 @@ def _check(args: argparse.Namespace) -> str | None:
         datetime.strptime(args.start, "%Y-%m-%d")
     except ValueError:
         return "--start must be a day as YYYY-MM-DD, e.g. 2026-05-04"
+    if str(args.out) != "-" and not args.out.parent.is_dir():
+        return "--out must be in an existing folder (create it first)"
     if args.devices < 1:
         return "--devices must be at least 1"
     if args.days < 7:
