@@ -368,29 +368,54 @@ async def test_the_service_takes_the_worlds_visits(
     running = await start(nursery, tmp_path / "data", copy_config(tmp_path / "config"))
     async with running.client as client:
         for visit in picked.values():
-            site = f"{visit['tenant']}_site"
-            r = await client.post(
-                "/v1/sessions", json={"site_key": site}, headers={"Origin": ORIGIN}
-            )
-            assert r.status_code == 201, r.text
-            sid = r.json()["session_id"]
-            body = {
-                "session_id": sid,
-                "site_key": site,
-                "channel": visit["channel"],
-                "attributes": visit["attributes"],
-            }
-            headers = {**visit["headers"], "Origin": ORIGIN, "X-Forwarded-For": visit["ip"]}
-            r = await client.post("/v1/collect", json=body, headers=headers)
-            assert r.status_code == 202, r.text
-            assert r.json()["accepted"] > 10
-            r = await client.post(
-                "/v1/score",
-                json={"session_id": sid},
-                headers={"Authorization": f"Bearer {visit['tenant']}_key"},
-            )
-            assert r.status_code == 200, r.text
-            assert r.json()["device_id"]
+            answer = await _replay(client, visit)
+            assert answer["device_id"]
+            assert answer["attributes"]["http_ua_matches_payload"] is True
+
+
+# Time zone -> country, for the world's zones (the IANA zone.tab).
+ZONE_COUNTRY = {
+    "Europe/London": "GB", "Europe/Berlin": "DE", "Europe/Paris": "FR", "Europe/Madrid": "ES",
+    "Europe/Rome": "IT", "Europe/Amsterdam": "NL", "Europe/Warsaw": "PL",
+    "Europe/Lisbon": "PT", "Europe/Athens": "GR", "America/New_York": "US",
+    "America/Chicago": "US", "America/Denver": "US", "America/Los_Angeles": "US",
+}  # fmt: skip
+
+
+async def _replay(client: Any, visit: dict[str, Any]) -> dict[str, Any]:
+    """Session, collect with the visit's headers and address, score: the score's answer."""
+    site = f"{visit['tenant']}_site"
+    r = await client.post("/v1/sessions", json={"site_key": site}, headers={"Origin": ORIGIN})
+    assert r.status_code == 201, r.text
+    sid = r.json()["session_id"]
+    body = {"session_id": sid, "site_key": site, "channel": visit["channel"],
+            "attributes": visit["attributes"]}  # fmt: skip
+    headers = {**visit["headers"], "Origin": ORIGIN, "X-Forwarded-For": visit["ip"]}
+    r = await client.post("/v1/collect", json=body, headers=headers)
+    assert r.status_code == 202, r.text
+    assert r.json()["accepted"] > 10
+    r = await client.post("/v1/score", json={"session_id": sid},
+                          headers={"Authorization": f"Bearer {visit['tenant']}_key"})  # fmt: skip
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+async def test_the_service_places_honest_visits_where_their_clock_is(
+    tmp_path: Path, nursery: trio.Nursery, world: list[dict[str, Any]]
+) -> None:
+    """The addresses are plausible: the service's own IP data puts nine in ten honest
+    visits in the country of the device's time zone (the rest: roaming phones abroad)."""
+    honest = [v for v in world if v["label"] == "honest"][::97][:30]
+    running = await start(nursery, tmp_path / "data", copy_config(tmp_path / "config"))
+    placed = agree = 0
+    async with running.client as client:
+        for visit in honest:
+            country = (await _replay(client, visit))["attributes"].get("ip_country")
+            if country is not None:
+                placed += 1
+                agree += country == ZONE_COUNTRY[visit["attributes"]["software"]["timezone"]]
+    assert placed >= 25
+    assert agree >= 0.9 * placed
 
 
 def test_stats_counts_what_the_file_holds(

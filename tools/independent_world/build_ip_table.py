@@ -115,21 +115,39 @@ def _select(tarballs: Path, family: str, keep: int) -> list[tuple[str, int, str,
     starts = [int(ipaddress.ip_address(r[0])) for r in geo]
     wanted = {(asn, kind): country for country, asn, kind in NETWORKS}
     found: dict[tuple[str, int, str], list[tuple[int, str, str, str]]] = {}
+    smallest = 255 if family == "ipv4" else 2**64 - 1
     for first, last, asn_text, name in _rows(tarballs, "asn", family):
         asn = int(asn_text)
-        lo, hi = int(ipaddress.ip_address(first)), int(ipaddress.ip_address(last))
-        if hi - lo < (255 if family == "ipv4" else 2**64 - 1):
+        if not any(w_asn == asn for w_asn, _ in wanted):
             continue
-        at = bisect.bisect_right(starts, lo) - 1
-        country = geo[at][2] if at >= 0 and int(ipaddress.ip_address(geo[at][1])) >= lo else ""
-        for (w_asn, kind), w_country in wanted.items():
-            if w_asn == asn and country in COUNTRIES and w_country in (country, "*"):
-                key = (w_country if w_country != "*" else country, asn, kind)
-                found.setdefault(key, []).append((hi - lo, first, last, name))
+        lo, hi = int(ipaddress.ip_address(first)), int(ipaddress.ip_address(last))
+        # the parts of the AS's range that one registry country covers whole
+        for a, b, country in _pieces(geo, starts, lo, hi):
+            if b - a < smallest:
+                continue
+            for (w_asn, kind), w_country in wanted.items():
+                if w_asn == asn and country in COUNTRIES and w_country in (country, "*"):
+                    found.setdefault((country, asn, kind), []).append(
+                        (b - a, str(ipaddress.ip_address(a)), str(ipaddress.ip_address(b)), name)
+                    )
     out = []
     for (country, asn, kind), ranges in sorted(found.items()):
         for _, first, last, name in sorted(ranges, reverse=True)[:keep]:
             out.append((country, asn, kind, name, first, last))
+    return out
+
+
+def _pieces(
+    geo: list[list[str]], starts: list[int], lo: int, hi: int
+) -> list[tuple[int, int, str]]:
+    """[lo, hi] cut where the registry country changes: (first, last, country) pieces."""
+    out = []
+    at = max(0, bisect.bisect_right(starts, lo) - 1)
+    while at < len(geo) and starts[at] <= hi:
+        g_lo, g_hi = starts[at], int(ipaddress.ip_address(geo[at][1]))
+        if g_hi >= lo:
+            out.append((max(lo, g_lo), min(hi, g_hi), geo[at][2]))
+        at += 1
     return out
 
 
