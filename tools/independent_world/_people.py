@@ -134,7 +134,7 @@ def add_computer(
     else:
         device.range_, device.address = person.home, person.home_address
         switcher = br.engine_of(ua) == "blink" and hw.os in ("Windows", "macOS", "Linux")
-        if switcher and rng.random() < rates.browser_switch_share / 0.8:
+        if switcher and rng.random() < rates.browser_switch_share:
             major = CURRENT_MAJOR["gecko"] - (1 if rng.random() < 0.2 else 0)
             fox = br.firefox_user_agent(hw.os, major)
             second = web_install(fp, device.id, fox, rng, 1)
