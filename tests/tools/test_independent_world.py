@@ -7,6 +7,7 @@ import ipaddress
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -514,3 +515,15 @@ def test_macs_are_machines_apple_built(world: list[dict[str, Any]]) -> None:
                 if name == "M1" and d["pixel_ratio"] == 2:
                     assert (d["screen_width"], d["screen_height"]) not in ((1470, 956),)
     assert macs >= 20
+
+
+def test_towers_stay_home_and_undocked(world: list[dict[str, Any]]) -> None:
+    """A machine with a desktop graphics card is a tower: never docked, never abroad."""
+    tower = re.compile(r"GeForce (RTX|GTX) \d{3,4}|Radeon RX \d{3,4}(?![0-9]*M)")
+    towers = 0
+    for visit in world:
+        renderer = str(visit["attributes"]["device"].get("webgl_renderer", ""))
+        if tower.search(renderer) and "Laptop" not in renderer:
+            towers += 1
+            assert not {"docked_monitor", "trip_abroad"} & set(visit["events"])
+    assert towers >= 10

@@ -10,6 +10,7 @@ from real traffic (screen, GPU, fonts, cores, memory given the user agent).
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -149,16 +150,25 @@ def _brand(user_agent: str) -> str | None:
     )
 
 
+# A desktop graphics card (no "Laptop GPU", no mobile Radeon "M"): the machine is a tower,
+# whatever its screen; a touch screen on Windows is a laptop or a 2-in-1.
+_DESKTOP_GPU = re.compile(r"GeForce (RTX|GTX) \d{3,4}|Radeon RX \d{3,4}(?![0-9]*M)")
+
+
 def desktop_hardware(fp: Fingerprints, ua: str, rng: random.Random) -> Hardware:
     """A desktop or laptop as real traffic with this user agent has it."""
     card = fp.sample("videoCard", ua, rng) or {"vendor": "", "renderer": ""}
     screen = fp.sample("screen", ua, rng) or {}
     width, height = int(screen.get("width", 1920)), int(screen.get("height", 1080))
     dpr = float(screen.get("devicePixelRatio", 1))
-    laptop = width * height <= 1920 * 1080 and (dpr > 1 or (width, height) == (1366, 768))
     cores = fp.sample("hardwareConcurrency", ua, rng)
     memory = fp.sample("deviceMemory", ua, rng)
     os_family = _os_family(ua)
+    touch = int(fp.sample("maxTouchPoints", ua, rng) or 0)
+    small = width * height <= 1920 * 1080 and (dpr > 1 or (width, height) == (1366, 768))
+    renderer = str(card.get("renderer", ""))
+    desktop_gpu = _DESKTOP_GPU.search(renderer) is not None and "Laptop" not in renderer
+    laptop = not desktop_gpu and (small or (touch > 0 and os_family == "Windows"))
     hw = Hardware(
         form="laptop" if laptop else "desktop",
         os=os_family,
@@ -168,7 +178,7 @@ def desktop_hardware(fp: Fingerprints, ua: str, rng: random.Random) -> Hardware:
         screen=(width, height, dpr, int(screen.get("colorDepth", 24))),
         cores=int(cores) if cores is not None else None,
         memory=float(memory) if memory is not None else None,
-        touch=int(fp.sample("maxTouchPoints", ua, rng) or 0),
+        touch=touch,
         fonts=tuple(sorted(fp.sample("fonts", ua, rng) or [])),
     )
     return macs.coherent(hw, br.engine_of(ua), rng)
