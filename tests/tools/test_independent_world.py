@@ -527,3 +527,16 @@ def test_towers_stay_home_and_undocked(world: list[dict[str, Any]]) -> None:
             towers += 1
             assert not {"docked_monitor", "trip_abroad"} & set(visit["events"])
     assert towers >= 10
+
+
+def test_a_phone_states_one_android_release(world: list[dict[str, Any]]) -> None:
+    """Firefox's agent states the Android release; the same phone's SDK says the same."""
+    stated: dict[str, set[str]] = defaultdict(set)
+    for visit in world:
+        agent = visit["headers"]["User-Agent"]
+        found = re.search(r"Android (\d+); Mobile", agent)
+        if visit["channel"] == "web" and found:
+            stated[visit["device"]].add(found.group(1))
+        elif visit["channel"] == "android":
+            stated[visit["device"]].add(visit["attributes"]["software"]["os_version"])
+    assert all(len(releases) == 1 for releases in stated.values())

@@ -196,6 +196,10 @@ def phone_hardware(fp: Fingerprints, os: str, ua: str, rng: random.Random) -> Ha
         build = ""
     else:
         release, _, prefix = weighted(rng, [(r, r[1]) for r in ANDROID_RELEASES])
+        stated = re.search(r"Android (\d+); Mobile", ua)  # Firefox states the real release
+        for known, _, known_prefix in ANDROID_RELEASES:
+            if stated and stated.group(1) == known:
+                release, prefix = known, known_prefix
         version = (int(release), 0, 0)
         build = f"{prefix}.{rng.choice(('250105', '250205', '250305'))}.{rng.randint(1, 9):03d}"
     cores = fp.sample("hardwareConcurrency", ua, same)
