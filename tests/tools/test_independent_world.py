@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
+import math
 import os
 import re
 import subprocess
@@ -540,3 +541,23 @@ def test_a_phone_states_one_android_release(world: list[dict[str, Any]]) -> None
         elif visit["channel"] == "android":
             stated[visit["device"]].add(visit["attributes"]["software"]["os_version"])
     assert all(len(releases) == 1 for releases in stated.values())
+
+
+def test_a_phones_app_and_browser_describe_one_screen(world: list[dict[str, Any]]) -> None:
+    """The SDK's panel in physical pixels, the browser's in CSS pixels (rounded up):
+    one panel, of a spec-sheet size (no 1081-pixel Android panel)."""
+    web: dict[str, tuple[int, int, float]] = {}
+    app: dict[str, tuple[int, int]] = {}
+    for visit in world:
+        d = visit["attributes"]["device"]
+        if visit["channel"] == "web" and d.get("touch_points") == 5:
+            if "docked_monitor" not in visit["events"]:
+                web[visit["device"]] = (d["screen_width"], d["screen_height"], d["pixel_ratio"])
+        elif visit["channel"] in ("android", "ios"):
+            app[visit["device"]] = (d["screen_width"], d["screen_height"])
+    both = set(web) & set(app)
+    assert len(both) >= 20
+    for device in both:
+        (w, h, dpr), (pw, ph) = web[device], app[device]
+        assert pw in (750, 828, 1080, 1125, 1170, 1179, 1206, 1242, 1284, 1290, 1320, 1440)
+        assert (w, h) == (math.ceil(pw / dpr - 1e-9), math.ceil(ph / dpr - 1e-9))

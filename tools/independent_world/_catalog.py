@@ -9,6 +9,7 @@ are deliberately few and coarse.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -61,7 +62,7 @@ class Phone:
     hardware: str
     product: str
     codename: str
-    css: tuple[int, int]
+    pixels: tuple[int, int]  # the panel's physical pixels
     dpr: float
     gpu: str
     weight: float
@@ -69,6 +70,13 @@ class Phone:
     sensors: tuple[str, ...]
     min_os: int = 0  # the iOS majors the model runs (shipped with, last supported)
     max_os: int = 99
+
+    @property
+    def css(self) -> tuple[int, int]:
+        """The screen in CSS pixels as the browser reports it (rounded up, as Chrome does:
+        a 1080-pixel panel at 2.625 is 412 wide)."""
+        return (math.ceil(self.pixels[0] / self.dpr - 1e-9),
+                math.ceil(self.pixels[1] / self.dpr - 1e-9))  # fmt: skip
 
 
 _IOS_SENSORS = ("accelerometer", "gyroscope", "magnetometer", "barometer", "proximity")
@@ -78,13 +86,15 @@ _A_SENSORS = ("LSM6DSO Accelerometer", "LSM6DSO Gyroscope", "AK09918 Magnetomete
 def _iphone(
     ident: str, name: str, css: tuple[int, int], dpr: float, w: float, ios: tuple[int, int]
 ) -> Phone:
+    pixels = (round(css[0] * dpr), round(css[1] * dpr))
     return Phone(
-        "iOS", "Apple", "Apple", ident, name, "", "", "", css, dpr, "Apple GPU", w, 128,
+        "iOS", "Apple", "Apple", ident, name, "", "", "", pixels, dpr, "Apple GPU", w, 128,
         _IOS_SENSORS, ios[0], ios[1],
     )  # fmt: skip
 
 
-# Screens in CSS pixels and device pixel ratios from Apple's and the makers' spec sheets;
+# Screens (iPhones in CSS points, Android panels in physical pixels) and device pixel
+# ratios from Apple's and the makers' spec sheets;
 # iOS support from Apple's compatibility lists (iOS 26 runs on the iPhone 11 and later).
 PHONES: tuple[Phone, ...] = (
     _iphone("iPhone9,3", "iPhone 7", (375, 667), 2.0, 0.01, (10, 15)),
@@ -113,7 +123,7 @@ PHONES: tuple[Phone, ...] = (
         "s5e8835",
         "a54xnsxx",
         "a54x",
-        (412, 915),
+        (1080, 2340),
         2.625,
         "Mali-G68",
         0.14,
@@ -129,7 +139,7 @@ PHONES: tuple[Phone, ...] = (
         "mt6789",
         "a15nsxx",
         "a15",
-        (412, 915),
+        (1080, 2340),
         2.625,
         "Mali-G57 MC2",
         0.12,
@@ -145,7 +155,7 @@ PHONES: tuple[Phone, ...] = (
         "s5e9945",
         "e1sxxx",
         "e1s",
-        (384, 832),
+        (1080, 2340),
         2.8125,
         "Samsung Xclipse 940",
         0.10,
@@ -161,7 +171,7 @@ PHONES: tuple[Phone, ...] = (
         "qcom",
         "dm1qxxx",
         "dm1q",
-        (360, 780),
+        (1080, 2340),
         3.0,
         "Adreno (TM) 740",
         0.09,
@@ -177,7 +187,7 @@ PHONES: tuple[Phone, ...] = (
         "shiba",
         "shiba",
         "shiba",
-        (412, 915),
+        (1080, 2400),
         2.625,
         "Mali-G715",
         0.08,
@@ -193,7 +203,7 @@ PHONES: tuple[Phone, ...] = (
         "lynx",
         "lynx",
         "lynx",
-        (412, 915),
+        (1080, 2400),
         2.625,
         "Mali-G710",
         0.06,
@@ -209,7 +219,7 @@ PHONES: tuple[Phone, ...] = (
         "qcom",
         "sapphire",
         "sapphire",
-        (393, 873),
+        (1080, 2400),
         2.75,
         "Adreno (TM) 610",
         0.13,
@@ -225,7 +235,7 @@ PHONES: tuple[Phone, ...] = (
         "qcom",
         "spes",
         "spes",
-        (393, 873),
+        (1080, 2400),
         2.75,
         "Adreno (TM) 610",
         0.08,
@@ -241,7 +251,7 @@ PHONES: tuple[Phone, ...] = (
         "mt6855",
         "cancunf_g",
         "cancunf",
-        (412, 915),
+        (1080, 2400),
         2.625,
         "PowerVR B-Series BXM-8-256",
         0.07,
@@ -257,7 +267,7 @@ PHONES: tuple[Phone, ...] = (
         "qcom",
         "CPH2449",
         "OP594DL1",
-        (412, 915),
+        (1440, 3216),
         3.5,
         "Adreno (TM) 740",
         0.05,
