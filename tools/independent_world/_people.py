@@ -141,6 +141,8 @@ def add_computer(
             second.brand, second.plugins = None, 5
             device.installs.append(second)
     device.docking = hw.form == "laptop" and rng.random() < rates.docking_share
+    if office is None and rng.random() < rates.vpn_share:
+        device.network = "vpn"  # an honest privacy habit: a new exit every session
     person.devices.append(device)
     return device
 

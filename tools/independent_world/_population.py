@@ -69,7 +69,7 @@ class Device:
     person: str
     hw: Hardware
     installs: list[Install] = field(default_factory=list)
-    network: str = "stable"  # stable (home or office address), rotating (CGNAT), relay
+    network: str = "stable"  # stable (home or office), rotating (CGNAT), relay, vpn, hosting
     address: str = ""  # the stable address
     range_: IpRange | None = None
     carrier: IpRange | None = None

@@ -51,6 +51,7 @@ class Rates:
     )
     rotating_share: float = _rate(0.35, "share of phones on carrier NAT (new address each visit)")
     relay_share: float = _rate(0.10, "share of iPhones (Safari) behind iCloud Private Relay")
+    vpn_share: float = _rate(0.03, "share of home computers always behind a commercial VPN")
 
 
 def poisson_times(rng: random.Random, rate_per_30d: float, start: float, end: float) -> list[float]:

@@ -126,7 +126,7 @@ def address(
     """The visit's address, whether it came over a cellular network, and whether it was
     drawn from a pool that hands out a new address every visit (carrier NAT, relay, VPN)."""
     device = plan.device
-    if plan.vpn:
+    if plan.vpn or device.network == "vpn":
         return nets.pick(person.country.code, "hosting", rng).address(rng), False, True
     trip = tl.trip_at(trips, plan.t) if device.hw.form != "desktop" else None
     if trip is not None:
