@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,8 @@ def by_install(world: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 def test_every_line_is_a_visit_of_the_documented_shape(world: list[dict[str, Any]]) -> None:
     assert len(world) > 2000
+    first = datetime(2026, 5, 4, tzinfo=UTC).timestamp()  # the default start, 180 days
+    assert first <= world[0]["t"] <= world[-1]["t"] < first + 180 * DAY
     assert [v["t"] for v in world] == sorted(v["t"] for v in world)
     for visit in world:
         assert set(visit) == KEYS
@@ -497,8 +500,12 @@ def test_options_out_of_range_are_refused_with_the_rule(
 def test_tiny_and_short_worlds_still_hold_together(tmp_path: Path) -> None:
     one = _write(tmp_path / "one.jsonl", "--devices", "1", "--farms", "0")
     assert len({v["device"] for v in one}) == 1
-    week = _write(tmp_path / "week.jsonl", "--devices", "40", "--days", "7", "--farms", "1")
-    assert max(v["t"] for v in week) - min(v["t"] for v in week) <= 7 * DAY
+    week = _write(
+        tmp_path / "week.jsonl", "--devices", "40", "--days", "7", "--farms", "1",
+        "--start", "2026-06-01",
+    )  # fmt: skip
+    first = datetime(2026, 6, 1, tzinfo=UTC).timestamp()
+    assert all(first <= v["t"] < first + 7 * DAY for v in week)
 
 
 def test_macs_are_machines_apple_built(world: list[dict[str, Any]]) -> None:

@@ -137,16 +137,19 @@ def _farm(opts: Options, k: int, index: int, nets: pp.Networks, pools: dict[str,
 
 
 def _plans(opts: Options, person: Person, trips: list[tl.Trip]) -> list[sc.Plan]:
+    """The person's visits inside the world's span (a local evening on the first day can
+    fall before its UTC midnight)."""
     rng = rng_for(opts, "visits", person.id)
     offset_h = offset_minutes(person.zone, opts.start) / 60
     if person.role == "farm":
-        return sc.farm_visits(person, TENANTS, opts.start, opts.end, rng)
-    plans = sc.honest_visits(person, trips, opts.episodes, opts.start, opts.end, offset_h, rng)
-    if person.role == "stacker":
-        plans += sc.stacking_visits(person, TENANTS, opts.start, opts.end, offset_h, rng)
+        plans = sc.farm_visits(person, TENANTS, opts.start, opts.end, rng)
     elif person.role == "returning":
         plans = sc.returning_visits(person, TENANTS, opts.start, opts.end, offset_h, rng)
-    return plans
+    else:
+        plans = sc.honest_visits(person, trips, opts.episodes, opts.start, opts.end, offset_h, rng)
+        if person.role == "stacker":
+            plans += sc.stacking_visits(person, TENANTS, opts.start, opts.end, offset_h, rng)
+    return [p for p in plans if opts.start <= p.t < opts.end]
 
 
 def generate(opts: Options) -> Iterator[dict[str, Any]]:
