@@ -108,16 +108,29 @@ public final class AnonscoreCollector {
 private func currentPath(waiting: TimeInterval) async -> NWPath? {
     let monitor = NWPathMonitor()
     let queue = DispatchQueue(label: "org.anonscore.path")
+    let once = Once()
     return await withCheckedContinuation { continuation in
-        var finished = false // read and written on `queue` only
-        let finish = { (path: NWPath?) in
-            guard !finished else { return }
-            finished = true
+        let finish: @Sendable (NWPath?) -> Void = { path in
+            guard once.claim() else { return }
             monitor.cancel()
             continuation.resume(returning: path)
         }
         monitor.pathUpdateHandler = { finish($0) }
         monitor.start(queue: queue)
         queue.asyncAfter(deadline: .now() + waiting) { finish(nil) }
+    }
+}
+
+/// True for the first caller only: the continuation above is resumed exactly once.
+private final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
     }
 }
