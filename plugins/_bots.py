@@ -41,9 +41,11 @@ BROWSER, HTTP_LIBRARY, AUTOMATION_TOOL, CRAWLER, APP_STACK, OTHER, NONE = (
 _BROWSER_SHAPE = re.compile(
     r"^Mozilla/5\.0 \((?:[^()]*\) (?:AppleWebKit|Gecko)/\d|[^()]*\bTrident/\d)"
 )
-# The platform networking stacks a mobile app (and so our SDK) sends from.
+# The platform networking stacks a mobile app (and so our SDK) sends from. Apps that set
+# their own User-Agent often keep the stack's token after their name ("LoanApp/3.2.0 (Linux;
+# U; Android 14; ...) okhttp/4.12.0"), so `okhttp/` counts anywhere, as CFNetwork does.
 _APP_STACKS = re.compile(
-    r"^(?:okhttp/|dalvik/|dart/|cfnetwork/|alamofire/)|\bCFNetwork/\d|\bDarwin/\d",
+    r"^(?:okhttp/|dalvik/|dart/|cfnetwork/|alamofire/)|\b(?:CFNetwork|Darwin|okhttp)/\d",
     re.IGNORECASE,
 )
 _CHUNK = 40
