@@ -59,7 +59,18 @@ class _StageCollector(Collector):
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        r = self.registry
+        self._http_metrics(self.registry)
+        self._engine_metrics(self.registry)
+        self._model_metrics(self.registry)
+        self.stages: StageClock | None = None  # the service's, once it runs
+        self.registry.register(_StageCollector(self))
+        self._request_children: dict[tuple[str, int], Any] = {}
+        self._latency_children: dict[str, Any] = {}
+        self._error_children: dict[str, Any] = {}
+        self._shed_children: dict[str, Any] = {}
+
+    def _http_metrics(self, r: CollectorRegistry) -> None:
+        """Requests, latency, errors, shed requests and connections."""
         self.requests = Counter(
             "anonscore_http_requests",
             "HTTP requests by endpoint and status",
@@ -92,38 +103,6 @@ class Metrics:
             ["plugin", "what"],
             registry=r,
         )
-        self.queue = Gauge("anonscore_engine_queue", "jobs waiting in the engine inbox", registry=r)
-        self.swept = Counter(
-            "anonscore_sessions_swept", "sessions deleted by retention", registry=r
-        )
-        self.reloads = Counter(
-            "anonscore_config_reloads", "config reloads by outcome", ["outcome"], registry=r
-        )
-        self.background_errors = Counter(
-            "anonscore_background_errors",
-            "background tasks (sweep, erasure, reload) that raised; they retry later",
-            ["task"],
-            registry=r,
-        )
-        self.ready = Gauge("anonscore_ready", "1 once the service can score", registry=r)
-        self.ip_data_age = Gauge(
-            "anonscore_ip_data_age_days",
-            "days since the IP data (ASN, country, hosting/VPN/Tor lists) was built",
-            registry=r,
-        )
-        self.shadow = Counter(
-            "anonscore_shadow_scores",
-            "first scores also scored by the shadow model, by how its band compares with the "
-            "live one (low < 0.5 <= review < 0.8 <= top): same, riskier, safer",
-            ["agreement"],
-            registry=r,
-        )
-        self.shadow_difference = Histogram(
-            "anonscore_shadow_score_difference",
-            "shadow score minus live score",
-            buckets=(-0.5, -0.2, -0.1, -0.02, 0.02, 0.1, 0.2, 0.5, 1.0),
-            registry=r,
-        )
         self.shed = Counter(
             "anonscore_http_shed",
             "requests refused at the head by admission control (503), by endpoint",
@@ -144,12 +123,44 @@ class Metrics:
             "max_connections_per_client",
             registry=r,
         )
-        self.stages: StageClock | None = None  # the service's, once it runs
-        r.register(_StageCollector(self))
-        self._request_children: dict[tuple[str, int], Any] = {}
-        self._latency_children: dict[str, Any] = {}
-        self._error_children: dict[str, Any] = {}
-        self._shed_children: dict[str, Any] = {}
+
+    def _engine_metrics(self, r: CollectorRegistry) -> None:
+        """The engine queue, sweeps, reloads, background errors, readiness, IP data age."""
+        self.queue = Gauge("anonscore_engine_queue", "jobs waiting in the engine inbox", registry=r)
+        self.swept = Counter(
+            "anonscore_sessions_swept", "sessions deleted by retention", registry=r
+        )
+        self.reloads = Counter(
+            "anonscore_config_reloads", "config reloads by outcome", ["outcome"], registry=r
+        )
+        self.background_errors = Counter(
+            "anonscore_background_errors",
+            "background tasks (sweep, erasure, reload) that raised; they retry later",
+            ["task"],
+            registry=r,
+        )
+        self.ready = Gauge("anonscore_ready", "1 once the service can score", registry=r)
+        self.ip_data_age = Gauge(
+            "anonscore_ip_data_age_days",
+            "days since the IP data (ASN, country, hosting/VPN/Tor lists) was built",
+            registry=r,
+        )
+
+    def _model_metrics(self, r: CollectorRegistry) -> None:
+        """Scores, flags, plugin errors and the shadow model."""
+        self.shadow = Counter(
+            "anonscore_shadow_scores",
+            "first scores also scored by the shadow model, by how its band compares with the "
+            "live one (low < 0.5 <= review < 0.8 <= top): same, riskier, safer",
+            ["agreement"],
+            registry=r,
+        )
+        self.shadow_difference = Histogram(
+            "anonscore_shadow_score_difference",
+            "shadow score minus live score",
+            buckets=(-0.5, -0.2, -0.1, -0.02, 0.02, 0.1, 0.2, 0.5, 1.0),
+            registry=r,
+        )
 
     def observe_request(self, endpoint: str, status: int, seconds: float) -> None:
         """Count and time one request (label children cached: `labels()` takes a lock)."""
