@@ -88,12 +88,15 @@ class ReportEvidence(msgspec.Struct, frozen=True):
 
     own: int = 0  # the scoring tenant's own fraud or damage reports
     reporters: int = 0  # other tenants with such reports
-    weight: float = 0.0  # their evidence, 0..1 (one reporter alone: its trust at most)
+    weight: float = 0.0  # their evidence, 0..1 (one source alone: its trust at most)
+    # independent sources among them: each trusted tenant, and every tenant not (yet)
+    # trusted together as one, so new tenants agreeing count as one source
+    sources: int = 0
 
     @property
     def corroborated(self) -> bool:
-        """Two or more other tenants reported it independently."""
-        return self.reporters >= 2
+        """Two or more independent sources reported it."""
+        return self.sources >= 2
 
 
 class DeviceHistory(msgspec.Struct, frozen=True):

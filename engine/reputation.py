@@ -6,10 +6,13 @@ reports count in proportion to independent corroboration (`evidence`):
 
 - each reporting tenant counts once per device or network, however many reports it filed,
   with a weight: its learned trust (`trust_weight`), 0..1;
-- one other tenant alone: the engine holds what its reports add to a score so that, with
-  no other signal, the score stays at or below `REVIEW_MAX` (0.30): a review band, never
-  the top band (`hold_single`, applied after the plugins, whatever their weights);
-- two or more other tenants: their trust weights add up, to full strength at 1.0.
+- a source is one trusted tenant (trust >= `VOUCH`); all the tenants not trusted (yet)
+  together are one more source, their weights adding up to `VOUCH` at most, so any number
+  of new tenants agreeing (a fraud ring signing up as lenders) weigh as one;
+- one source alone: the engine holds what its reports add to a score so that, with no
+  other signal, the score stays at or below `REVIEW_MAX` (0.30): a review band, never the
+  top band (`hold_single`, applied after the plugins, whatever their weights);
+- two or more sources: their weights add up, to full strength at 1.0.
 
 A tenant's trust is learned from how often its reports are backed up by another trusted
 tenant reporting the same device: (PRIOR x base + corroborated) / (PRIOR + reported), where
@@ -75,16 +78,33 @@ def reporters(reports: Mapping[str, Reports], tenant: str) -> set[str]:
     return {t for t, r in reports.items() if t != tenant and bad(r) > 0}
 
 
+UNTRUSTED = ""  # the one source that every tenant not trusted yet counts as
+
+
+def sources(names: Iterable[str], trust: Mapping[str, float]) -> set[str]:
+    """Independent sources among reporting tenants: trusted ones by name, the rest as one."""
+    return {t if trust.get(t, NEW_REPORT_TRUST) >= VOUCH else UNTRUSTED for t in names}
+
+
 def evidence(
     reports: Mapping[str, Reports], tenant: str, trust: Mapping[str, float]
 ) -> ReportEvidence:
     """What `tenant` may act on: its own reports, and the others' corroborated weight."""
     own = bad(reports.get(tenant, Reports()))
-    others = [trust.get(t, NEW_REPORT_TRUST) for t in sorted(reporters(reports, tenant))]
+    others = sorted(reporters(reports, tenant))
     if not others:
         return ReportEvidence(own=own)
-    weight = min(1.0, sum(others) if len(others) >= 2 else others[0])
-    return ReportEvidence(own=own, reporters=len(others), weight=round(weight, 4))
+    weights_ = [trust.get(t, NEW_REPORT_TRUST) for t in others]
+    trusted = sum(w for w in weights_ if w >= VOUCH)
+    pooled = min(VOUCH, sum(w for w in weights_ if w < VOUCH))
+    found = sources(others, trust)
+    if len(found) >= 2:
+        weight = min(1.0, trusted + pooled)
+    else:
+        weight = min(1.0, trusted or pooled)
+    return ReportEvidence(
+        own=own, reporters=len(others), weight=round(weight, 4), sources=len(found)
+    )
 
 
 def hold_single(
@@ -92,12 +112,12 @@ def hold_single(
     bias: float,
     model_weights: Mapping[str, float],
     own: bool,
-    others: set[str],
+    found: set[str],
 ) -> None:
-    """When the reputation codes rest on one other tenant alone (no report of the scoring
+    """When the reputation codes rest on one source alone (and no report of the scoring
     tenant's own), scale them so that together, with no other signal, they score at most
     REVIEW_MAX."""
-    if own or len(others) != 1:
+    if own or len(found) != 1:
         return
     lift = sum(strengths.get(c, 0.0) * max(model_weights.get(c, 0.0), 0.0) for c in HELD_CODES)
     room = math.log(REVIEW_MAX / (1 - REVIEW_MAX)) - bias

@@ -25,6 +25,7 @@ from engine.reputation import (
     evidence,
     hold_single,
     reporters,
+    sources,
     weights,
 )
 from engine.schema import (
@@ -150,7 +151,7 @@ def score_session(
         strengths: dict[str, float] = {}
         for hit, weight in hits:
             _apply_hit(hit, weight, flags, strengths)
-        _hold_reputation(strengths, runtime, history, context, dev_others, ip_others)
+        _hold_reputation(strengths, runtime, history, context, dev_others, ip_others, trust)
         score, reasons = runtime.model.score(strengths)
         # shadow mode: a candidate model scores the same evidence; kept, never answered
         shadow = runtime.shadow.score(strengths)[0] if runtime.shadow is not None else None
@@ -214,6 +215,7 @@ def _hold_reputation(
     context: Context,
     device_others: set[str],
     ip_others: set[str],
+    trust: dict[str, float],
 ) -> None:
     """One other tenant's reports alone lift the score at most into the review band
     (engine/reputation.py), whatever weight the plugins gave them. A crowd link's
@@ -222,7 +224,7 @@ def _hold_reputation(
     used = (device_others if history.own else set()) | ip_others
     model = runtime.model
     held = {c: float(model.weights[model.index[c]]) for c in HELD_CODES if c in model.index}
-    hold_single(strengths, model.bias, held, own, used)
+    hold_single(strengths, model.bias, held, own, sources(used, trust))
 
 
 def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:

@@ -144,7 +144,7 @@ def _reported(device: ReportEvidence, ip: ReportEvidence) -> list[RuleHit]:
                 code="KNOWN_FRAUD_DEVICE",
                 flag=flag,
                 strength=clamp(device.weight),
-                detail=f"reported by {device.reporters} other clients",
+                detail=_others(device),
             )
         )
     if ip.own > 0:
@@ -160,10 +160,14 @@ def _reported(device: ReportEvidence, ip: ReportEvidence) -> list[RuleHit]:
             RuleHit(
                 code="IP_FRAUD_HISTORY",
                 strength=clamp(ip.weight),
-                detail=f"reported by {ip.reporters} other clients",
+                detail=_others(ip),
             )
         )
     return hits
+
+
+def _others(evidence: ReportEvidence) -> str:
+    return f"reported by {evidence.reporters} other clients, {evidence.sources} independent"
 
 
 @hookimpl

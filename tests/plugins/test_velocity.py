@@ -130,18 +130,18 @@ def test_known_fraud_device(fraud: int, damage: int) -> None:
 
 def test_another_clients_reports_alone_weigh_by_trust_and_set_no_flag() -> None:
     """Issue 15: one tenant's reports flagged the device for every other tenant."""
-    one = ReportEvidence(reporters=1, weight=0.6)
+    one = ReportEvidence(reporters=1, weight=0.6, sources=1)
     history = DeviceHistory(known=True, fraud_reports=30, reports=one)
     (hit,) = evaluate(build_context(device_history=history))
     assert (hit.code, hit.flag, hit.strength) == ("KNOWN_FRAUD_DEVICE", None, 0.6)
-    assert hit.detail == "reported by 1 other clients"  # never which
+    assert hit.detail == "reported by 1 other clients, 1 independent"  # never which
 
 
 def test_corroborated_reports_set_the_flag() -> None:
-    two = ReportEvidence(reporters=2, weight=1.0)
+    two = ReportEvidence(reporters=2, weight=1.0, sources=2)
     (hit,) = evaluate(build_context(device_history=DeviceHistory(known=True, reports=two)))
     assert (hit.code, hit.flag, hit.strength) == ("KNOWN_FRAUD_DEVICE", "known_fraud_device", 1.0)
-    weak = ReportEvidence(reporters=3, weight=0.3)  # three new tenants agreeing: a ring?
+    weak = ReportEvidence(reporters=3, weight=0.3, sources=1)  # three new tenants: one source
     (hit,) = evaluate(build_context(device_history=DeviceHistory(known=True, reports=weak)))
     assert (hit.flag, hit.strength) == (None, 0.3)
 
