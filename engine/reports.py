@@ -131,9 +131,12 @@ async def revoke_reports(
 ) -> int:
     """Take the tenant's fraud and damage reports (from `since` on) out of the shared
     evidence; returns how many sessions' reports were revoked. An audit entry and a log
-    line record it."""
+    line record it in a store that holds reports of the tenant."""
     revoked = 0
-    for key, entry in await list_reports(store, tenant, since):
+    listed = await list_reports(store, tenant, since)
+    if not listed:
+        return 0
+    for key, entry in listed:
         if entry.revoked_at is None:
             revoked += await transact(store, _revoke_op(config, tenant, key, entry, now))
     audit = AuditEntry(action="revoke", tenant=tenant, at=now, count=revoked, since=since)
