@@ -161,8 +161,9 @@ def _revoke_op(
     def op(view: KeyValueStore) -> tuple[int, WriteSet]:
         st = State(view)
         w = WriteSet()
-        w.put(key, encode(msgspec.structs.replace(entry, revoked_at=now)))
         record = st.session(entry.session)
+        until = record.purge_at if record is not None else entry.at + AUDIT_DAYS * DAY
+        w.put(key, encode(msgspec.structs.replace(entry, revoked_at=now)), expire_at=until)
         if record is None or record.tenant != tenant or record.label not in BAD:
             return 0, w
         deltas = TrustDeltas()
