@@ -100,6 +100,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
             "bands.*",
             "user_key",
             "user_bands.*",
+            "reports.*.by.*",
         ),
         born="first_seen",
     ),
