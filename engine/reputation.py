@@ -44,7 +44,6 @@ from engine.storage import WriteSet
 REVIEW_MAX = 0.30  # one other tenant's reports alone lift a score at most to this
 VOUCH = 0.3  # the trust a tenant needs for its reports to corroborate another's
 PRIOR = 10.0  # how many reports the configured base trust counts for
-HELD_CODES = ("KNOWN_FRAUD_DEVICE", "IP_FRAUD_HISTORY")  # reputation's reason codes
 BAD = ("fraud", "damage")
 
 
@@ -110,21 +109,20 @@ def evidence(
 def hold_single(
     strengths: dict[str, float],
     bias: float,
-    model_weights: Mapping[str, float],
-    own: bool,
+    held: Mapping[str, float],
     found: set[str],
 ) -> None:
-    """When the reputation codes rest on one source alone (and no report of the scoring
-    tenant's own), scale them so that together, with no other signal, they score at most
-    REVIEW_MAX."""
-    if own or len(found) != 1:
+    """When the codes in `held` (code -> model weight: the reputation codes that rest on
+    other tenants' reports only) rest on one source alone, scale them so that together,
+    with no other signal, they score at most REVIEW_MAX."""
+    if len(found) != 1:
         return
-    lift = sum(strengths.get(c, 0.0) * max(model_weights.get(c, 0.0), 0.0) for c in HELD_CODES)
+    lift = sum(strengths.get(c, 0.0) * max(w, 0.0) for c, w in held.items())
     room = math.log(REVIEW_MAX / (1 - REVIEW_MAX)) - bias
     if lift <= room or lift <= 0:
         return
     scale = max(room, 0.0) / lift
-    for code in HELD_CODES:
+    for code in held:
         if code in strengths:
             strengths[code] *= scale
 

@@ -20,7 +20,6 @@ from engine.metrics import StageClock
 from engine.model import Runtime
 from engine.plugins import PluginHost
 from engine.reputation import (
-    HELD_CODES,
     count_scored,
     evidence,
     hold_single,
@@ -217,14 +216,21 @@ def _hold_reputation(
     ip_others: set[str],
     trust: dict[str, float],
 ) -> None:
-    """One other tenant's reports alone lift the score at most into the review band
-    (engine/reputation.py), whatever weight the plugins gave them. A crowd link's
-    history is not the device's own: its reporters do not count (plugins/velocity.py)."""
-    own = (history.own and history.reports.own > 0) or context.ip_reports.own > 0
-    used = (device_others if history.own else set()) | ip_others
+    """One source of other tenants' reports alone lifts the score at most into the review
+    band (engine/reputation.py), whatever weight the plugins gave them. A code that rests on
+    the scoring tenant's own reports is not held; a crowd link's history is not the
+    device's own, so its reporters do not count (plugins/velocity.py)."""
     model = runtime.model
-    held = {c: float(model.weights[model.index[c]]) for c in HELD_CODES if c in model.index}
-    hold_single(strengths, model.bias, held, own, sources(used, trust))
+    codes: list[str] = []
+    found: set[str] = set()
+    if history.own and history.reports.own == 0 and device_others:
+        codes.append("KNOWN_FRAUD_DEVICE")
+        found |= sources(device_others, trust)
+    if context.ip_reports.own == 0 and ip_others:
+        codes.append("IP_FRAUD_HISTORY")
+        found |= sources(ip_others, trust)
+    held = {c: float(model.weights[model.index[c]]) for c in codes if c in model.index}
+    hold_single(strengths, model.bias, held, found)
 
 
 def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:

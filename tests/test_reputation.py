@@ -168,3 +168,17 @@ async def test_revoking_a_tenants_reports_removes_their_effect(svc: Running) -> 
     (audit,) = await audit_trail(store)
     assert (audit.action, audit.tenant, audit.count) == ("revoke", "demo", 1)
     assert await revoke_reports(store, config, "demo", now) == 0  # idempotent
+
+
+async def test_a_tenants_own_network_report_does_not_unhold_anothers_device_report(
+    svc: Running,
+) -> None:
+    """Own reports lift only the codes they are behind: demo2's own report on a /24 must
+    not let demo's lone report on a device act in full at demo2."""
+    await report(svc, "demo2", await visit(svc, "demo2", 1, ip="81.2.69.10"))
+    await report(svc, "demo", await visit(svc, "demo", 2, ip="82.3.4.5"))
+    answer = await visit(svc, "demo2", 2, ip="81.2.69.20")
+    assert {"KNOWN_FRAUD_DEVICE", "IP_FRAUD_HISTORY"} <= codes(answer)
+    assert answer["flags"]["known_fraud_device"] is False
+    # held: 0.74 (with demo2's velocity weight 1.5 on its own network report); in full 0.999
+    assert answer["score"] < 0.8
