@@ -11,7 +11,8 @@ Scenarios (each run twice on fresh stores, with the abuse and without it, same t
   devices and reports every one.
 - `self-wipe`: fraud devices apply at an established lender, which reports them; each
   fraudster then opts out from the page with the reported session's ID (which its page
-  holds) and applies at other lenders, and at the same one.
+  holds) and applies at other lenders, and at the same one. N honest devices apply once
+  each (the lenders' ordinary volume).
 
 Every scenario also runs true fraud: devices reported by 1, 2 or 3 independent established
 lenders, then applying at a fourth. The five lenders of `catalogue.LENDERS` are established
@@ -110,6 +111,10 @@ def plan(scenario: str, devices: int, fraud: int, seed: int, net: Addresses, abu
         victim = r.choice(LENDERS)
         at = T0 + (day + r.uniform(3, 8)) * DAY
         p.visit(at, victim, app(victim, d, at, f"h{i}", False), group="honest")
+    for i in range(devices if not bad else 0):  # the lenders' honest volume (self-wipe)
+        d, lender = person(i), r.choice(LENDERS)
+        at = T0 + r.uniform(0, 10) * DAY
+        p.visit(at, lender, app(lender, d, at, f"h{i}", False), group="honest")
     for i in range(fraud):  # true fraud, reported by 1, 2 or 3 established lenders
         d, n = person(i), 1 + i % 3
         reporters = r.sample(LENDERS, n + 1)
