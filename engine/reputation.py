@@ -180,8 +180,10 @@ class TrustDeltas:
         self.corroborated: dict[str, int] = {}
 
     def add(self, tenant: str, reported: int = 0, corroborated: int = 0) -> None:
-        self.reported[tenant] = self.reported.get(tenant, 0) + reported
-        self.corroborated[tenant] = self.corroborated.get(tenant, 0) + corroborated
+        if reported:
+            self.reported[tenant] = self.reported.get(tenant, 0) + reported
+        if corroborated:
+            self.corroborated[tenant] = self.corroborated.get(tenant, 0) + corroborated
 
     def write(self, st: State, w: WriteSet, now: float) -> None:
         tenants = sorted(set(self.reported) | set(self.corroborated))
