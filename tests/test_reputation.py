@@ -157,7 +157,10 @@ async def test_revoking_a_tenants_reports_removes_their_effect(svc: Running) -> 
     store = svc.service.stores["eu"]
     config = svc.service.runtime.config
     now = svc.service.clock()
-    assert await revoke_reports(store, config, "demo", now) == 1
+    # --since after the report: nothing revoked, nothing audited
+    assert await revoke_reports(store, config, "demo", now, since=now + 60) == 0
+    assert await audit_trail(store) == []
+    assert await revoke_reports(store, config, "demo", now, since=now - 3600) == 1
     assert "KNOWN_FRAUD_DEVICE" not in codes(await visit(svc, "demo3", 1))
     assert "IP_FRAUD_HISTORY" not in codes(await visit(svc, "demo3", 1))
     record = await svc.service.session_record(reported["session_id"])
