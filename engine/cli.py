@@ -31,6 +31,8 @@ examples:
   anonscore update-data                    # rebuild the IP data (then: anonscore reload)
   anonscore train --data-dir ./data        # fit the weights on feedback: a candidate model
   anonscore backtest velocity              # a rule over the stored sessions, vs feedback
+  anonscore reports list --tenant demo     # one tenant's report log
+  anonscore reports revoke --tenant demo --since 2026-12-01T00:00:00Z
 """
 
 
@@ -148,6 +150,17 @@ def _parser() -> argparse.ArgumentParser:
         "feedback (hits, precision, recall); live traffic is not touched",
     )
     add_backtest_arguments(b)
+
+    from engine.reputation.cli import add_reports_arguments
+
+    rp = sub.add_parser(
+        "reports",
+        help="list or revoke one tenant's fraud reports (with an audit entry)",
+        description="The operator's view of one tenant's feedback. `revoke` takes its fraud "
+        "and damage reports out of the shared evidence (device and network reputation, "
+        "other tenants' corroboration) and records it in the audit trail.",
+    )
+    add_reports_arguments(rp)
     return p
 
 
@@ -176,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         from engine.scoring.training.cli import main_backtest, main_train
 
         return main_train(args) if args.command == "train" else main_backtest(args)
+    if args.command == "reports":
+        from engine.reputation.cli import main_reports
+
+        return main_reports(args)
     if args.command == "hash-key":
         from engine.config import format_api_key_hash
 

@@ -32,6 +32,9 @@ TENANT_OPTIONAL = tuple(n for n in OPTIONAL_ATTRIBUTE_NAMES if n != LEGACY_ONLY)
 
 MAX_RETENTION_DAYS = 730
 MIN_RETENTION_DAYS = 30  # feedback must have time to arrive
+NEW_REPORT_TRUST = (
+    0.1  # a new tenant's weight on other tenants' scores (engine/reputation/weights.py)
+)
 
 
 class PluginSetting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -62,6 +65,9 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # ISO 3166 alpha-2 regions whose national phone formats the firewall also tries in free
     # text and custom fields (besides the client IP's region); phone-named fields try all
     phone_regions: list[str] = msgspec.field(default_factory=list)
+    # the weight of this tenant's fraud reports on other tenants' scores before any of
+    # them is corroborated (engine/reputation/weights.py); a new tenant starts low
+    report_trust: float = NEW_REPORT_TRUST
 
 
 class TenantsFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -114,6 +120,13 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # tenant id -> the last SDK version released before September 2023 that it runs: only
     # payloads from SDKs up to it keep the device MAC (the data policy's legacy exception)
     legacy_device_mac: dict[str, str] = msgspec.field(default_factory=dict)
+    # feedback (engine/reputation/weights.py): accepted for this many days after the score; fraud
+    # and damage reports in the last `report_window_days` at most `report_share` of the
+    # sessions the tenant scored in them plus `report_allowance`
+    feedback_window_days: int = 90
+    report_window_days: int = 30
+    report_share: float = 0.2
+    report_allowance: int = 20
 
 
 class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -146,6 +159,7 @@ class Tenant(msgspec.Struct, frozen=True):
     quotas: QuotaSetting | None = None
     legacy_mac_sdk: tuple[int, ...] | None = None  # SDK versions up to this keep mac_hash
     phone_regions: tuple[str, ...] = ()  # normalised: tried by the firewall besides the IP's
+    report_trust: float = NEW_REPORT_TRUST
 
     def collect_flags(self) -> dict[str, bool]:
         flags = {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
@@ -373,6 +387,8 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         raise ConfigError(
             f"{where}: retention_days must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS}"
         )
+    if not 0 <= tf.report_trust <= 1:
+        raise ConfigError(f"{where}: report_trust must be between 0 and 1")
     if tf.quotas is not None:
         for qname in QuotaSetting.__struct_fields__:
             if not 0 <= getattr(tf.quotas, qname) <= 1_000_000:
@@ -416,6 +432,7 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         quotas=tf.quotas,
         legacy_mac_sdk=legacy,
         phone_regions=phone_regions,
+        report_trust=tf.report_trust,
     )
 
 
@@ -455,6 +472,10 @@ def load_config(
         ("keep_alive_timeout_s", 0.1, 3600),
         ("send_timeout_s", 0.1, 3600),
         ("max_header_bytes", 1024, 1_048_576),
+        ("feedback_window_days", 1, 730),
+        ("report_window_days", 1, 365),
+        ("report_share", 0.0, 1.0),
+        ("report_allowance", 0, 1_000_000),
     ):
         value = getattr(service, key)
         if not low <= value <= high:

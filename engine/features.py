@@ -81,6 +81,25 @@ class Velocity(msgspec.Struct, frozen=True):
     h24: int = 0
 
 
+class ReportEvidence(msgspec.Struct, frozen=True):
+    """Fraud and damage reports on a device or a network, as the scoring tenant may use
+    them (engine/reputation/weights.py): its own reports in full; other tenants' as one weight,
+    0..1, that grows with independent corroboration and each reporter's learned trust.
+    Other reporters are counted, never named."""
+
+    own: int = 0  # the scoring tenant's own fraud or damage reports
+    reporters: int = 0  # other tenants with such reports
+    weight: float = 0.0  # their evidence, 0..1 (one source alone: its trust at most)
+    # independent sources among them: each trusted tenant, and every tenant not (yet)
+    # trusted together as one, so new tenants agreeing count as one source
+    sources: int = 0
+
+    @property
+    def corroborated(self) -> bool:
+        """Two or more independent sources reported it."""
+        return self.sources >= 2
+
+
 class DeviceHistory(msgspec.Struct, frozen=True):
     """What is known of the device before this session (all tenants, no tenant names).
 
@@ -107,6 +126,7 @@ class DeviceHistory(msgspec.Struct, frozen=True):
     damage_reports: int = 0
     good_reports: int = 0
     confidence: float = 1.0
+    reports: ReportEvidence = ReportEvidence()  # what the rules may act on (see above)
 
     @property
     def own(self) -> bool:
@@ -124,6 +144,7 @@ class Context(msgspec.Struct, frozen=True):
     ip_prefix_velocity: Velocity = Velocity()
     device_history: DeviceHistory = DeviceHistory()
     ip_fraud_reports: int = 0
+    ip_reports: ReportEvidence = ReportEvidence()  # what the rules may act on
     tenant_settings: dict[str, Any] = msgspec.field(default_factory=dict)
 
 

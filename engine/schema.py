@@ -440,6 +440,7 @@ class ScoreResult(Struct, omit_defaults=True):
     # what the kernel saw: reason code -> strength x the tenant's plugin weight (training)
     strengths: dict[str, float] | None = None
     shadow_score: float | None = None  # a candidate model's score (shadow mode), not answered
+    scored_at: float | None = None  # the first score (feedback is accepted within a window)
 
 
 class SessionRecord(Struct, omit_defaults=True):
@@ -479,6 +480,9 @@ class SessionRecord(Struct, omit_defaults=True):
     scored: ScoreResult | None = None
     device_key: str | None = None
     label: str | None = None
+    # the person opted out on the page after the lender scored it: what was collected is
+    # gone, the lender's record of the score (and its report) stays (engine/lifecycle/optout.py)
+    opted_out: bool | None = None
 
 
 class Observation(Struct, omit_defaults=True):
@@ -506,6 +510,9 @@ class Reports(Struct, omit_defaults=True):
     damage: int = 0
     good: int = 0
     last_at: float = 0.0
+    # tenants whose own fraud reports on the same device, from a trusted reporter, back
+    # these up (engine/reputation/weights.py); internal, never in an answer
+    by: list[str] = msgspec.field(default_factory=list)
 
 
 class DeviceProfile(Struct, omit_defaults=True):
@@ -604,6 +611,43 @@ class IpReputation(Struct, omit_defaults=True):
     @property
     def good_reports(self) -> int:
         return sum(r.good for r in self.reports.values())
+
+
+class TenantTrust(Struct, omit_defaults=True):
+    """How far one tenant's fraud reports are backed up by other tenants: the devices it
+    reported (fraud or damage) and how many of those a trusted other tenant reported too.
+    Its weight on other tenants' scores is learned from these (engine/reputation/weights.py)."""
+
+    reported: int = 0
+    corroborated: int = 0
+    updated_at: float = 0.0
+
+
+class ReportEntry(Struct, omit_defaults=True):
+    """One label a tenant gave, in its report log: what the operator lists and revokes."""
+
+    session: str  # the session's hash (the store's name for it), never the token
+    label: str
+    at: float
+    revoked_at: float | None = None
+
+
+class ReportVolume(Struct, omit_defaults=True):
+    """One tenant's scored sessions and fraud or damage reports on one day (UTC), for the
+    bound on reports relative to the tenant's own volume."""
+
+    scored: int = 0
+    reports: int = 0
+
+
+class AuditEntry(Struct, omit_defaults=True):
+    """An operator's action on a tenant's reports, kept as the audit trail."""
+
+    action: str  # "revoke"
+    tenant: str
+    at: float
+    count: int  # reports it touched
+    since: float | None = None
 
 
 OPTIONAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {

@@ -18,11 +18,16 @@ false, counts 0, age None), as a crowd link carries no user ID over (engine/devi
 answer's `device_confidence` says which link it was. The device velocity counters stay:
 they count the profile's sessions in the last hour or day, and a burst of one fingerprint
 is evidence whether it is one device or many (a bot farm), not a look-alike's past.
+
+Fraud reports (`KNOWN_FRAUD_DEVICE`, `IP_FRAUD_HISTORY`) are read as the engine weighs them
+(engine/reputation/weights.py, `ReportEvidence`): this client's own in full, other clients' by
+independent corroboration and their learned trust, one other client alone held in the
+review band by the engine.
 """
 
 from __future__ import annotations
 
-from engine.features import Context, DeviceHistory, Features, RuleHit
+from engine.features import Context, DeviceHistory, Features, ReportEvidence, RuleHit
 from engine.hookspecs import hookimpl
 from plugins._settings import clamp, number
 
@@ -112,32 +117,57 @@ def anonscore_evaluate_rule(context: Context) -> list[RuleHit] | None:
                 detail=f"seen by {others} other clients in 30 days",
             )
         )
-    bad = history.fraud_reports + history.damage_reports
-    if bad > 0:
+    hits += _reported(history.reports, context.ip_reports)
+    if not history.reports.own and not history.reports.weight:
+        if history.good_reports >= max(number(context, "good_history_min", 1), 1):
+            hits.append(
+                RuleHit(
+                    code="DEVICE_GOOD_HISTORY",
+                    strength=clamp(history.good_reports / 3),
+                    detail=f"{history.good_reports} good reports",
+                )
+            )
+    return hits or None
+
+
+def _reported(device: ReportEvidence, ip: ReportEvidence) -> list[RuleHit]:
+    """Fraud reports: this client's own in full; other clients' by their corroborated
+    weight (engine/reputation/weights.py), flagged only when two or more back each other up."""
+    hits: list[RuleHit] = []
+    if device.own > 0:
+        detail = f"{device.own} fraud or damage reports by this client"
+        hits.append(RuleHit(code="KNOWN_FRAUD_DEVICE", flag="known_fraud_device", detail=detail))
+    elif device.weight > 0:
+        flag = "known_fraud_device" if device.corroborated and device.weight >= 0.5 else None
         hits.append(
             RuleHit(
                 code="KNOWN_FRAUD_DEVICE",
-                flag="known_fraud_device",
-                detail=f"{bad} fraud or damage reports",
+                flag=flag,
+                strength=clamp(device.weight),
+                detail=_others(device),
             )
         )
-    elif history.good_reports >= max(number(context, "good_history_min", 1), 1):
-        hits.append(
-            RuleHit(
-                code="DEVICE_GOOD_HISTORY",
-                strength=clamp(history.good_reports / 3),
-                detail=f"{history.good_reports} good reports",
-            )
-        )
-    if context.ip_fraud_reports > 0:
+    if ip.own > 0:
         hits.append(
             RuleHit(
                 code="IP_FRAUD_HISTORY",
-                strength=clamp(0.5 + 0.25 * (context.ip_fraud_reports - 1)),
-                detail=f"{context.ip_fraud_reports} fraud reports on this IP",
+                strength=clamp(0.5 + 0.25 * (ip.own - 1)),
+                detail=f"{ip.own} fraud reports on this network by this client",
             )
         )
-    return hits or None
+    elif ip.weight > 0:
+        hits.append(
+            RuleHit(
+                code="IP_FRAUD_HISTORY",
+                strength=clamp(ip.weight),
+                detail=_others(ip),
+            )
+        )
+    return hits
+
+
+def _others(evidence: ReportEvidence) -> str:
+    return f"reported by {evidence.reporters} other clients, {evidence.sources} independent"
 
 
 @hookimpl

@@ -225,3 +225,18 @@ async def start(nursery: trio.Nursery, data_dir: Path, config_dir: Path) -> Runn
 
 def decode(resp: httpx.Response) -> Any:
     return msgspec.json.decode(resp.content)
+
+
+def tenant_setting(config_dir: Path, tenant: str, line: str) -> None:
+    """Add a `key = value` line to one tenant's table in config_dir/tenants.toml."""
+    path = config_dir / "tenants.toml"
+    header = f"[tenants.{tenant}]\n"
+    text = path.read_text()
+    assert header in text, tenant
+    path.write_text(text.replace(header, f"{header}{line}\n", 1))
+
+
+def service_setting(config_dir: Path, line: str) -> None:
+    """Add a `key = value` line to config_dir/service.toml."""
+    path = config_dir / "service.toml"
+    path.write_text(path.read_text() + f"\n{line}\n")

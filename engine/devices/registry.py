@@ -268,5 +268,6 @@ class Registry:
         if old in counts:
             counts[old] = max(counts[old] - 1, 0)
         counts[new] += 1
-        reports = {**profile.reports, tenant: Reports(**counts, last_at=now)}
+        counted = msgspec.structs.replace(r, **counts, last_at=now)
+        reports = {**profile.reports, tenant: counted}
         w.put(device_key_(dkey), encode(msgspec.structs.replace(profile, reports=reports)))

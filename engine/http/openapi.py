@@ -97,7 +97,9 @@ def openapi_document() -> bytes:
                 "requestBody": _body("FeedbackRequest"),
                 "responses": {
                     "202": _resp("recorded", "FeedbackResponse"),
-                    **_errors(400, 401, 404, 408, 409, 413, 415, 422, 431, 503),
+                    # 409: not scored, or past feedback_window_days; 429: past the bound on
+                    # fraud reports relative to the tenant's scored volume (docs/reputation.md)
+                    **_errors(400, 401, 404, 408, 409, 413, 415, 422, 429, 431, 503),
                 },
             }
         },

@@ -47,6 +47,7 @@ from engine.schema import (
     PopulationSketch,
     Reports,
     SessionRecord,
+    TenantTrust,
 )
 from engine.store import (
     AsyncKeyValueStore,
@@ -95,7 +96,8 @@ def relabel(
         counts[new] += 1
     out = dict(reports)
     if any(counts.values()):
-        out[tenant] = Reports(**counts, last_at=now if new is not None else r.last_at)
+        last_at = now if new is not None else r.last_at
+        out[tenant] = msgspec.structs.replace(r, **counts, last_at=last_at)
     else:
         out.pop(tenant, None)
     return out
@@ -308,8 +310,8 @@ class Lifecycle:
                 for key in due:
                     stamp, record_key = parse_purge_key(key)
                     w.delete(key)
-                    if record_key.startswith(b"t:"):
-                        w.delete(record_key)
+                    if record_key.startswith((b"t:", b"f:", b"q:", b"a:")):
+                        w.delete(record_key)  # tombstones, report logs, volumes, audit
                         continue
                     sh = tag_of(record_key)
                     try:
@@ -381,6 +383,11 @@ class Lifecycle:
         for prefix in (b"b:", b"u:"):
             changed += await self._each(prefix, _on_record(DeviceList, list_due))
         changed += await self._each(b"k:", _on_record(PopulationSketch, sketch_due))
+
+        def trust_due(_: State, key: bytes, trust: TenantTrust) -> WriteSet | None:
+            return _deleting(key) if trust.updated_at + longest < now else None
+
+        changed += await self._each(b"w:", _on_record(TenantTrust, trust_due))
         changed += await self._each(b"m:", _mapping_due)
         changed += await self._each(b"i:", _index_due)
         return changed

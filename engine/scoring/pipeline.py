@@ -18,6 +18,14 @@ from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, V
 from engine.flags import FLAG_NAMES
 from engine.metrics import StageClock
 from engine.privacy.secrets import Keys
+from engine.reputation.weights import (
+    count_scored,
+    evidence,
+    hold_single,
+    reporters,
+    sources,
+    weights,
+)
 from engine.schema import (
     Attributes,
     Events,
@@ -39,6 +47,7 @@ from engine.store.keys import (
     index_key,
     record_event,
     reputation_key,
+    volume_key,
 )
 
 # Attributes the engine itself adds to every answer (plugins may not use these names).
@@ -79,6 +88,7 @@ def score_session(
             early.append(sighting.user_band)
         if record.ip_prefix:
             early += [events_key("p", record.ip_prefix), reputation_key(record.ip_prefix)]
+        early.append(volume_key(tenant.id, int(now // DAY)))
         state.store.get_many(early)
         link = devices.link(sighting, tenant.id, now)
         dkey, profile = link.dkey, link.profile
@@ -98,6 +108,11 @@ def score_session(
         return Velocity(h1=count_since(ev, now - 3600), h24=count_since(ev, now - DAY))
 
     rep = state.reputation(record.ip_prefix) if record.ip_prefix else IpReputation()
+    # other tenants' reports count by their learned trust (engine/reputation/weights.py)
+    dev_reports = profile.reports if profile is not None else {}
+    dev_others, ip_others = reporters(dev_reports, tenant.id), reporters(rep.reports, tenant.id)
+    others = dev_others | ip_others
+    trust = weights(state, runtime.config, others) if others else {}
     history = DeviceHistory()
     if profile is not None:
         history = DeviceHistory(
@@ -115,6 +130,7 @@ def score_session(
             damage_reports=profile.damage_reports,
             good_reports=profile.good_reports,
             confidence=link.confidence,
+            reports=evidence(dev_reports, tenant.id, trust),
         )
     context = Context(
         now=now,
@@ -124,6 +140,7 @@ def score_session(
         ip_prefix_velocity=vel(pfx_ev),
         device_history=history,
         ip_fraud_reports=rep.fraud_reports,
+        ip_reports=evidence(rep.reports, tenant.id, trust),
     )
     with stage("plugins"):
         session = CollectedSession.from_record(sh, record)
@@ -133,6 +150,7 @@ def score_session(
         strengths: dict[str, float] = {}
         for hit, weight in hits:
             _apply_hit(hit, weight, flags, strengths)
+        _hold_reputation(strengths, runtime, history, context, dev_others, ip_others, trust)
         score, reasons = runtime.model.score(strengths)
         # shadow mode: a candidate model scores the same evidence; kept, never answered
         shadow = runtime.shadow.score(strengths)[0] if runtime.shadow is not None else None
@@ -166,6 +184,7 @@ def score_session(
         )
 
         # one atomic write: session, device (written above), velocity, indexes
+        count_scored(state, w, runtime.config.service, tenant.id, now)
         w.put(events_key("d", dkey), encode(dev_ev))
         if pfx_ev is not None and record.ip_prefix:
             w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
@@ -180,11 +199,38 @@ def score_session(
                 collected_at=record.collected_at,
                 strengths={code: round(value, 6) for code, value in strengths.items()},
                 shadow_score=shadow,
+                scored_at=now,
             ),
             purge_at=now + tenant.retention_days * DAY,
         )
         State.put_session(w, sh, record, new)
         return response, w, shadow
+
+
+def _hold_reputation(
+    strengths: dict[str, float],
+    runtime: Runtime,
+    history: DeviceHistory,
+    context: Context,
+    device_others: set[str],
+    ip_others: set[str],
+    trust: dict[str, float],
+) -> None:
+    """One source of other tenants' reports alone lifts the score at most into the review
+    band (engine/reputation/weights.py), whatever weight the plugins gave them. A code that rests on
+    the scoring tenant's own reports is not held; a crowd link's history is not the
+    device's own, so its reporters do not count (plugins/velocity.py)."""
+    model = runtime.model
+    codes: list[str] = []
+    found: set[str] = set()
+    if history.own and history.reports.own == 0 and device_others:
+        codes.append("KNOWN_FRAUD_DEVICE")
+        found |= sources(device_others, trust)
+    if context.ip_reports.own == 0 and ip_others:
+        codes.append("IP_FRAUD_HISTORY")
+        found |= sources(ip_others, trust)
+    held = {c: float(model.weights[model.index[c]]) for c in codes if c in model.index}
+    hold_single(strengths, model.bias, held, found)
 
 
 def warm_up_plugins(host: PluginHost, runtime: Runtime, now: float) -> None:

@@ -23,19 +23,20 @@ import msgspec
 import trio
 
 from engine.config import MIN_RETENTION_DAYS, Tenant
-from engine.devices import Registry
 from engine.errors import Conflict, Forbidden, Gone, NotFound, PersonalData, ValidationFailed
 from engine.flags import FLAG_NAMES
-from engine.lifecycle.records import Lifecycle, relabel
+from engine.lifecycle.optout import optout_op
+from engine.lifecycle.records import Lifecycle
 from engine.metrics import StageClock
 from engine.privacy import IpFacts, IpReducer, sanitize, scan_payload, warm_up_phones
 from engine.privacy.secrets import Keys
+from engine.reputation.reports import file_feedback
+from engine.reputation.weights import check_window
 from engine.schema import (
     CollectRequest,
     CollectResponse,
     ErasureResponse,
     FeedbackResponse,
-    IpReputation,
     OptOutRequest,
     OptOutResponse,
     ScoreResponse,
@@ -49,14 +50,13 @@ from engine.scoring.plugin_host import PluginHost
 from engine.sessions import collect as collecting
 from engine.sessions.tokens import new_token, open_token, session_hash, tenant_tag
 from engine.store import AsyncKeyValueStore, KeyValueStore, WriteSet, direct_view, transact
-from engine.store.keys import DAY, State, encode, reputation_key, session_key, tombstone_key
+from engine.store.keys import DAY, State, session_key, tombstone_key
 from engine.store.regions import Regions
 from engine.validation import convert, known_path
 
 log = logging.getLogger("anonscore.service")
 
 REFUSED = "PERSONAL_DATA_REFUSED"  # the reason code of a session whose data was refused
-DECISIVE = 0.99  # a persistent session's link
 
 
 def rfc3339(ts: float) -> str:
@@ -398,8 +398,11 @@ class Service:
     # -- feedback --------------------------------------------------------------------------
 
     async def feedback(self, tenant: Tenant, session_id: str, label: str) -> FeedbackResponse:
+        """A label on a session the tenant scored, within the feedback window and its
+        report bound; it becomes shared evidence as engine/reputation/reports.py describes."""
         ref = self.session_ref(tenant, session_id)
         now = self.clock()
+        config = self.runtime.config
 
         def op(view: KeyValueStore) -> tuple[None, WriteSet]:
             st = State(view)
@@ -409,17 +412,12 @@ class Service:
                     "feedback is accepted for scored sessions only; call /v1/score first",
                     field="session_id",
                 )
+            scored_at = record.scored.scored_at or record.collected_at or record.created_at
+            check_window(config.service, scored_at, now)
             w = WriteSet()
             if record.label == label:
                 return None, w
-            Registry(st, self.keys).feedback(
-                w, record.device_key, tenant.id, record.label, label, now
-            )
-            if record.ip_prefix:
-                rep = st.reputation(record.ip_prefix)
-                reports = relabel(rep.reports, tenant.id, record.label, label, now)
-                w.put(reputation_key(record.ip_prefix), encode(IpReputation(reports=reports)))
-            State.put_session(w, ref.sh, record, msgspec.structs.replace(record, label=label))
+            file_feedback(st, w, config, ref.sh, record, label, now)
             return None, w
 
         async with self._session_turn(ref.sh):
@@ -460,38 +458,21 @@ class Service:
         return ErasureResponse(deleted=deleted)
 
     async def optout(self, raw: dict[str, Any], client: ClientFacts) -> OptOutResponse:
-        """The end user's opt-out from the page: the session, and what its device (found by
-        the session's link, or by its persistent session) holds at this tenant."""
+        """The end user's opt-out from the page (engine/lifecycle/optout.py): collection stops and
+        what the session collected goes; no lender's evidence does."""
         req = convert(raw, OptOutRequest)
         tenant = self.tenant_for_site(req.site_key, client.origin)
         ref = self.session_ref(tenant, req.session_id)
         now = self.clock()
-
-        def find(view: KeyValueStore) -> tuple[str | None, WriteSet]:
-            st = State(view)
-            record = st.session(ref.sh)
-            if record is None or record.tenant != tenant.id:
-                return None, WriteSet()
-            return record.device_key or self._persistent_device(st, record, now), WriteSet()
-
-        region = await self._where(tenant, ref.sh) or tenant.region
-        dkey = await transact(self.stores[region], find)
-        erased = 0
-        if dkey is not None:
-            erased = await self.lifecycles[region].erase_device(tenant.id, dkey, now)
-        # the session itself (when it was not yet under its device), and a tombstone
-        erased += (await self.erase_session(tenant, req.session_id)).deleted
+        async with self._session_turn(ref.sh):
+            region, seen = await self._locate(tenant, ref.sh)
+            store = self.stores[region or tenant.region]
+            erased = await transact(
+                store,
+                lambda view: optout_op(State(view), tenant.id, ref.sh, ref.expires_at, now),
+                seen,
+            )
         return OptOutResponse(erased=erased)
-
-    def _persistent_device(self, st: State, record: SessionRecord, now: float) -> str | None:
-        """The device a collected, unscored session's persistent session decisively names."""
-        attrs = record.attributes
-        if attrs is None or record.channel is None or not attrs.software.persistent_session:
-            return None
-        registry = Registry(st, self.keys)
-        sighting = registry.sight(attrs, record.channel, now, record.ip_prefix)
-        link = registry.link(sighting, record.tenant, now)
-        return link.dkey if link.profile is not None and link.confidence >= DECISIVE else None
 
     # -- retention -------------------------------------------------------------------------
 

@@ -14,6 +14,10 @@ u:<hash>                                DeviceList: user keys of machines showin
 k:<group>:<hash>                        PopulationSketch: sightings of one whole fingerprint
 j:{journal}<id>                         ErasureJournal: an erasure under way (one slot for all)
 l:{lease}<name>                         SweepLease: which process runs a sweep (shared stores)
+w:{trust}<tenant>                       TenantTrust: how often a tenant's reports are corroborated
+f:<tenant>\0<at, 12 digits>\0<hash>     ReportEntry: a tenant's report log (list, revoke)
+q:{<tenant>}<day number>                ReportVolume: a tenant's scored sessions and reports a day
+a:<at, 12 digits>\0<id>                 AuditEntry: an operator's action on reports
 
 The `{...}` parts are hash tags: on a Redis Cluster a key's slot is that of its first tag,
 so a session's keys (`s:`, `t:`, its `x:` entry) share one slot and a device's (`d:`, its
@@ -29,14 +33,18 @@ from typing import Any, TypeVar
 import msgspec
 
 from engine.schema import (
+    AuditEntry,
     DeviceList,
     DeviceProfile,
     ErasureJournal,
     Events,
     IpReputation,
     PopulationSketch,
+    ReportEntry,
+    ReportVolume,
     SessionRecord,
     SweepLease,
+    TenantTrust,
 )
 from engine.store import KeyValueStore, WriteSet
 
@@ -93,6 +101,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
             "bands.*",
             "user_key",
             "user_bands.*",
+            "reports.*.by.*",
         ),
         born="first_seen",
     ),
@@ -113,6 +122,10 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         born="at",
     ),
     RecordKind(b"l:", "sweep lease", SweepLease, ("holder",)),
+    RecordKind(b"w:", "tenant trust", TenantTrust, born="updated_at"),
+    RecordKind(b"f:", "report log", ReportEntry, ("session", "label"), born="at"),
+    RecordKind(b"q:", "report volume", ReportVolume),
+    RecordKind(b"a:", "report audit", AuditEntry, ("action", "tenant"), born="at"),
 )
 
 
@@ -204,6 +217,29 @@ def lease_key(name: str) -> bytes:
     return LEASE_PREFIX + name.encode()
 
 
+TRUST_PREFIX = tagged("w:", "trust")
+
+
+def trust_key(tenant: str) -> bytes:
+    return TRUST_PREFIX + tenant.encode()
+
+
+def report_log_prefix(tenant: str) -> bytes:
+    return f"f:{tenant}\0".encode()
+
+
+def report_log_key(tenant: str, at: float, sh: str) -> bytes:
+    return report_log_prefix(tenant) + f"{int(at):012d}\0{sh}".encode()
+
+
+def volume_key(tenant: str, day: int) -> bytes:
+    return tagged("q:", tenant) + str(day).encode()
+
+
+def audit_key(at: float, entry_id: str) -> bytes:
+    return f"a:{int(at):012d}\0{entry_id}".encode()
+
+
 def purge_key(purge_at: float, record_key: bytes) -> bytes:
     return f"x:{int(purge_at):012d}\0".encode() + record_key
 
@@ -263,6 +299,18 @@ class State:
     def sketch(self, key: bytes) -> PopulationSketch | None:
         raw = self.store.get(key)
         return None if raw is None else decode(raw, PopulationSketch)
+
+    def trusts(self, tenants: list[str]) -> dict[str, TenantTrust]:
+        """The trust records of these tenants (one read; an absent one is a new tenant's)."""
+        raws = self.store.get_many([trust_key(t) for t in tenants])
+        return {
+            t: TenantTrust() if raw is None else decode(raw, TenantTrust)
+            for t, raw in zip(tenants, raws, strict=True)
+        }
+
+    def volumes(self, tenant: str, days: list[int]) -> list[ReportVolume]:
+        raws = self.store.get_many([volume_key(tenant, d) for d in days])
+        return [ReportVolume() if raw is None else decode(raw, ReportVolume) for raw in raws]
 
     def mapped_device(self, tenant: str, device_id: str) -> str | None:
         raw = self.store.get(mapping_key(tenant, device_id))

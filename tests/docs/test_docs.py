@@ -37,8 +37,6 @@ DOCS = REPO / "docs"
 # empties this list after merging those branches (then every link must resolve).
 PENDING_PAGES: frozenset[str] = frozenset(
     {
-        "reputation.md",
-        "privacy-legal-basis.md",
         "device-ids.md",
         "anti-detect.md",
     }

@@ -16,7 +16,14 @@ from typing import Any
 
 import msgspec
 
-from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, Velocity
+from engine.features import (
+    CollectedSession,
+    Context,
+    DeviceHistory,
+    ReportEvidence,
+    RuleHit,
+    Velocity,
+)
 from engine.schema import Attributes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -623,8 +630,10 @@ def suspicious_samples() -> list[tuple[str, CollectedSession, Context]]:
                 other_tenants_30d=3,
                 user_agents=("a", "b"),
                 fraud_reports=1,
+                reports=ReportEvidence(own=1),
             ),
             ip_fraud_reports=2,
+            ip_reports=ReportEvidence(own=2),
         ),
     )
     # the collect request's own headers (plugins/http_client.py)

@@ -14,7 +14,7 @@ import msgspec.inspect as mi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.features import DeviceHistory, Velocity
+from engine.features import DeviceHistory, ReportEvidence, Velocity
 from engine.schema import Attributes
 from plugins import automation
 from tests.plugins.support import (
@@ -162,6 +162,7 @@ HISTORY = st.builds(
     damage_reports=COUNT,
     good_reports=COUNT,
     confidence=st.floats(0, 1),
+    reports=st.builds(ReportEvidence, own=COUNT, reporters=COUNT, weight=st.floats(0, 1)),
 )
 ALLOWED = (int, float, str, bool, type(None))
 
@@ -230,6 +231,7 @@ def test_plugins_never_raise(
         ip_velocity=device_velocity,
         device_history=history,
         ip_fraud_reports=ip_fraud,
+        ip_reports=ReportEvidence(own=ip_fraud, reporters=ip_fraud, weight=0.5),
     )
     for module in MODULES.values():
         features, hits = run_plugin(module, session, context, all_features=True)

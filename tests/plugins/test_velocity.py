@@ -3,7 +3,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from engine.features import DeviceHistory, Velocity
+from engine.features import DeviceHistory, ReportEvidence, Velocity
 from plugins import velocity
 from tests.plugins.support import NOW, build_context, codes_of
 
@@ -115,9 +115,41 @@ def test_app_stacking_counts_only_the_last_30_days() -> None:
 
 @pytest.mark.parametrize(("fraud", "damage"), [(1, 0), (0, 1), (2, 3)])
 def test_known_fraud_device(fraud: int, damage: int) -> None:
-    history = DeviceHistory(known=True, fraud_reports=fraud, damage_reports=damage, good_reports=9)
+    history = DeviceHistory(
+        known=True,
+        fraud_reports=fraud,
+        damage_reports=damage,
+        good_reports=9,
+        reports=ReportEvidence(own=fraud + damage),
+    )
     hits = evaluate(build_context(device_history=history))
-    assert [(h.code, h.flag) for h in hits] == [("KNOWN_FRAUD_DEVICE", "known_fraud_device")]
+    assert [(h.code, h.flag, h.strength) for h in hits] == [
+        ("KNOWN_FRAUD_DEVICE", "known_fraud_device", 1.0)
+    ]
+
+
+def test_another_clients_reports_alone_weigh_by_trust_and_set_no_flag() -> None:
+    """Issue 15: one tenant's reports flagged the device for every other tenant."""
+    one = ReportEvidence(reporters=1, weight=0.6, sources=1)
+    history = DeviceHistory(known=True, fraud_reports=30, reports=one)
+    (hit,) = evaluate(build_context(device_history=history))
+    assert (hit.code, hit.flag, hit.strength) == ("KNOWN_FRAUD_DEVICE", None, 0.6)
+    assert hit.detail == "reported by 1 other clients, 1 independent"  # never which
+
+
+def test_corroborated_reports_set_the_flag() -> None:
+    two = ReportEvidence(reporters=2, weight=1.0, sources=2)
+    (hit,) = evaluate(build_context(device_history=DeviceHistory(known=True, reports=two)))
+    assert (hit.code, hit.flag, hit.strength) == ("KNOWN_FRAUD_DEVICE", "known_fraud_device", 1.0)
+    weak = ReportEvidence(reporters=3, weight=0.3, sources=1)  # three new tenants: one source
+    (hit,) = evaluate(build_context(device_history=DeviceHistory(known=True, reports=weak)))
+    assert (hit.flag, hit.strength) == (None, 0.3)
+
+
+def test_totals_alone_fire_nothing() -> None:
+    """Rules act on the weighed evidence, not on raw counts anyone could inflate."""
+    history = DeviceHistory(known=True, fraud_reports=1000, damage_reports=5)
+    assert evaluate(build_context(device_history=history, ip_fraud_reports=9)) is None
 
 
 def test_good_history_without_bad_reports() -> None:
@@ -128,9 +160,11 @@ def test_good_history_without_bad_reports() -> None:
 
 
 def test_ip_fraud_history_has_no_flag() -> None:
-    (hit,) = evaluate(build_context(ip_fraud_reports=1))
+    (hit,) = evaluate(build_context(ip_reports=ReportEvidence(own=1)))
     assert (hit.code, hit.flag, hit.strength) == ("IP_FRAUD_HISTORY", None, 0.5)
-    assert evaluate(build_context(ip_fraud_reports=5))[0].strength == 1.0
+    assert evaluate(build_context(ip_reports=ReportEvidence(own=5)))[0].strength == 1.0
+    (hit,) = evaluate(build_context(ip_reports=ReportEvidence(reporters=1, weight=0.1)))
+    assert (hit.code, hit.strength) == ("IP_FRAUD_HISTORY", 0.1)
 
 
 # History on a crowd link: identical phones share one profile at a confidence under 0.5
@@ -144,6 +178,7 @@ CROWD_HISTORY = DeviceHistory(
     user_agents=("ua1", "ua2"),
     fraud_reports=2,
     damage_reports=1,
+    reports=ReportEvidence(own=3),
 )
 
 
