@@ -21,6 +21,7 @@ from anonscore_client import (
     Overloaded,
     Score,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
     ValidationError,
 )
@@ -157,6 +158,27 @@ def test_503_is_retried_after_retry_after_then_raised_or_answered(tmp_path: Path
         threading.Timer(0.3, held.close).start()
         with Client(srv.base_url, "demo_key", max_retries=2) as client:
             assert client.score(sid).device_id
+
+
+def test_429_is_raised_at_once_when_retry_after_is_past_the_clients_bound(
+    tmp_path: Path,
+) -> None:
+    def no_report_budget(config_dir: Path) -> None:
+        set_service(config_dir, report_share=0.0, report_allowance=0)
+
+    with running_server(tmp_path, no_report_budget) as srv:
+        sid = _session(srv)
+        counting = CountingTransport()
+        with Client(srv.base_url, "demo_key", max_retry_wait_s=5, transport=counting) as client:
+            client.score(sid)
+            sent = counting.sent
+            with pytest.raises(TooManyRequests) as limited:
+                client.feedback(sid, "fraud")
+            assert limited.value.status == 429
+            assert limited.value.retry_after is not None
+            assert limited.value.retry_after > 5
+            assert counting.sent == sent + 1, "a Retry-After past the bound is not waited for"
+            client.feedback(sid, "good")  # good labels are not bounded
 
 
 async def test_the_async_client_speaks_the_same_api(server: Server) -> None:
