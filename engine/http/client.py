@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Sequence
 
 from engine.http.messages import RequestHead
-from engine.sessions.service import ClientFacts
+from engine.sessions.facts import ClientFacts
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

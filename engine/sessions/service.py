@@ -16,15 +16,12 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-import trio
 
 from engine.config import MIN_RETENTION_DAYS, Tenant
 from engine.errors import Conflict, Forbidden, Gone, NotFound, PersonalData, ValidationFailed
-from engine.flags import FLAG_NAMES
 from engine.lifecycle.optout import optout_op
 from engine.lifecycle.records import Lifecycle
 from engine.metrics import StageClock
@@ -40,7 +37,6 @@ from engine.schema import (
     OptOutRequest,
     OptOutResponse,
     ScoreResponse,
-    ScoreResult,
     SessionRecord,
     SessionResponse,
 )
@@ -48,64 +44,16 @@ from engine.scoring.model import Runtime
 from engine.scoring.pipeline import score_session, warm_up_plugins
 from engine.scoring.plugin_host import PluginHost
 from engine.sessions import collect as collecting
+from engine.sessions.facts import ClientFacts, SessionRef, rfc3339
+from engine.sessions.refusal import refused_answer
 from engine.sessions.tokens import new_token, open_token, session_hash, tenant_tag
+from engine.sessions.turns import KeyLocks
 from engine.store import AsyncKeyValueStore, KeyValueStore, WriteSet, direct_view, transact
-from engine.store.keys import DAY, State, session_key, tombstone_key
+from engine.store.keys import State, session_key, tombstone_key
 from engine.store.regions import Regions
 from engine.validation import convert, known_path
 
 log = logging.getLogger("anonscore.service")
-
-REFUSED = "PERSONAL_DATA_REFUSED"  # the reason code of a session whose data was refused
-
-
-def rfc3339(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-class ClientFacts(msgspec.Struct, frozen=True):
-    """What the collect request itself says about the client (headers and peer)."""
-
-    origin: str | None = None
-    ip: str | None = None
-    languages: tuple[str, ...] = ()  # primary tags of Accept-Language
-    dnt: bool | None = None  # the DNT header: recorded, not obeyed (docs/privacy.md)
-    proxy_headers: tuple[str, ...] = ()  # names (never values) of proxy evidence headers
-    # The client's own description, which the collector cannot fake: User-Agent and the
-    # Chromium client hints, each cut to a bound (None: the header was not sent).
-    user_agent: str | None = None
-    ch_ua: str | None = None  # Sec-CH-UA
-    ch_ua_mobile: bool | None = None  # Sec-CH-UA-Mobile
-    ch_ua_platform: str | None = None  # Sec-CH-UA-Platform, unquoted
-
-
-class SessionRef(msgspec.Struct, frozen=True):
-    """A checked token: its hash (the store's name for the session) and its times."""
-
-    sh: str
-    issued_at: float
-    expires_at: float
-
-
-class KeyLocks:
-    """One lock per key, while anyone holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[trio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (trio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
 
 
 class Service:
@@ -240,11 +188,10 @@ class Service:
         )
         return tenant.phone_regions if tenant is not None else ()
 
-    async def collect(
-        self, raw: dict[str, Any], client: ClientFacts, now: float
-    ) -> CollectResponse:
-        # 1. privacy firewall on every string of the raw body, before anything else;
-        # the client IP's country is the region hint for national-format phone numbers
+    async def _scan(self, raw: dict[str, Any], client: ClientFacts, now: float) -> IpFacts:
+        """The privacy firewall on every string of the raw body, before anything else (the
+        client IP's country is the region hint for national-format phone numbers); a refused
+        body deletes what the session collected before. The IP's facts, for the collect."""
         stage = self.stages
         with stage("ip lookup"):
             facts: IpFacts = self.ip.reduce(client.ip) if client.ip else IpFacts()
@@ -260,6 +207,13 @@ class Service:
         except ValidationFailed as exc:  # nesting too deep
             exc.field = known_path(CollectRequest, exc.field or "") or None
             raise
+        return facts
+
+    async def collect(
+        self, raw: dict[str, Any], client: ClientFacts, now: float
+    ) -> CollectResponse:
+        stage = self.stages
+        facts = await self._scan(raw, client, now)
         with stage("validate"):
             req = convert(raw, CollectRequest)
         tenant = self.tenant_for_site(req.site_key, client.origin)
@@ -350,7 +304,7 @@ class Service:
             # idempotent: a scored session is sealed, the answer stays what the lender saw
             return (record.scored.response, None), WriteSet()
         if record.refused:
-            return self._score_refused(tenant, ref, record, now)
+            return refused_answer(self.runtime, tenant, ref.sh, record, now)
         if record.attributes is None or record.collected_at is None or record.channel is None:
             raise Conflict(
                 "no attributes were collected for this session yet; the page "
@@ -361,33 +315,6 @@ class Service:
             st, self.keys, self.host, self.runtime, tenant, ref.sh, record, now, self.stages
         )
         return (response, shadow), w
-
-    def _score_refused(
-        self, tenant: Tenant, ref: SessionRef, record: SessionRecord, now: float
-    ) -> tuple[tuple[ScoreResponse, float | None], WriteSet]:
-        """The answer for a session whose data was refused: the model's score of the one
-        reason PERSONAL_DATA_REFUSED, no device, no user; kept, so it stays the same."""
-        strengths = {REFUSED: 1.0}
-        score, reasons = self.runtime.model.score(strengths)
-        response = ScoreResponse(
-            session_id="",
-            score=score,
-            device_id=None,
-            device_confidence=0.0,
-            user_id=None,
-            flags=dict.fromkeys(FLAG_NAMES, False),
-            attributes={"channel": None, "ip_country": None, "ip_asn": None, "ip_asn_name": None},
-            reasons=reasons,
-            model_version=self.runtime.model.version,
-        )
-        new = msgspec.structs.replace(
-            record,
-            scored=ScoreResult(response=response, collected_at=now, strengths=strengths),
-            purge_at=now + tenant.retention_days * DAY,
-        )
-        w = WriteSet()
-        State.put_session(w, ref.sh, record, new)
-        return (response, None), w
 
     def warm_up(self) -> None:
         """Run every plugin and the kernel once on a sample session; nothing is stored. Load

@@ -114,7 +114,7 @@ def test_every_code_has_a_weight_and_every_weight_a_code() -> None:
     assert len(codes) == len(set(codes)), "a reason code belongs to one plugin"
     model = weights()
     assert sorted(set(codes) - set(model)) == [], "codes without a weight in config/model.toml"
-    engine_codes = {"PERSONAL_DATA_REFUSED"}  # the engine's own (engine/sessions/service.py)
+    engine_codes = {"PERSONAL_DATA_REFUSED"}  # the engine's own (engine/sessions/refusal.py)
     assert sorted(set(model) - set(codes) - engine_codes) == [], "weights of codes no one emits"
     assert all(-20 <= w <= 20 for w in model.values())
 
