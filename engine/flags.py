@@ -22,6 +22,7 @@ FLAG_NAMES: tuple[str, ...] = (
     "credit_app_stacking",
     "proxy_app_installed",
     "known_fraud_device",
+    "tampering",
     # beyond the contract's list (API.md: "at least the names listed"), appended
     "location_mismatch",
     "device_farm",

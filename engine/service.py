@@ -76,6 +76,7 @@ class ClientFacts(msgspec.Struct, frozen=True):
     ch_ua: str | None = None  # Sec-CH-UA
     ch_ua_mobile: bool | None = None  # Sec-CH-UA-Mobile
     ch_ua_platform: str | None = None  # Sec-CH-UA-Platform, unquoted
+    header_order: tuple[str, ...] = ()  # names of the browser's own headers, as they came
 
 
 class SessionRef(msgspec.Struct, frozen=True):
@@ -284,6 +285,7 @@ class Service:
             headers=headers,
             withheld=withheld,
             ch_ua_mobile=client.ch_ua_mobile,
+            header_order=client.header_order,
         )
         cfg = self.runtime.config.service
         async with self._session_turn(ref.sh):

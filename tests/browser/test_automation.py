@@ -32,8 +32,6 @@ from .test_collector import fill_application, open_demo, score, submit
 pytestmark = pytest.mark.browser
 
 TOP_BAND = 0.8
-XVFB = Path("/usr/bin/Xvfb")
-NO_TCP = ("-nolisten", "tcp")
 WAIT_S = 60.0
 
 
@@ -131,33 +129,6 @@ class _Reports(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
-
-
-@pytest.fixture
-def display(tmp_path: Path) -> Iterator[str]:
-    """A private X display (Xvfb picks a free number and writes it to a pipe)."""
-    if not XVFB.exists():
-        reason = f"{XVFB} not found; run tools/install_browser.sh"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    read, write = os.pipe()
-    with (tmp_path / "xvfb.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [str(XVFB), "-displayfd", str(write), "-screen", "0", "1920x1080x24", *NO_TCP],
-            pass_fds=(write,),
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    try:
-        assert number.isdigit(), (tmp_path / "xvfb.log").read_text()
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_chromium_started_by_hand_is_not_automation(
