@@ -728,6 +728,7 @@ def suspicious_samples() -> list[tuple[str, CollectedSession, Context]]:
         http_user_agent=UA["chrome_win"],
         http_header_order=("user-agent", "accept-language", "accept", "accept-encoding"),
     )
+    add("old_browser", {"software": {"user_agent": "Opera/9.80 (Windows NT 6.0) Presto/2.12"}})
     add(
         "privacy_extension",
         {

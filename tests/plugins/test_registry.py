@@ -78,6 +78,7 @@ def test_the_built_in_plugins_are_registered() -> None:
         "header_order",
         "privacy_browser",
         "input_realism",
+        "outdated_browser",
     }
 
 
