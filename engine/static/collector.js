@@ -308,7 +308,8 @@
   // name means for the device the browser claims to be (plugins/tampering.py). The reason
   // codes are documented in docs/anti-detect.md.
 
-  var WORKER_TIMEOUT_MS = 1000;
+  var WORKER_TIMEOUT_MS = 5000; // it holds nothing up (see `coherence`)
+  var IDLE_TIMEOUT_MS = 2000;
 
   // The facts a costume rewrites, read in a scope: the page, an iframe's window, a worker.
   function factsOf(scope) {
@@ -349,6 +350,7 @@
     if (src.origin !== location.origin) return undefined;
     return withTimeout(new Promise(function (resolve, reject) {
       var worker = new Worker(src.href);
+      setTimeout(function () { worker.terminate(); }, WORKER_TIMEOUT_MS);
       worker.onmessage = function (event) { worker.terminate(); resolve(event.data); };
       worker.onerror = function (event) {
         if (event && event.preventDefault) event.preventDefault();
@@ -530,22 +532,21 @@
     return reads > 1;
   }
 
-  // Returns a Promise of the `coherence` group (schema: engine/schema.py Coherence).
+  function putNative(out, native) {
+    if (!native) return;
+    put(out, 'native_identity', native.identity);
+    put(out, 'native_readback', native.readback);
+  }
+
+  // Returns the `coherence` group (schema: engine/schema.py Coherence) at once, with the
+  // cheap probes. The costlier ones (the native checks, the iframe's, the worker's) run
+  // once the page is idle and add their findings to the same object, so they never hold up
+  // the first collect: a flush sends the group as it is then, and the form's submit,
+  // seconds after the page loaded, finds them all.
   function coherence(gl, fontsFound) {
     var out = {};
     var main = factsOf(window);
     if (gl.renderer) main.webgl_renderer = gl.renderer;
-    var framed = attempt(function () {
-      return withFrame(function (win) {
-        return { facts: factsOf(win), native: nativeChecks(win) };
-      });
-    });
-    if (framed) put(out, 'frame_differs', differences(main, framed.facts));
-    var native = framed ? framed.native : attempt(function () { return nativeChecks(null); });
-    if (native) {
-      put(out, 'native_identity', native.identity);
-      put(out, 'native_readback', native.readback);
-    }
     var geo = attempt(geometry);
     if (geo) {
       put(out, 'geometry_conflicts', geo.conflicts);
@@ -557,11 +558,30 @@
     if (fontsFound) put(out, 'font_families', fontFamilies(fontsFound));
     put(out, 'engine_features', attempt(engineFeatures));
     put(out, 'devtools_protocol', attempt(devtoolsProtocol));
-    var worker = attempt(workerFacts);
-    return Promise.resolve(worker).then(function (facts) {
-      if (facts) put(out, 'worker_differs', differences(main, facts));
-      return out;
-    }, function () { return out; });
+    whenIdle(function () {
+      var worker = attempt(workerFacts);
+      if (worker) {
+        worker.then(function (facts) {
+          if (facts) put(out, 'worker_differs', differences(main, facts));
+        }, function () { /* no worker: field left out */ });
+      }
+      var framed = attempt(function () {
+        return withFrame(function (win) {
+          return { facts: factsOf(win), native: nativeChecks(win) };
+        });
+      });
+      if (framed) put(out, 'frame_differs', differences(main, framed.facts));
+      putNative(out, framed ? framed.native : attempt(function () { return nativeChecks(null); }));
+    });
+    return out;
+  }
+
+  // Runs `fn` once the page is idle (at most IDLE_TIMEOUT_MS later): after the page's own
+  // start-up work and the collector's first gathering.
+  function whenIdle(fn) {
+    var run = function () { attempt(fn); };
+    if (window.requestIdleCallback) requestIdleCallback(run, { timeout: IDLE_TIMEOUT_MS });
+    else setTimeout(run, 300);
   }
 
   // -- probes: traces of a driven browser (names of what was found, nothing else) ---------
@@ -708,9 +728,7 @@
       put(software, 'ua_data_mobile', attempt(function () { return boolOf(uaData.mobile); }));
     }
     var lies = attempt(function () { return coherence(gl, fontInfo && fontInfo.found); });
-    if (lies) {
-      pending.push(lies.then(function (value) { checks = value; }, function () { /* skipped */ }));
-    }
+    if (lies) checks = lies;
     var signals = attempt(function () { return pageSignals(uaData); });
     if (signals) {
       pending.push(signals.then(function (found) {
