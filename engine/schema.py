@@ -320,7 +320,7 @@ class Coherence(Struct, forbid_unknown_fields=True, omit_defaults=True):
     frame_differs: Annotated[
         Names | None, _d("the same facts, read in a fresh same-origin iframe, that differ")
     ] = None
-    native_identity: Annotated[
+    native_claims: Annotated[
         Names | None,
         _d(
             "identity getters and methods that are not the engine's own (Navigator, Screen, "

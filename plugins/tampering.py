@@ -75,7 +75,7 @@ def lies(session: CollectedSession) -> dict[str, str]:
     scopes = sorted({*(checks.worker_differs or ()), *(checks.frame_differs or ())} & _FACTS)
     if scopes:
         found["worker"] = ",".join(scopes)
-    native = sorted(set(checks.native_identity or ()))
+    native = sorted(set(checks.native_claims or ()))
     if native:
         found["native"] = ",".join(native[:6])
     renderer = _renderer(session, ua)

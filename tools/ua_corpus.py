@@ -154,7 +154,7 @@ def session(entry: Entry, n: int) -> CollectedSession:
         "behaviour": {"time_on_page_ms": 60_000, "fields": [{"name": "amount", "chars_typed": 4}]},
         "coherence": {
             "worker_differs": [],
-            "native_identity": [],
+            "native_claims": [],
             "geometry_conflicts": [],
             "pointer": "coarse" if phone else "fine",
             "hover": not phone,

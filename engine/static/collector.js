@@ -534,7 +534,7 @@
 
   function putNative(out, native) {
     if (!native) return;
-    put(out, 'native_identity', native.identity);
+    put(out, 'native_claims', native.identity);
     put(out, 'native_readback', native.readback);
   }
 

@@ -165,6 +165,8 @@ def test_chromium_started_by_hand_is_not_automation(
     (session_id,) = received
     answer = score(server, "demo_site", session_id)
     assert answer["flags"]["automation"] is False, answer["reasons"]
+    assert answer["flags"]["tampering"] is False, answer["reasons"]
+    assert answer["attributes"]["tampering_lies"] is None
     assert answer["flags"]["ua_mismatch"] is False, answer["reasons"]
     assert answer["attributes"]["automation_traces"] is None
     assert answer["attributes"]["http_client_kind"] == "browser"

@@ -707,7 +707,7 @@ def suspicious_samples() -> list[tuple[str, CollectedSession, Context]]:
             "device": {"webgl_renderer": ANGLE_NVIDIA, "touch_points": 0},
             "coherence": {
                 "worker_differs": ["hardware_concurrency", "platform"],
-                "native_identity": ["navigator_platform", "proxy"],
+                "native_claims": ["navigator_platform", "proxy"],
                 "geometry_conflicts": ["screen_aspect"],
                 "max_texture_size": 8192,
                 "font_families": ["linux"],
