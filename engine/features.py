@@ -39,6 +39,7 @@ class CollectedSession(msgspec.Struct, frozen=True):
     http_ch_ua_mobile: bool | None = None
     http_ch_ua_platform: str | None = None
     http_withheld: tuple[str, ...] = ()  # headers not kept: they carried a direct identifier
+    http_header_order: tuple[str, ...] = ()  # names of the browser's own headers, in order
     wifi_devices_h24: int | None = None  # devices on this Wi-Fi BSSID (hash) in 24 h
 
     @classmethod
@@ -70,6 +71,7 @@ class CollectedSession(msgspec.Struct, frozen=True):
             http_ch_ua_mobile=record.http_ch_ua_mobile,
             http_ch_ua_platform=record.http_ch_ua_platform,
             http_withheld=tuple(record.http_withheld or ()),
+            http_header_order=tuple(record.http_header_order or ()),
             wifi_devices_h24=record.wifi_devices_h24,
         )
 

@@ -23,7 +23,8 @@ FLAG_NAMES: tuple[str, ...] = (
     "credit_app_stacking",
     "proxy_app_installed",
     "known_fraud_device",
-    # beyond the first fifteen (the v1 contract, docs/api.md: new flags may be added), appended
+    "tampering",
+    # beyond the contract's list (docs/api.md: new flags may be added), appended
     "location_mismatch",
     "device_farm",
     "rooted_device",

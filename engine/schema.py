@@ -283,6 +283,97 @@ class Location(Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 CustomValue = Annotated[str, Meta(max_length=1024)] | Int64 | float | bool
 
+Names = Annotated[list[SignalName], Meta(max_length=32)]
+
+
+class FormInput(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """How input arrived in one form the collector watched: counts, never what was typed."""
+
+    keys: Annotated[Count, _d("keydown events (auto-repeat not counted)")] = 0
+    untrusted: Annotated[
+        Count, _d("key and input events a script dispatched (isTrusted false)")
+    ] = 0
+    intervals: Annotated[Count, _d("intervals between consecutive keys (under 5 s)")] = 0
+    flat_intervals: Annotated[
+        Count, _d("intervals within 1 ms of the interval before: machine-regular typing")
+    ] = 0
+    pointer_fields: Annotated[Count, _d("fields entered with the pointer (pointerdown)")] = 0
+    pointer_moves: Annotated[
+        Count, _d("pointer moves on the page before those fields were entered, summed")
+    ] = 0
+
+
+class Coherence(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """What the collector read twice or measured against what the browser claims
+    (docs/anti-detect.md). Names of what disagreed and coarse measurements only; the
+    server (plugins/tampering.py) judges them against the claimed device."""
+
+    worker_differs: Annotated[
+        Names | None,
+        _d(
+            "facts a dedicated worker reads differently from the page: user_agent, platform, "
+            "languages, hardware_concurrency, device_memory, timezone, ua_data "
+            "(userAgentData platform, mobile, brands), webgl_renderer (OffscreenCanvas)"
+        ),
+    ] = None
+    frame_differs: Annotated[
+        Names | None, _d("the same facts, read in a fresh same-origin iframe, that differ")
+    ] = None
+    native_claims: Annotated[
+        Names | None,
+        _d(
+            "identity getters and methods that are not the engine's own (Navigator, Screen, "
+            "WebGL getParameter, time zone): a property name, 'proxy' (a Proxy around a "
+            "native), 'navigator_own' (own properties on navigator), 'to_string' "
+            "(Function.prototype.toString replaced)"
+        ),
+    ] = None
+    native_readback: Annotated[
+        Names | None,
+        _d(
+            "canvas and audio readback functions that are not the engine's own (toDataURL, "
+            "getImageData, measureText, getChannelData): what privacy extensions patch"
+        ),
+    ] = None
+    geometry_conflicts: Annotated[
+        Names | None,
+        _d(
+            "screen facts the media queries contradict: screen_aspect (device-aspect-ratio "
+            "is not screen.width/height), pixel_ratio (resolution is not devicePixelRatio), "
+            "window_larger_than_screen"
+        ),
+    ] = None
+    pointer: Annotated[
+        Literal["fine", "coarse", "none"] | None, _d("the primary pointer, (pointer: ...)")
+    ] = None
+    hover: Annotated[bool | None, _d("the primary pointer can hover, (hover: hover)")] = None
+    touch_events: Annotated[bool | None, _d("the page has touch events (ontouchstart)")] = None
+    max_texture_size: Annotated[
+        Annotated[int, Meta(ge=0, le=1_000_000)] | None, _d("WebGL MAX_TEXTURE_SIZE")
+    ] = None
+    font_families: Annotated[
+        Annotated[list[Literal["windows", "mac", "linux"]], Meta(max_length=3)] | None,
+        _d("OS families whose own fonts were measured in the page"),
+    ] = None
+    engine_features: Annotated[
+        Names | None,
+        _d(
+            "dated JavaScript built-ins the engine has (find_last, structured_clone, "
+            "to_sorted, object_group_by, with_resolvers, set_union, url_parse, promise_try, "
+            "regexp_escape): its age, whatever the user agent says"
+        ),
+    ] = None
+    devtools_protocol: Annotated[
+        bool | None,
+        _d(
+            "a DevTools protocol client with Runtime enabled serialised a console message "
+            "(a driver, or an open DevTools panel)"
+        ),
+    ] = None
+    input: Annotated[
+        Annotated[list[FormInput], Meta(max_length=8)] | None, _d("input realism, per form")
+    ] = None
+
 
 class Attributes(Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Everything a collector or SDK sends, grouped by the data policy's categories
@@ -294,6 +385,7 @@ class Attributes(Struct, forbid_unknown_fields=True, omit_defaults=True):
     behaviour: Behaviour = msgspec.field(default_factory=Behaviour)
     apps: Apps = msgspec.field(default_factory=Apps)
     location: Location = msgspec.field(default_factory=Location)
+    coherence: Coherence = msgspec.field(default_factory=Coherence)
     custom: Annotated[
         dict[Annotated[str, Meta(max_length=64)], CustomValue],
         Meta(max_length=64),
@@ -473,6 +565,7 @@ class SessionRecord(Struct, omit_defaults=True):
     http_ch_ua_mobile: bool | None = None  # Sec-CH-UA-Mobile
     http_ch_ua_platform: str | None = None  # Sec-CH-UA-Platform, unquoted
     http_withheld: list[str] | None = None
+    http_header_order: list[str] | None = None  # names of the browser's headers, in order
     wifi_devices_h24: int | None = None  # devices seen on this Wi-Fi BSSID hash in 24 h
     # a payload carried personal data: what was collected before was deleted, the session
     # stays answerable (reason PERSONAL_DATA_REFUSED) and takes no more payloads

@@ -28,8 +28,8 @@ from typing import Any
 
 import crawleruseragents
 
-BROWSER, HTTP_LIBRARY, AUTOMATION_TOOL, CRAWLER, APP_STACK, OTHER, NONE = (
-    "browser",
+BROWSER, LEGACY_BROWSER = "browser", "legacy_browser"
+HTTP_LIBRARY, AUTOMATION_TOOL, CRAWLER, APP_STACK, OTHER, NONE = (
     "http_library",
     "automation_tool",
     "crawler",
@@ -48,6 +48,10 @@ _APP_STACKS = re.compile(
     r"^(?:okhttp/|dalvik/|dart/|cfnetwork/|alamofire/)|\b(?:CFNetwork|Darwin|okhttp)/\d",
     re.IGNORECASE,
 )
+# A browser's lineage without a current browser's shape: old engines (MSIE's
+# `Mozilla/4.0 (compatible; MSIE 6.0; ...)`, Opera Presto's `Opera/9.80 (...)`), odd ones
+# (Servo, Konqueror), and current ones whose device name breaks the shape (nested brackets).
+_LEGACY_SHAPE = re.compile(r"^(?:Mozilla/\d|Opera/\d)")
 _CHUNK = 40
 # the parser behind `re` (a private module, untyped): to tell plain-string patterns apart
 _SRE_PARSER: Any = importlib.import_module("re._parser")
@@ -154,20 +158,36 @@ def match_bot(ua: str) -> BotMatch | None:
     return None
 
 
+def _in_device_name(ua: str, found: BotMatch) -> bool:
+    """The crawler pattern matched only inside a browser-shaped user agent's platform
+    comment, where phone makers put free-text model names ("HTC Butterfly", "O+ Sonic",
+    "Build/AP3A.240617.008" are real phones that crawler patterns name too)."""
+    if not browser_shaped(ua):
+        return False
+    start, end = ua.find("("), ua.find(")")
+    spans = [m.span() for m in re.finditer(found.pattern, ua)]
+    return bool(spans) and all(start < a and b <= end for a, b in spans)
+
+
 @functools.lru_cache(maxsize=4096)
 def client_kind(ua: str | None) -> str:
     """What sent this user agent: BROWSER (browser-shaped, named by no list entry),
-    HTTP_LIBRARY, AUTOMATION_TOOL, CRAWLER, APP_STACK, OTHER (neither browser-shaped nor
+    LEGACY_BROWSER (a browser's lineage, `Mozilla/` or `Opera/`, without a current
+    browser's shape), HTTP_LIBRARY, AUTOMATION_TOOL, CRAWLER, APP_STACK, OTHER (neither
     listed) or NONE (absent or blank)."""
     text = (ua or "").strip()
     if not text:
         return NONE
     found = match_bot(text)
+    if found is not None and found.kind == CRAWLER and _in_device_name(text, found):
+        found = None
     if app_stack(text) and (found is None or found.kind == HTTP_LIBRARY):
         return APP_STACK
     if found is not None:
         return found.kind
-    return BROWSER if browser_shaped(text) else OTHER
+    if browser_shaped(text):
+        return BROWSER
+    return LEGACY_BROWSER if _LEGACY_SHAPE.match(text) else OTHER
 
 
 def list_version() -> tuple[str, str, int]:

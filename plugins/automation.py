@@ -7,6 +7,11 @@ in the page that no person's browser shows (collector.js `software.automation_si
 a notification permission that the Permissions API contradicts, a desktop window with no
 tabs or toolbar that is smaller than the screen, or a window 0 pixels wide.
 
+`AUTOMATION_DEVTOOLS`: a DevTools protocol client with its Runtime domain enabled was
+listening to the page (collector.js `devtools_protocol`): every CDP driver (Playwright,
+Puppeteer, Selenium 4's CDP) enables it, whatever fingerprint the browser wears. A person
+with the DevTools panel open shows it too; with it closed, never.
+
 `AUTOMATION_UA_DATA`: `navigator.userAgentData` comes from the engine itself; a driver that
 rewrites the user agent string rarely rewrites it too, so another Chromium version, another
 OS, or phone against desktop gives the spoof away.
@@ -36,6 +41,7 @@ CODES: tuple[str, ...] = (
     "AUTOMATION_PAGE",
     "AUTOMATION_UA_DATA",
     "AUTOMATION_SIGNALS",
+    "AUTOMATION_DEVTOOLS",
 )
 FEATURES: dict[str, str] = {
     "automation_signals": "number of automation traces seen (webdriver, headless UA, page "
@@ -154,6 +160,10 @@ def anonscore_evaluate_rule(session: CollectedSession, context: Context) -> list
             RuleHit(
                 code="AUTOMATION_PAGE", flag="automation", strength=strength, detail=",".join(page)
             )
+        )
+    if session.attributes.coherence.devtools_protocol is True:
+        hits.append(
+            RuleHit(code="AUTOMATION_DEVTOOLS", flag="automation", detail="runtime domain enabled")
         )
     ua = session_ua(session)
     problem = ua_data_problem(session, ua) if ua is not None else None

@@ -64,7 +64,8 @@ CODES: tuple[str, ...] = (
 )
 FEATURES: dict[str, str] = {
     "http_client_kind": "what the collect request's User-Agent header is: browser, "
-    "http_library, automation_tool, crawler, app_stack, other or none (None: not recorded)",
+    "legacy_browser (a browser's lineage without a current browser's shape), http_library, "
+    "automation_tool, crawler, app_stack, other or none (None: not recorded)",
     "http_ua_matches_payload": "the request's User-Agent header is the payload's user agent "
     "(None when either is missing)",
     "http_client_hints": "the request carried Sec-CH-UA client hints (Chromium browsers)",

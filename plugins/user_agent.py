@@ -13,7 +13,7 @@ import re
 
 from engine.features import CollectedSession, Features, RuleHit
 from engine.hookspecs import hookimpl
-from plugins._bots import APP_STACK, AUTOMATION_TOOL, BROWSER, client_kind
+from plugins._bots import APP_STACK, AUTOMATION_TOOL, BROWSER, LEGACY_BROWSER, client_kind
 from plugins._ua import (
     ANDROID,
     CHROMEOS,
@@ -98,7 +98,9 @@ def bot(ua: ParsedUA, session: CollectedSession) -> str | None:
     web anything without a browser's shape (plugins/_bots.py); None otherwise."""
     text = (session.attributes.software.user_agent or "").strip()
     kind = client_kind(text)
-    if kind in (BROWSER, "none") or (kind == APP_STACK and session.channel != "web"):
+    if kind in (BROWSER, LEGACY_BROWSER, "none") or (
+        kind == APP_STACK and session.channel != "web"
+    ):
         return None if not is_bot(ua, session.channel) else ua.browser or "http client"
     if kind == "other" and session.channel != "web":
         return None  # an app may name itself as it likes

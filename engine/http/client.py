@@ -22,6 +22,26 @@ PROXY_EVIDENCE = (
     "x-client-ip",
 )
 
+# Headers a browser sends in an order of its own (names only are kept, in arrival order):
+# a script that adds them (a kit's extra headers) puts them elsewhere.
+ORDERED_HEADERS = frozenset(
+    {
+        "user-agent",
+        "sec-ch-ua",
+        "sec-ch-ua-mobile",
+        "sec-ch-ua-platform",
+        "content-type",
+        "accept",
+        "origin",
+        "referer",
+        "accept-encoding",
+        "accept-language",
+        "sec-fetch-site",
+        "sec-fetch-mode",
+        "sec-fetch-dest",
+    }
+)
+
 
 def client_ip(head: RequestHead, trusted: Sequence[Network]) -> tuple[str | None, list[str]]:
     """The client IP (the peer, or the last X-Forwarded-For hop when the peer is a trusted
@@ -62,6 +82,7 @@ def client_facts(head: RequestHead, trusted: Sequence[Network]) -> ClientFacts:
         ch_ua=_bounded(head.headers.get("sec-ch-ua"), 256),
         ch_ua_mobile=_hint_bool(head.headers.get("sec-ch-ua-mobile")),
         ch_ua_platform=_bounded(_unquoted(head.headers.get("sec-ch-ua-platform")), 64),
+        header_order=tuple(name for name in head.headers if name in ORDERED_HEADERS),
     )
 
 

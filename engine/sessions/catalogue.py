@@ -18,6 +18,7 @@ CATEGORIES = {
     "behaviour": "Statistics of the visit and form filling",
     "apps": "Categories of installed applications",
     "location": "Rough geographical location (rounded to 1 km)",
+    "coherence": "What the browser claims against what its engine does",
     "custom": "Client-defined fields",
 }
 
@@ -37,6 +38,8 @@ def _type_name(t: mi.Type) -> str:
     for cls, name in simple.items():
         if isinstance(t, cls):
             return name
+    if isinstance(t, mi.LiteralType):
+        return "one of " + ", ".join(str(v) for v in t.values)
     if isinstance(t, mi.ListType):
         return f"array of {_type_name(t.item_type)}"
     if isinstance(t, mi.DictType):

@@ -52,6 +52,7 @@ class Collected(msgspec.Struct, frozen=True):
     headers: dict[str, str]  # CLIENT_HEADERS that may be stored
     withheld: list[str]
     ch_ua_mobile: bool | None
+    header_order: tuple[str, ...] = ()  # names only (engine/http/client.py ORDERED_HEADERS)
 
 
 def count_attributes(attrs: Attributes) -> int:
@@ -64,6 +65,7 @@ def count_attributes(attrs: Attributes) -> int:
         attrs.behaviour,
         attrs.apps,
         attrs.location,
+        attrs.coherence,
     ):
         for name in group.__struct_fields__:
             if getattr(group, name) is not None:
@@ -136,6 +138,7 @@ def collect_op(
         http_ch_ua_mobile=c.ch_ua_mobile,
         http_ch_ua_platform=c.headers.get("sec-ch-ua-platform"),
         http_withheld=c.withheld or None,
+        http_header_order=list(c.header_order) or None,
         wifi_devices_h24=wifi_devices,
         purge_at=now + cfg.unscored_retention_days * DAY,
     )

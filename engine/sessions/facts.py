@@ -26,6 +26,7 @@ class ClientFacts(msgspec.Struct, frozen=True):
     ch_ua: str | None = None  # Sec-CH-UA
     ch_ua_mobile: bool | None = None  # Sec-CH-UA-Mobile
     ch_ua_platform: str | None = None  # Sec-CH-UA-Platform, unquoted
+    header_order: tuple[str, ...] = ()  # names of the browser's own headers, as they came
 
 
 class SessionRef(msgspec.Struct, frozen=True):

@@ -248,6 +248,7 @@ class Service:
             headers=headers,
             withheld=withheld,
             ch_ua_mobile=client.ch_ua_mobile,
+            header_order=client.header_order,
         )
         cfg = self.runtime.config.service
         async with self._session_turn(ref.sh):

@@ -36,6 +36,21 @@
 (function () {
   'use strict';
 
+  // Loaded as its own dedicated worker (see `workerFacts`): answer what the engine says
+  // there, where a costume's init scripts rarely reach, and stop.
+  if (typeof window === 'undefined') {
+    if (typeof self !== 'undefined' && typeof postMessage === 'function') {
+      self.onmessage = function () {
+        var facts = attempt(function () { return factsOf(self); }) || {};
+        var canvas = attempt(function () { return new OffscreenCanvas(1, 1); });
+        var gl = canvas ? attempt(function () { return glFacts(canvas); }) : undefined;
+        if (gl) facts.webgl_renderer = gl.renderer;
+        postMessage(facts);
+      };
+    }
+    return;
+  }
+
   if (window.anonscore && window.anonscore.version) {
     return; // included twice: the first copy is in charge
   }
@@ -176,8 +191,10 @@
 
   // -- probes: device, software, network (gathered once) --------------------------------
 
-  function webgl() {
-    var canvas = document.createElement('canvas');
+  // The WebGL facts of a canvas (a page's, or an OffscreenCanvas in the worker): vendor and
+  // renderer as the page is told, and the largest texture the rasterizer takes (16384 and
+  // up on every desktop GPU of the last decade; 8192 in SwiftShader).
+  function glFacts(canvas) {
     var gl = canvas.getContext('webgl') || canvas.getContext('experimental-webgl');
     if (!gl) return {};
     var out = {};
@@ -188,10 +205,13 @@
     put(out, 'renderer', attempt(function () {
       return gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
     }));
+    put(out, 'max_texture', attempt(function () { return gl.getParameter(gl.MAX_TEXTURE_SIZE); }));
     var lose = gl.getExtension('WEBGL_lose_context');
     if (lose) lose.loseContext(); // free the context now, browsers keep only a few
     return out;
   }
+
+  function webgl() { return glFacts(document.createElement('canvas')); }
 
   function canvasHash() {
     var canvas = document.createElement('canvas');
@@ -275,7 +295,293 @@
         return width('"' + font + '", ' + family) !== base[i];
       });
     });
-    return { count: found.length, hash: hashHex(found.join(',')) };
+    return { count: found.length, hash: hashHex(found.join(',')), found: found };
+  }
+
+  // -- probes: lies (what the browser claims against what its engine does) ---------------
+  //
+  // Anti-detect kits dress a browser by scripts that run before the page's: they rewrite
+  // navigator, screen and WebGL answers. Such scripts rarely reach a dedicated worker or a
+  // fresh iframe, they leave functions behind that are not native, and the engine beneath
+  // still measures, lays out and renders as what it is. Each probe reports the names of
+  // what disagreed and a few coarse measurements, nothing else; the server decides what a
+  // name means for the device the browser claims to be (plugins/tampering.py). The reason
+  // codes are documented in docs/anti-detect.md.
+
+  var WORKER_TIMEOUT_MS = 5000; // it holds nothing up (see `coherence`)
+  var IDLE_TIMEOUT_MS = 2000;
+
+  // The facts a costume rewrites, read in a scope: the page, an iframe's window, a worker.
+  function factsOf(scope) {
+    var nav = scope.navigator;
+    var out = {};
+    put(out, 'user_agent', nav.userAgent);
+    put(out, 'platform', nav.platform);
+    put(out, 'languages', attempt(function () { return Array.prototype.join.call(nav.languages); }));
+    put(out, 'hardware_concurrency', nav.hardwareConcurrency);
+    put(out, 'device_memory', nav.deviceMemory);
+    put(out, 'timezone', attempt(function () {
+      return new scope.Intl.DateTimeFormat().resolvedOptions().timeZone;
+    }));
+    var uaData = nav.userAgentData;
+    if (uaData) {
+      put(out, 'ua_data', attempt(function () {
+        return uaData.platform + '|' + uaData.mobile + '|' + uaData.brands.map(function (b) {
+          return b.brand + '/' + b.version;
+        }).join();
+      }));
+    }
+    return out;
+  }
+
+  // Names of the facts both sides know and that differ.
+  function differences(a, b) {
+    return Object.keys(a).filter(function (key) {
+      return b[key] !== undefined && String(a[key]) !== String(b[key]);
+    });
+  }
+
+  // The collector itself runs as the worker: a URL the service serves (a strict CSP that
+  // allows the collector allows it as a worker too; a blob: URL it would refuse). A
+  // collector loaded from another origin than the page's cannot start one: undefined.
+  function workerFacts() {
+    if (!window.Worker || !script || !script.src) return undefined;
+    var src = new URL(script.src, location.href);
+    if (src.origin !== location.origin) return undefined;
+    return withTimeout(new Promise(function (resolve, reject) {
+      var worker = new Worker(src.href);
+      setTimeout(function () { worker.terminate(); }, WORKER_TIMEOUT_MS);
+      worker.onmessage = function (event) { worker.terminate(); resolve(event.data); };
+      worker.onerror = function (event) {
+        if (event && event.preventDefault) event.preventDefault();
+        worker.terminate();
+        reject(new Error('worker failed'));
+      };
+      worker.postMessage(1);
+    }), WORKER_TIMEOUT_MS);
+  }
+
+  // A fresh same-origin iframe: its window has its own, untouched copies of navigator,
+  // Function.prototype.toString and the prototypes; `use` reads them before it goes.
+  function withFrame(use) {
+    var frame = document.createElement('iframe');
+    frame.setAttribute('aria-hidden', 'true');
+    frame.tabIndex = -1;
+    frame.style.cssText = 'display:none';
+    (document.body || document.documentElement).appendChild(frame);
+    try {
+      return use(frame.contentWindow);
+    } finally {
+      frame.parentNode.removeChild(frame);
+    }
+  }
+
+  // Getters and methods a costume rewrites. Identity: what the browser claims to be;
+  // readback: what privacy protections add noise to (extensions patch these in page JS).
+  // Each entry: [short name, interface, members...]; a finding is reported as
+  // `<short name>_<member in snake case>`, e.g. navigator_hardware_concurrency.
+  var IDENTITY = [
+    ['navigator', 'Navigator', 'userAgent', 'platform', 'languages', 'hardwareConcurrency',
+      'deviceMemory', 'userAgentData', 'webdriver', 'maxTouchPoints', 'vendor', 'plugins'],
+    ['screen', 'Screen', 'width', 'height', 'availWidth', 'availHeight', 'colorDepth'],
+    ['webgl', 'WebGLRenderingContext', 'getParameter'],
+    ['intl', 'Intl.DateTimeFormat', 'resolvedOptions'],
+    ['date', 'Date', 'getTimezoneOffset'],
+  ];
+  var READBACK = [
+    ['canvas', 'HTMLCanvasElement', 'toDataURL'],
+    ['canvas', 'CanvasRenderingContext2D', 'getImageData', 'measureText'],
+    ['audio', 'AudioBuffer', 'getChannelData'],
+  ];
+
+  function lookup(scope, path) {
+    return path.split('.').reduce(function (at, key) { return at && at[key]; }, scope);
+  }
+
+  // How many frames the stack has when a function refuses a foreign `this`. A native
+  // getter or method throws from native code: as many frames as a reference native
+  // called from the same line (V8 keeps 10; our call chain is deeper). A Proxy's trap or a
+  // JS wrapper adds frames, and a kit that scrubs its own from the stack leaves fewer.
+  function thrownStack(fn) {
+    try {
+      fn.call(Object.create(null));
+    } catch (error) {
+      return String(error && error.stack).split('\n').filter(function (line) {
+        return /^\s*at |@/.test(line);
+      }).length;
+    }
+    return -1; // did not refuse at all: not the engine's function
+  }
+
+  function differ(pair) { return pair[0] !== pair[1]; } // one call site for both: map's
+
+  // Names of the functions that are not what the engine ships: toString (the iframe's
+  // clean copy when there is one) must show a native function of that name, and the
+  // function must refuse a foreign `this` from where a reference native does.
+  function tamperedIn(list, toString) {
+    var found = [];
+    var ref = Object.getOwnPropertyDescriptor(Node.prototype, 'nodeName').get;
+    list.forEach(function (entry) {
+      var proto = attempt(function () { return lookup(window, entry[1]).prototype; });
+      if (!proto) return;
+      entry.slice(2).forEach(function (name) {
+        var label = entry[0] + '_' + name.replace(/([a-z])([A-Z]+)/g, '$1_$2').toLowerCase();
+        var d = Object.getOwnPropertyDescriptor(proto, name);
+        var fn = d && (d.get || d.value);
+        if (typeof fn !== 'function') return; // not in this engine
+        var text = attempt(function () { return toString.call(fn); }) || '';
+        var native = new RegExp('^function (get )?' + name + '\\(\\) \\{\\s*\\[native code\\]\\s*\\}$');
+        if (!native.test(text)) {
+          found.push(/^function \(\) \{\s*\[native code\]\s*\}$/.test(text) ? 'proxy' : label);
+        } else if (differ([fn, ref].map(thrownStack))) {
+          found.push(label);
+        }
+      });
+    });
+    return found;
+  }
+
+  function nativeChecks(clean) {
+    var toString = (clean && clean.Function.prototype.toString) || Function.prototype.toString;
+    var limit = Error.stackTraceLimit; // V8's default, whatever the page set
+    Error.stackTraceLimit = 10;
+    try {
+      return nativeFindings(toString, clean);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+
+  function nativeFindings(toString, clean) {
+    var identity = tamperedIn(IDENTITY, toString);
+    if (Object.getOwnPropertyNames(navigator).length) identity.push('navigator_own');
+    if (clean && !/\[native code\]/.test(toString.call(Function.prototype.toString))) {
+      identity.push('to_string');
+    }
+    return { identity: identity, readback: tamperedIn(READBACK, toString) };
+  }
+
+  function media(query) { return window.matchMedia && window.matchMedia(query).matches; }
+
+  // Geometry and input hardware: what layout and media queries say against navigator and
+  // screen (a costume rewrites the getters; the media queries still read the real screen).
+  function geometry() {
+    var scr = window.screen;
+    var out = { conflicts: [] };
+    var dpr = window.devicePixelRatio;
+    if (scr.width > 0 && scr.height > 0 &&
+        !media('(device-aspect-ratio: ' + scr.width + '/' + scr.height + ')')) {
+      out.conflicts.push('screen_aspect');
+    }
+    if (dpr > 0 && !media('(min-resolution: ' + (dpr - 0.01) + 'dppx) and (max-resolution: ' +
+        (dpr + 0.01) + 'dppx)')) {
+      out.conflicts.push('pixel_ratio');
+    }
+    if (window.outerWidth > scr.width + 32 || window.outerHeight > scr.height + 32) {
+      out.conflicts.push('window_larger_than_screen');
+    }
+    out.pointer = media('(pointer: coarse)') ? 'coarse' : media('(pointer: fine)') ? 'fine'
+      : 'none';
+    out.hover = media('(hover: hover)');
+    out.touch_events = 'ontouchstart' in window;
+    return out;
+  }
+
+  // Fonts that only one OS family ships (as collector FONTS detects them).
+  var OS_FONTS = {
+    windows: ['Segoe UI', 'Calibri', 'Consolas', 'Bahnschrift', 'Franklin Gothic Medium'],
+    mac: ['Helvetica Neue', 'Menlo', 'Geneva', 'Lucida Grande', 'Monaco'],
+    linux: ['DejaVu Sans', 'DejaVu Serif', 'Liberation Mono', 'Ubuntu'],
+  };
+
+  function fontFamilies(found) {
+    return Object.keys(OS_FONTS).filter(function (os) {
+      return OS_FONTS[os].some(function (font) { return found.indexOf(font) >= 0; });
+    });
+  }
+
+  // Built-ins with a known first Chromium/Firefox/Safari release: the engine's own age,
+  // whatever its user agent says (plugins/_engine_versions.py has the table).
+  var ENGINE_FEATURES = {
+    find_last: function () { return [].findLast; },
+    structured_clone: function () { return window.structuredClone; },
+    to_sorted: function () { return [].toSorted; },
+    object_group_by: function () { return Object.groupBy; },
+    with_resolvers: function () { return Promise.withResolvers; },
+    set_union: function () { return new Set().union; },
+    url_parse: function () { return URL.parse; },
+    promise_try: function () { return Promise.try; },
+    regexp_escape: function () { return RegExp.escape; },
+  };
+
+  function engineFeatures() {
+    return Object.keys(ENGINE_FEATURES).filter(function (name) {
+      return typeof attempt(ENGINE_FEATURES[name]) === 'function';
+    });
+  }
+
+  // The DevTools protocol at work: with its Runtime domain enabled (every CDP driver
+  // enables it, an open DevTools panel too) the inspector describes each logged error for
+  // its client and reads the error's `name` once more than the console itself does.
+  // Measured in Chromium 156: 1 read by hand, 2 under Playwright, headless or not.
+  function devtoolsProtocol() {
+    var reads = 0;
+    var probe = new Error('anonscore');
+    Object.defineProperty(probe, 'name', { get: function () { reads += 1; return 'Error'; } });
+    console.debug(probe);
+    return reads > 1;
+  }
+
+  function putNative(out, native) {
+    if (!native) return;
+    put(out, 'native_claims', native.identity);
+    put(out, 'native_readback', native.readback);
+  }
+
+  // Returns the `coherence` group (schema: engine/schema.py Coherence) at once, with the
+  // cheap probes. The costlier ones (the native checks, the iframe's, the worker's) run
+  // once the page is idle and add their findings to the same object, so they never hold up
+  // the first collect: a flush sends the group as it is then, and the form's submit,
+  // seconds after the page loaded, finds them all.
+  function coherence(gl, fontsFound) {
+    var out = {};
+    var main = factsOf(window);
+    if (gl.renderer) main.webgl_renderer = gl.renderer;
+    var geo = attempt(geometry);
+    if (geo) {
+      put(out, 'geometry_conflicts', geo.conflicts);
+      put(out, 'pointer', geo.pointer);
+      put(out, 'hover', geo.hover);
+      put(out, 'touch_events', geo.touch_events);
+    }
+    put(out, 'max_texture_size', intIn(gl.max_texture, 0, 1000000));
+    if (fontsFound) put(out, 'font_families', fontFamilies(fontsFound));
+    put(out, 'engine_features', attempt(engineFeatures));
+    put(out, 'devtools_protocol', attempt(devtoolsProtocol));
+    whenIdle(function () {
+      var worker = attempt(workerFacts);
+      if (worker) {
+        worker.then(function (facts) {
+          if (facts) put(out, 'worker_differs', differences(main, facts));
+        }, function () { /* no worker: field left out */ });
+      }
+      var framed = attempt(function () {
+        return withFrame(function (win) {
+          return { facts: factsOf(win), native: nativeChecks(win) };
+        });
+      });
+      if (framed) put(out, 'frame_differs', differences(main, framed.facts));
+      putNative(out, framed ? framed.native : attempt(function () { return nativeChecks(null); }));
+    });
+    return out;
+  }
+
+  // Runs `fn` once the page is idle (at most IDLE_TIMEOUT_MS later): after the page's own
+  // start-up work and the collector's first gathering.
+  function whenIdle(fn) {
+    var run = function () { attempt(fn); };
+    if (window.requestIdleCallback) requestIdleCallback(run, { timeout: IDLE_TIMEOUT_MS });
+    else setTimeout(run, 300);
   }
 
   // -- probes: traces of a driven browser (names of what was found, nothing else) ---------
@@ -366,6 +672,7 @@
     var software = {};
     var network = {};
     var pending = [];
+    var checks = {};
 
     function later(key, promiseFn) {
       var promise = attempt(promiseFn);
@@ -420,6 +727,8 @@
       put(software, 'ua_data_platform', attempt(function () { return strMax(uaData.platform, 256); }));
       put(software, 'ua_data_mobile', attempt(function () { return boolOf(uaData.mobile); }));
     }
+    var lies = attempt(function () { return coherence(gl, fontInfo && fontInfo.found); });
+    if (lies) checks = lies;
     var signals = attempt(function () { return pageSignals(uaData); });
     if (signals) {
       pending.push(signals.then(function (found) {
@@ -436,7 +745,7 @@
     }
 
     return Promise.all(pending).then(function () {
-      return { device: device, software: software, network: network };
+      return { device: device, software: software, network: network, coherence: checks };
     });
   }
 
@@ -490,6 +799,7 @@
       }
     },
     keydown: function (event) {
+      countKey(event);
       var stats = statsFor(event.target);
       if (!stats || !typingRhythm || event.repeat) return;
       if (isPassword(event.target)) { // no rhythm from passwords, nor across them
@@ -503,6 +813,7 @@
       lastKeyAt = at;
     },
     input: function (event) {
+      countInput(event);
       var stats = statsFor(event.target);
       var kind = event.inputType;
       if (!stats || typeof kind !== 'string') return;
@@ -515,6 +826,7 @@
         stats.corrections += 1;
       }
     },
+    pointerdown: countPointerField,
     compositionend: function (event) { // IME input arrives here, as a whole
       var stats = statsFor(event.target);
       if (stats) stats.chars_typed += textLength(event.data);
@@ -532,6 +844,73 @@
       stats.chars_pasted += isNumber(length) ? length : 0;
     },
   };
+
+  // -- input realism: how input arrived in each attached form (counts, never content) --
+  //
+  // A driver's typing is synthetic (`isTrusted` false when a script dispatches it) or
+  // machine-regular (the same interval between keys, key after key), and its pointer jumps
+  // onto each field without moving there. Per form: keys, untrusted key and input events,
+  // intervals between keys and how many equalled the previous one within 1 ms, fields
+  // entered by the pointer and the pointer moves that led there.
+
+  var MAX_FORMS = 8;
+  var inputByForm = new Map(); // form -> counts
+  var pointerMoves = 0; // since the last field was entered by the pointer
+
+  function inputFor(event) {
+    var form = event.currentTarget;
+    if (optedOut || !form || form.tagName !== 'FORM') return null;
+    var stats = inputByForm.get(form);
+    if (!stats && inputByForm.size < MAX_FORMS) {
+      stats = { keys: 0, untrusted: 0, intervals: 0, flat_intervals: 0, pointer_fields: 0,
+        pointer_moves: 0, lastKey: null, lastGap: null };
+      inputByForm.set(form, stats);
+    }
+    return stats || null;
+  }
+
+  function countKey(event) {
+    var stats = inputFor(event);
+    if (!stats || event.repeat) return;
+    stats.keys += 1;
+    if (event.isTrusted === false) stats.untrusted += 1;
+    var at = event.timeStamp;
+    if (stats.lastKey !== null && isNumber(at)) {
+      var gap = at - stats.lastKey;
+      if (gap < 5000) {
+        stats.intervals += 1;
+        if (stats.lastGap !== null && Math.abs(gap - stats.lastGap) <= 1) stats.flat_intervals += 1;
+        stats.lastGap = gap;
+      } else {
+        stats.lastGap = null;
+      }
+    }
+    stats.lastKey = at;
+  }
+
+  function countInput(event) {
+    var stats = inputFor(event);
+    if (stats && event.isTrusted === false) stats.untrusted += 1;
+  }
+
+  function countPointerField(event) {
+    var stats = inputFor(event);
+    if (!stats || !fieldName(event.target)) return;
+    stats.pointer_fields += 1;
+    stats.pointer_moves += Math.min(pointerMoves, 1000);
+    pointerMoves = 0;
+  }
+
+  function inputStats() {
+    var out = [];
+    inputByForm.forEach(function (stats) {
+      if (!stats.keys && !stats.untrusted && !stats.pointer_fields) return;
+      out.push({ keys: stats.keys, untrusted: stats.untrusted, intervals: stats.intervals,
+        flat_intervals: stats.flat_intervals, pointer_fields: stats.pointer_fields,
+        pointer_moves: stats.pointer_moves });
+    });
+    return out;
+  }
 
   function behaviour() {
     var out = {};
@@ -646,6 +1025,10 @@
           network: parts[0].network,
           behaviour: behaviour(),
         };
+        var checks = Object.assign({}, parts[0].coherence || {});
+        var input = inputStats();
+        if (input.length) checks.input = input;
+        if (Object.keys(checks).length) attributes.coherence = checks;
         return postJson('/v1/collect', {
           session_id: sessionId,
           site_key: siteKey,
@@ -721,6 +1104,7 @@
   function optOut() {
     optedOut = true;
     fields.clear(); // what was counted in page memory is dropped too
+    inputByForm.clear();
     intervals.length = 0;
     focused = null;
     lastKeyAt = null;
@@ -802,11 +1186,21 @@
       form.addEventListener(type, handlers[type], true);
     });
     form.addEventListener('submit', onSubmit, true); // capture: runs before the page's own
+    countMoves();
     var active = document.activeElement;
     if (active && form.contains(active)) handlers.focusin({ target: active }); // autofocus
     writeSessionInput(form);
     ready.then(function () { writeSessionInput(form); });
     return form;
+  }
+
+  var movesCounted = false;
+
+  function countMoves() {
+    if (movesCounted) return;
+    movesCounted = true;
+    document.addEventListener('pointermove', function () { pointerMoves += 1; },
+      { capture: true, passive: true });
   }
 
   function attachMarkedForms() {

@@ -10,6 +10,7 @@ pytest-trio runs async tests under Trio, and Playwright's async API needs asynci
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from tests.process import Server, running_server
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
+XVFB = Path("/usr/bin/Xvfb")
+NO_TCP = ("-nolisten", "tcp")
 READY_TIMEOUT_S = 60.0  # numba compiles the kernels on a first start
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,3 +79,30 @@ def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
         yield ctx
     finally:
         ctx.close()
+
+
+@pytest.fixture
+def display(tmp_path: Path) -> Iterator[str]:
+    """A private X display (Xvfb picks a free number and writes it to a pipe)."""
+    if not XVFB.exists():
+        reason = f"{XVFB} not found; run tools/install_browser.sh"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    read, write = os.pipe()
+    with (tmp_path / "xvfb.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [str(XVFB), "-displayfd", str(write), "-screen", "0", "1920x1080x24", *NO_TCP],
+            pass_fds=(write,),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    try:
+        assert number.isdigit(), (tmp_path / "xvfb.log").read_text()
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

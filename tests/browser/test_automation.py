@@ -32,8 +32,6 @@ from .test_collector import fill_application, open_demo, score, submit
 pytestmark = pytest.mark.browser
 
 TOP_BAND = 0.8
-XVFB = Path("/usr/bin/Xvfb")
-NO_TCP = ("-nolisten", "tcp")
 WAIT_S = 60.0
 
 
@@ -133,33 +131,6 @@ class _Reports(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def display(tmp_path: Path) -> Iterator[str]:
-    """A private X display (Xvfb picks a free number and writes it to a pipe)."""
-    if not XVFB.exists():
-        reason = f"{XVFB} not found; run tools/install_browser.sh"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    read, write = os.pipe()
-    with (tmp_path / "xvfb.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [str(XVFB), "-displayfd", str(write), "-screen", "0", "1920x1080x24", *NO_TCP],
-            pass_fds=(write,),
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    try:
-        assert number.isdigit(), (tmp_path / "xvfb.log").read_text()
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def test_chromium_started_by_hand_is_not_automation(
     chromium_path: Path, server: Server, display: str, tmp_path: Path
 ) -> None:
@@ -194,6 +165,8 @@ def test_chromium_started_by_hand_is_not_automation(
     (session_id,) = received
     answer = score(server, "demo_site", session_id)
     assert answer["flags"]["automation"] is False, answer["reasons"]
+    assert answer["flags"]["tampering"] is False, answer["reasons"]
+    assert answer["attributes"]["tampering_lies"] is None
     assert answer["flags"]["ua_mismatch"] is False, answer["reasons"]
     assert answer["attributes"]["automation_traces"] is None
     assert answer["attributes"]["http_client_kind"] == "browser"

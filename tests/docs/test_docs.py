@@ -38,7 +38,6 @@ DOCS = REPO / "docs"
 PENDING_PAGES: frozenset[str] = frozenset(
     {
         "device-ids.md",
-        "anti-detect.md",
     }
 )
 

@@ -7,12 +7,14 @@ client hints that contradict it: each is sent as the client would send it, and s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import crawleruseragents
+import httpx
 import pytest
 
-from tests.support import CHROME_WIN, Running, android_attributes, web_attributes
+from tests.support import CHROME_WIN, ORIGIN, Running, android_attributes, web_attributes
 
 FIREFOX_WIN = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 CHROME_HINTS = {
@@ -148,3 +150,42 @@ async def test_headers_are_stored_bounded_and_an_identifier_is_withheld(svc: Run
     assert record.http_user_agent == long_ua[:1024]
     assert record.http_ch_ua == CHROME_HINTS["Sec-CH-UA"]
     assert (record.http_ch_ua_mobile, record.http_ch_ua_platform) == (False, "Windows")
+
+
+async def collect_in_order(svc: Running, headers: list[tuple[str, str]]) -> dict[str, Any]:
+    """A collect whose headers go out exactly in this order (no client defaults merged)."""
+    sid = await svc.session()
+    body = {"session_id": sid, "site_key": "demo_site", "channel": "web",
+            "attributes": web_attributes()}  # fmt: skip
+    request = httpx.Request(
+        "POST",
+        svc.client.base_url.join("/v1/collect"),
+        headers=[("Origin", ORIGIN), ("Content-Type", "application/json"), *headers],
+        content=json.dumps(body).encode(),
+    )
+    response = await svc.client.send(request)
+    assert response.status_code == 202, response.text
+    scored = await svc.score(sid)
+    return dict(scored.json())
+
+
+async def test_header_order_keeps_names_and_gives_an_injected_header_away(svc: Running) -> None:
+    chromium = [
+        ("sec-ch-ua-platform", '"Windows"'),
+        ("User-Agent", CHROME_WIN),
+        ("sec-ch-ua", CHROME_HINTS["Sec-CH-UA"]),
+        ("sec-ch-ua-mobile", "?0"),
+        ("Accept", "*/*"),
+        ("Accept-Encoding", "gzip, deflate, br, zstd"),
+        ("Accept-Language", "en-US,en;q=0.9"),
+    ]
+    honest = await collect_in_order(svc, chromium)
+    record = await svc.service.session_record(honest["session_id"])
+    assert record.http_header_order is not None
+    assert record.http_header_order[-2:] == ["accept-encoding", "accept-language"]
+    assert "TAMPERING_HEADER_ORDER" not in codes(honest)
+    # a kit's extra headers (CDP Network.setExtraHTTPHeaders) come before Accept
+    language = chromium.pop()
+    costume = await collect_in_order(svc, [*chromium[:4], language, *chromium[4:]])
+    assert costume["flags"]["tampering"] is True
+    assert "TAMPERING_HEADER_ORDER" in codes(costume)

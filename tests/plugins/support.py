@@ -361,6 +361,7 @@ def build_session(
     http_ch_ua_platform: str | None = None,
     http_withheld: tuple[str, ...] = (),
     wifi_devices_h24: int | None = None,
+    http_header_order: tuple[str, ...] = (),
 ) -> CollectedSession:
     return CollectedSession(
         session_id="s_test",
@@ -385,6 +386,7 @@ def build_session(
         http_ch_ua_platform=http_ch_ua_platform,
         http_withheld=http_withheld,
         wifi_devices_h24=wifi_devices_h24,
+        http_header_order=http_header_order,
     )
 
 
@@ -705,6 +707,43 @@ def suspicious_samples() -> list[tuple[str, CollectedSession, Context]]:
         ip_asn=16509,
         ip_country="US",
         ip_hosting="Amazon AWS",
+    )
+    # what a costume cannot cover (plugins/tampering.py, engine_version, header_order)
+    add(
+        "costume",
+        {
+            "software": {"user_agent": UA["chrome_win"], "platform": "Win32"},
+            "device": {"webgl_renderer": ANGLE_NVIDIA, "touch_points": 0},
+            "coherence": {
+                "worker_differs": ["hardware_concurrency", "platform"],
+                "native_claims": ["navigator_platform", "proxy"],
+                "geometry_conflicts": ["screen_aspect"],
+                "max_texture_size": 8192,
+                "font_families": ["linux"],
+                "engine_features": ["find_last", "structured_clone"],
+                "devtools_protocol": True,
+                "input": [
+                    {
+                        "keys": 40,
+                        "untrusted": 5,
+                        "intervals": 30,
+                        "flat_intervals": 25,
+                        "pointer_fields": 4,
+                        "pointer_moves": 4,
+                    }
+                ],
+            },
+        },
+        http_user_agent=UA["chrome_win"],
+        http_header_order=("user-agent", "accept-language", "accept", "accept-encoding"),
+    )
+    add("old_browser", {"software": {"user_agent": "Opera/9.80 (Windows NT 6.0) Presto/2.12"}})
+    add(
+        "privacy_extension",
+        {
+            "software": {"user_agent": UA["firefox_win"]},
+            "coherence": {"native_readback": ["canvas_to_data_url"]},
+        },
     )
     add(
         "good_device",

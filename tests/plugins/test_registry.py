@@ -28,7 +28,7 @@ MODULES = plugin_modules()
 API_FLAGS = (
     "proxy, vpn, tor, datacenter_ip, emulator, virtual_machine, automation, timezone_mismatch, "
     "language_mismatch, ua_mismatch, paste_in_form, typing_anomaly, credit_app_stacking, "
-    "proxy_app_installed, known_fraud_device"
+    "proxy_app_installed, known_fraud_device, tampering"
 )
 ENGINE_ATTRIBUTES = set(scoring.ENGINE_ATTRIBUTES)  # the engine adds these itself
 
@@ -73,6 +73,12 @@ def test_the_built_in_plugins_are_registered() -> None:
         "behaviour",
         "apps",
         "consistency",
+        "tampering",
+        "engine_version",
+        "header_order",
+        "privacy_browser",
+        "input_realism",
+        "outdated_browser",
     }
 
 

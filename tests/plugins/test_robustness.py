@@ -91,6 +91,8 @@ def strategy(t: mi.Type, name: str = "") -> st.SearchStrategy[Any]:
         return st.one_of(*(strategy(x, name) for x in t.types))
     if isinstance(t, mi.NoneType):
         return st.none()
+    if isinstance(t, mi.LiteralType):
+        return st.sampled_from(t.values)
     if isinstance(t, mi.BoolType):
         return st.booleans()
     if isinstance(t, mi.IntType):
