@@ -10,6 +10,7 @@ else under the prefix (back-end and operator routes, however spelt) reaches it a
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import trustme
 
 from tests.firstparty.proxies import PREFIX, Proxy, running_caddy, running_nginx
 
@@ -79,10 +81,12 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def upstream() -> Iterator[Recorder]:
+def recording(tls: ssl.SSLContext | None = None) -> Iterator[Recorder]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    recorder = Recorder(f"http://127.0.0.1:{server.server_address[1]}")
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "http" if tls is None else "https"
+    recorder = Recorder(f"{scheme}://127.0.0.1:{server.server_address[1]}")
     server.recorder = recorder  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -93,6 +97,19 @@ def upstream() -> Iterator[Recorder]:
         server.server_close()
 
 
+@pytest.fixture
+def upstream() -> Iterator[Recorder]:
+    yield from recording()
+
+
+@pytest.fixture
+def untrusted_upstream() -> Iterator[Recorder]:
+    """HTTPS with a certificate of a CA no one trusts (a man in the middle's)."""
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(tls)
+    yield from recording(tls)
+
+
 Runner = Callable[[Path, str, str, Path], AbstractContextManager[Proxy]]
 
 
@@ -100,13 +117,17 @@ def nginx(root: Path, upstream: str, secret: str, pages: Path) -> AbstractContex
     return running_nginx(root, upstream, secret, pages)
 
 
-@pytest.fixture(params=["nginx", "caddy"])
-def proxy(request: pytest.FixtureRequest, tmp_path: Path, upstream: Recorder) -> Iterator[Proxy]:
-    runner: Runner = nginx if request.param == "nginx" else running_caddy
-    pages = tmp_path / "pages"
+def start_proxy(name: str, root: Path, upstream: str) -> AbstractContextManager[Proxy]:
+    runner: Runner = nginx if name == "nginx" else running_caddy
+    pages = root / "pages"
     pages.mkdir()
     (pages / "index.html").write_text("<!doctype html><title>lender</title>")
-    with runner(tmp_path / request.param, upstream.url, SECRET, pages) as running:
+    return runner(root / name, upstream, SECRET, pages)
+
+
+@pytest.fixture(params=["nginx", "caddy"])
+def proxy(request: pytest.FixtureRequest, tmp_path: Path, upstream: Recorder) -> Iterator[Proxy]:
+    with start_proxy(request.param, tmp_path, upstream.url) as running:
         yield running
 
 
@@ -156,3 +177,13 @@ def test_nothing_else_under_the_prefix_reaches_the_service(
     assert upstream.seen == []
     # the lender's own pages are still its own
     assert httpx.get(proxy.base_url + "/index.html").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["nginx", "caddy"])
+def test_the_secret_goes_to_no_upstream_with_an_untrusted_certificate(
+    name: str, tmp_path: Path, untrusted_upstream: Recorder
+) -> None:
+    with start_proxy(name, tmp_path, untrusted_upstream.url) as proxy:
+        r = httpx.post(f"{proxy.base_url}{PREFIX}/v1/collect", content=b"{}", timeout=10)
+    assert r.status_code == 502, (r.status_code, proxy.log_tail())
+    assert untrusted_upstream.seen == []
