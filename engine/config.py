@@ -68,6 +68,10 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # the weight of this tenant's fraud reports on other tenants' scores before any of
     # them is corroborated (engine/reputation/weights.py); a new tenant starts low
     report_trust: float = NEW_REPORT_TRUST
+    # hashes ("sha256:<hex>", from `anonscore hash-key`) of secrets a first-party proxy of
+    # this tenant sends in Anonscore-Proxy-Secret to vouch for X-Forwarded-For when its
+    # addresses are not fixed (docs/first-party.md); two during a rotation
+    proxy_secret_hashes: list[str] = msgspec.field(default_factory=list)
 
 
 class TenantsFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -160,6 +164,7 @@ class Tenant(msgspec.Struct, frozen=True):
     legacy_mac_sdk: tuple[int, ...] | None = None  # SDK versions up to this keep mac_hash
     phone_regions: tuple[str, ...] = ()  # normalised: tried by the firewall besides the IP's
     report_trust: float = NEW_REPORT_TRUST
+    proxy_secret_digests: tuple[bytes, ...] = ()  # sha256 of the proxy secrets it accepts
 
     def collect_flags(self) -> dict[str, bool]:
         flags = {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
@@ -310,9 +315,9 @@ def _with_file(snap: ConfigSnapshot, name: str) -> ConfigSnapshot:
     )
 
 
-def _parse_digest(path: Path, tid: str, value: str) -> bytes:
+def _parse_digest(path: Path, tid: str, value: str, field: str = "api_key_hash") -> bytes:
     """A key hash from config; `tid` "" for the operator token."""
-    where = f"tenant '{tid}': api_key_hash" if tid else "operator_token_hash"
+    where = f"tenant '{tid}': {field}" if tid else "operator_token_hash"
     algo, _, hexdigest = value.partition(":")
     if algo != "sha256" or len(hexdigest) != 64:
         raise ConfigError(
@@ -433,6 +438,9 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         legacy_mac_sdk=legacy,
         phone_regions=phone_regions,
         report_trust=tf.report_trust,
+        proxy_secret_digests=tuple(
+            _parse_digest(path, tid, h, "proxy_secret_hashes") for h in tf.proxy_secret_hashes
+        ),
     )
 
 

@@ -64,9 +64,9 @@ def run_module(
     )
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
 
@@ -89,11 +89,14 @@ def wait_ready(proc: subprocess.Popen[bytes], server: Server) -> None:
 
 
 @contextmanager
-def running_server(root: Path, configure: Callable[[Path], None] | None = None) -> Iterator[Server]:
-    """`anonscore serve` on a free port with a copy of config/ (changed by `configure`, given
-    the copy's directory, before the start), until the block ends; then SIGTERM."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+def running_server(
+    root: Path, configure: Callable[[Path], None] | None = None, host: str = "127.0.0.1"
+) -> Iterator[Server]:
+    """`anonscore serve` on a free port of `host` (a loopback address) with a copy of config/
+    (changed by `configure`, given the copy's directory, before the start), until the block
+    ends; then SIGTERM."""
+    port = free_port(host)
+    base_url = f"http://{host}:{port}"
     config_dir = copy_config(root / "config", extra_origin=base_url)
     if configure is not None:
         configure(config_dir)
@@ -108,7 +111,7 @@ def running_server(root: Path, configure: Callable[[Path], None] | None = None) 
         "engine.cli",
         "serve",
         "--host",
-        "127.0.0.1",
+        host,
         "--port",
         str(port),
         "--data-dir",

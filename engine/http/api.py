@@ -56,6 +56,17 @@ class Api:
 
     # -- collector side --------------------------------------------------------------------
 
+    @staticmethod
+    def site_tenant(svc: Service, raw: dict[str, Any]) -> Tenant | None:
+        """The tenant a collector body names by its site key, if any (checked later)."""
+        site = raw.get("site_key")
+        return svc.runtime.config.by_site_key.get(site) if isinstance(site, str) else None
+
+    @staticmethod
+    def secrets(tenant: Tenant | None) -> tuple[bytes, ...]:
+        """The proxy secrets that vouch for X-Forwarded-For on this tenant's requests."""
+        return () if tenant is None else tenant.proxy_secret_digests
+
     async def sessions(self, request: Request) -> Response:
         req = convert(body_json(request), SessionRequest)
         svc = self.service()
@@ -63,7 +74,7 @@ class Api:
         tenant = svc.tenant_for_site(req.site_key, head.headers.get("origin"))
         now = svc.clock()
         if tenant.quotas is not None:
-            ip, _ = client_ip(head, svc.runtime.config.trusted_proxies)
+            ip, _ = client_ip(head, svc.runtime.config.trusted_proxies, tenant.proxy_secret_digests)
             self.quotas.check(tenant, "sessions", network_of(ip), now)
         # a session costs no storage: the signed token carries tenant and issue time
         return json_response(svc.create_session(tenant, now), 201)
@@ -71,20 +82,21 @@ class Api:
     async def collect(self, request: Request) -> Response:
         raw = body_json(request)
         svc = self.service()
-        client = client_facts(request.head, svc.runtime.config.trusted_proxies)
+        tenant = self.site_tenant(svc, raw)
+        client = client_facts(
+            request.head, svc.runtime.config.trusted_proxies, self.secrets(tenant)
+        )
         now = svc.clock()
-        site = raw.get("site_key")
-        if isinstance(site, str):
-            tenant = svc.runtime.config.by_site_key.get(site)
-            if tenant is not None and tenant.quotas is not None:
-                self.quotas.check(tenant, "collects", network_of(client.ip), now)
+        if tenant is not None and tenant.quotas is not None:
+            self.quotas.check(tenant, "collects", network_of(client.ip), now)
         result = await self.engine().run_async(lambda: svc.collect(raw, client, now))
         return json_response(result, 202)
 
     async def optout(self, request: Request) -> Response:
         raw = body_json(request)
         svc = self.service()
-        client = client_facts(request.head, svc.runtime.config.trusted_proxies)
+        secrets = self.secrets(self.site_tenant(svc, raw))
+        client = client_facts(request.head, svc.runtime.config.trusted_proxies, secrets)
         result = await self.engine().run_async(lambda: svc.optout(raw, client))
         return json_response(result)
 

@@ -3,6 +3,8 @@ names (never the values) of headers that betray a proxy on the way."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 from collections.abc import Sequence
 
@@ -43,11 +45,30 @@ ORDERED_HEADERS = frozenset(
 )
 
 
-def client_ip(head: RequestHead, trusted: Sequence[Network]) -> tuple[str | None, list[str]]:
+# A tenant's first-party proxy (docs/first-party.md) sends its secret in this header to vouch
+# for X-Forwarded-For when its addresses are not fixed (a CDN): trusted like a listed peer.
+PROXY_SECRET_HEADER = "anonscore-proxy-secret"
+
+
+def vouched(head: RequestHead, digests: Sequence[bytes]) -> bool:
+    """Whether the request carries one of the tenant's proxy secrets (compared as sha256
+    digests, in constant time, every digest tried)."""
+    secret = head.headers.get(PROXY_SECRET_HEADER)
+    if not secret or not digests:
+        return False
+    digest = hashlib.sha256(secret.strip().encode("utf-8", "surrogatepass")).digest()
+    matches = [hmac.compare_digest(digest, d) for d in digests]
+    return any(matches)
+
+
+def client_ip(
+    head: RequestHead, trusted: Sequence[Network], secrets: Sequence[bytes] = ()
+) -> tuple[str | None, list[str]]:
     """The client IP (the peer, or the last X-Forwarded-For hop when the peer is a trusted
-    proxy), and the X-Forwarded-For hops as sent."""
+    proxy or the request carries one of the tenant's proxy `secrets`), and the
+    X-Forwarded-For hops as sent."""
     ip: str | None = None
-    is_trusted = False
+    is_trusted = vouched(head, secrets)
     if head.client is not None:
         try:
             peer = ipaddress.ip_address(head.client[0])
@@ -55,7 +76,7 @@ def client_ip(head: RequestHead, trusted: Sequence[Network]) -> tuple[str | None
             peer = None
         if peer is not None:
             ip = str(peer)
-            is_trusted = any(peer in net for net in trusted)
+            is_trusted = is_trusted or any(peer in net for net in trusted)
     forwarded = [h.strip() for h in head.header("x-forwarded-for").split(",") if h.strip()]
     if forwarded and is_trusted:
         try:
@@ -69,8 +90,10 @@ def client_ip(head: RequestHead, trusted: Sequence[Network]) -> tuple[str | None
     return ip, evidence
 
 
-def client_facts(head: RequestHead, trusted: Sequence[Network]) -> ClientFacts:
-    ip, evidence = client_ip(head, trusted)
+def client_facts(
+    head: RequestHead, trusted: Sequence[Network], secrets: Sequence[bytes] = ()
+) -> ClientFacts:
+    ip, evidence = client_ip(head, trusted, secrets)
     dnt = head.headers.get("dnt")
     return ClientFacts(
         origin=head.headers.get("origin"),

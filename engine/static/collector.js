@@ -13,7 +13,7 @@
  * Configuration, from the script tag (or from `window.anonscoreConfig = {siteKey, endpoint}`
  * set before the script, which wins over the tag):
  *   data-site-key   the tenant's public site key (required)
- *   data-endpoint   base URL of the service; default: the origin this script was loaded from
+ *   data-endpoint   base URL of the service; default: the directory this script was loaded from
  *
  * API (window.anonscore):
  *   ready           Promise of the session id once the session exists (null if the service
@@ -78,9 +78,15 @@
     return script && script.getAttribute ? script.getAttribute(name) : null;
   }
 
+  // The default endpoint is the directory this script was loaded from (its URL minus the
+  // file name): loaded as /a7/collector.js through the lender's own proxy, the collector
+  // posts to /a7/v1/...; loaded as /collector.js from our host, to that host's root.
   function defaultEndpoint() {
     try {
-      if (script && script.src) return new URL(script.src, location.href).origin;
+      if (script && script.src) {
+        var url = new URL(script.src, location.href);
+        return url.origin + url.pathname.replace(/\/[^\/]*$/, '');
+      }
     } catch (e) { /* fall through */ }
     return location.origin;
   }
