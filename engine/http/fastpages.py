@@ -3,8 +3,9 @@ and the OpenAPI document.
 
 None of them is HTML: each is a few bytes built from the app state, so they skip the
 Quart request path (which cost more than scoring, issue 19) and a load balancer's probe
-costs what a session costs. Readiness is decided in one function, `readiness`, of the app
-state alone: change what "ready" means there and `/readyz` and the 503s of the API follow.
+costs what a session costs. Readiness is decided in one place, of the app state alone:
+`is_ready` (what the front checks before admitting an API request, and what `/readyz`
+answers by) and `readiness` (the answer of `/readyz`, with its reason when not ready).
 """
 
 from __future__ import annotations
@@ -41,10 +42,16 @@ class Readiness(msgspec.Struct, omit_defaults=True):
     ip_data: dict[str, Any] | None = None
 
 
+def is_ready(state: AppState) -> bool:
+    """Whether the service can score: set by the server once the storage is open, the
+    kernels compiled and the IP data loaded (engine/runtime/server.py)."""
+    return state.ready and state.service is not None
+
+
 def readiness(state: AppState) -> Readiness:
-    """Whether the service can score, from the app state alone (the one place that says)."""
+    """`/readyz`'s answer: what is ready, or the reason it is not."""
     svc = state.service
-    if not state.ready or svc is None:
+    if not is_ready(state) or svc is None:
         return Readiness(status="starting")
     return Readiness(
         status="ready",

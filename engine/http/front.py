@@ -30,7 +30,7 @@ from engine import errors as E
 from engine.config import ServiceFile, Tenant, hash_api_key
 from engine.http.api import Api
 from engine.http.appstate import AppState
-from engine.http.fastpages import FastPages
+from engine.http.fastpages import FastPages, is_ready
 from engine.http.messages import (
     JSON,
     NO_SUCH_ENDPOINT,
@@ -116,7 +116,7 @@ class ApiFront:
 
     def _api_head(self, head: RequestHead, route: Route) -> None:
         cfg = self._config()
-        if cfg is None or not self.state.ready:
+        if cfg is None or not is_ready(self.state):
             raise E.Overloaded("the service is starting; retry shortly", retry_after=2)
         if route.body:
             _check_body_headers(head, cfg.max_body_bytes)
