@@ -179,10 +179,10 @@ class ApiFront:
         if route.by != "api":
             return await self._page(request, route)
         cfg = self._config()
-        deadline = (cfg.request_deadline_ms if cfg is not None else 2000) / 1000
+        assert cfg is not None, "an API request is refused at the head until the service is up"
+        deadline = cfg.request_deadline_ms / 1000  # the config's, like every limit
         try:
-            if cfg is not None:
-                self._admit(cfg, route, head, count=True)
+            self._admit(cfg, route, head, count=True)
             with trio.move_on_after(deadline):
                 assert route.handler is not None
                 return self._finish(head, route, await route.handler(request))
