@@ -2,8 +2,8 @@
 
 The connection has already read the whole body (bounded by `max_body_bytes`), so
 `receive` hands it over in one message; the app's answer is collected and returned as a
-`Response`. Quart serves the pages and operator routes; the API endpoints are answered by
-`engine/http/api.py` without it (see `front.py`).
+`Response`. Quart serves the HTML pages (the console, the demo); everything else is
+answered on our own layer (see `front.py` and the route table, `routes.py`).
 """
 
 from __future__ import annotations

@@ -1,23 +1,27 @@
 """The front: routing, checks at the head, admission control, deadlines, CORS, errors.
 
-A connection (`protocol.py`) calls `on_head` as soon as a request's headers are in. For the
-API routes the front answers there and then, before any body is read, whatever it can
-decide from the head: 405 (with `Allow`), 413 by Content-Length, 415, 401, and 503 when
-the service is saturated. Admission control counts requests admitted and not yet answered;
-above a share of `admission_limit` a new request is refused at once with 503 and
-`Retry-After`. Starting a flow (`/v1/sessions`) is refused first (at half the limit), then
-collecting (three quarters), and finishing a flow (score, feedback, erasure) last, so
-under overload the flows already under way complete.
+It routes by the one route table (`routes.py`): a path not in it is 404, a method not in
+it 405 with `Allow`, an operator page without the operator token 401 (404 when none is
+configured), all from the head. A connection (`protocol.py`) calls `on_head` as soon as a
+request's headers are in. For the API routes the front answers there and then, before
+any body is read, whatever it can decide from the head: 405 (with `Allow`), 413 by
+Content-Length, 415, 401, and 503 when the service is saturated. Admission control
+counts requests admitted and not yet answered; above a share of `admission_limit` a new
+request is refused at once with 503 and `Retry-After`. Starting a flow (`/v1/sessions`)
+is refused first (at half the limit), then collecting (three quarters), and finishing a
+flow (score, feedback, erasure) last, so under overload the flows already under way
+complete.
 
 After the body, `on_request` runs the handler inside the request deadline (503 past it)
-and maps every error to the JSON shape of docs/api.md ("Errors"). Other paths go to the Quart app.
+and maps every error to the JSON shape of docs/api.md ("Errors", rendered by
+`messages.error_response`). The operational pages (`fastpages.py`) answer on this layer
+too; only the HTML pages go to the Quart app.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
 
 import msgspec
 import trio
@@ -26,77 +30,57 @@ from engine import errors as E
 from engine.config import ServiceFile, Tenant, hash_api_key
 from engine.http.api import Api
 from engine.http.appstate import AppState
-from engine.http.messages import JSON, Request, RequestHead, Response, error_response
+from engine.http.fastpages import FastPages, is_ready
+from engine.http.messages import (
+    JSON,
+    NO_SUCH_ENDPOINT,
+    WRONG_METHOD,
+    Request,
+    RequestHead,
+    Response,
+    error_response,
+)
+from engine.http.protocol import HttpLimits
+from engine.http.routes import ROUTES, Handler, Route, route_table
 
 log = logging.getLogger("anonscore.http")
 
-Handler = Callable[[Request], Awaitable[Response]]
-
-# Endpoint names for metrics, for the paths the Quart app serves.
-PAGES = {
-    "/": "demo",
-    "/demo": "demo",
-    "/collector.js": "collector_js",
-    "/healthz": "healthz",
-    "/readyz": "readyz",
-    "/metrics": "metrics",
-    "/console": "console",
-    "/openapi.json": "openapi",
-}
-
-
-class Route(msgspec.Struct, frozen=True):
-    name: str  # the endpoint label in metrics and logs
-    handler: Handler
-    methods: tuple[str, ...]
-    cors: bool = False  # called from pages: CORS answers and preflight
-    backend: bool = False  # needs the tenant's API key
-    share: float = 1.0  # of admission_limit this route may fill
-    body: bool = True  # takes a JSON body
-
-
-def api_routes(api: Api) -> dict[str, Route]:
-    return {
-        "/v1/sessions": Route("sessions", api.sessions, ("POST",), cors=True, share=0.5),
-        "/v1/collect": Route("collect", api.collect, ("POST",), cors=True, share=0.75),
-        "/v1/optout": Route("optout", api.optout, ("POST",), cors=True, share=0.75),
-        "/v1/score": Route("score", api.score, ("POST",), backend=True),
-        "/v1/feedback": Route("feedback", api.feedback, ("POST",), backend=True),
-        "/v1/erasure": Route("erasure", api.erasure, ("POST",), backend=True),
-        "/v1/attributes": Route(
-            "attributes", api.attributes, ("GET", "HEAD"), backend=True, body=False
-        ),
-    }
-
-
 # Operator pages: on the public port only with the operator token; on the admin listener
-# (bound to loopback) for anyone who can reach it.
-OPERATOR_PAGES = frozenset({"/metrics", "/console"})
-ADMIN_PAGES = OPERATOR_PAGES | {"/healthz", "/readyz"}
-
-PageMatcher = Callable[[str, str], tuple[int, tuple[str, ...]]]
-"""(path, method) -> (0 when the pages app serves it, else 404 or 405; the allowed methods)"""
+# (bound to loopback) for anyone who can reach it, with the probes (routes.py: `admin`).
+OPERATOR_PAGES = frozenset(route.path for route in ROUTES if route.auth == "operator")
 
 
 class ApiFront:
     def __init__(
         self,
         state: AppState,
-        pages: Handler,
-        default_max_body: int = 65_536,
-        match_page: PageMatcher | None = None,
+        limits: HttpLimits,
+        quart: Handler,
+        openapi: bytes,
         *,
         admin: bool = False,
     ) -> None:
         self.state = state
-        self.match_page = match_page
-        self.admin = admin  # the admin listener: operator pages and health only
+        self.admin = admin  # the admin listener: operator pages and probes only
         self.metrics = state.metrics
+        self.limits = limits
         self.api = Api(state)
-        self.routes = {} if admin else api_routes(self.api)
-        self.pages = pages
+        self.pages = FastPages(state, openapi)
+        self.routes: dict[str, Route] = {
+            path: msgspec.structs.replace(route, handler=self._handler(route, quart))
+            for path, route in route_table().items()
+            if route.admin or not admin
+        }
         self.inflight = 0
-        self._default_max_body = default_max_body
+
+    def _handler(self, route: Route, quart: Handler) -> Handler:
+        if route.by == "api":
+            handler: Handler = getattr(self.api, route.name)
+        elif route.by == "page":
+            handler = getattr(self.pages, route.name)
+        else:
+            handler = quart
+        return handler
 
     def _config(self) -> ServiceFile | None:
         svc = self.state.service
@@ -104,34 +88,41 @@ class ApiFront:
 
     def max_body_bytes(self) -> int:
         cfg = self._config()
-        return self._default_max_body if cfg is None else cfg.max_body_bytes
+        return self.limits.max_body_bytes if cfg is None else cfg.max_body_bytes
 
     # -- at the head -----------------------------------------------------------------------
 
     def on_head(self, head: RequestHead) -> Response | None:
         route = self.routes.get(head.path)
         head.route = route
-        if route is None:
-            return self._page_head(head)
+        if route is None:  # scanners: counted, not logged
+            self.metrics.count_error("not_found")
+            response = error_response(E.NotFound(NO_SUCH_ENDPOINT))
+            self.metrics.observe_request("other", response.status, 0.0)
+            return response
         try:
             if head.method == "OPTIONS" and route.cors:
                 return self._finish(head, route, Response(204, content_type=None))
-            if head.method not in route.methods:
-                allow = (*route.methods, "OPTIONS") if route.cors else route.methods
-                raise E.MethodNotAllowed(
-                    "method not allowed on this endpoint; see /openapi.json", allow=allow
-                )
-            cfg = self._config()
-            if cfg is None or not self.state.ready:
-                raise E.Overloaded("the service is starting; retry shortly", retry_after=2)
-            if route.body:
-                _check_body_headers(head, cfg.max_body_bytes)
-            if route.backend:
-                head.tenant = self._tenant(head)
-            self._admit(cfg, route, head, count=False)
+            allow = route.allowed()
+            if head.method not in allow:
+                raise E.MethodNotAllowed(WRONG_METHOD, allow=allow)
+            if route.by == "api":
+                self._api_head(head, route)
+            elif route.auth == "operator" and not self.admin:
+                self._operator(head)
         except E.AnonscoreError as exc:
             return self._finish(head, route, self._refused(route.name, exc))
         return None
+
+    def _api_head(self, head: RequestHead, route: Route) -> None:
+        cfg = self._config()
+        if cfg is None or not is_ready(self.state):
+            raise E.Overloaded("the service is starting; retry shortly", retry_after=2)
+        if route.body:
+            _check_body_headers(head, cfg.max_body_bytes)
+        if route.backend:
+            head.tenant = self._tenant(head)
+        self._admit(cfg, route, head, count=False)
 
     def _admit(self, cfg: ServiceFile, route: Route, head: RequestHead, *, count: bool) -> None:
         """Refuse (503) when the work in progress fills this route's share of the limit.
@@ -147,45 +138,19 @@ class ApiFront:
             self.inflight += 1
             head.admitted = True
 
-    def _page_head(self, head: RequestHead) -> Response | None:
-        """None for a page the Quart app serves; an unknown path or method is answered at
-        the head, before any body is read."""
-        status, allow = (
-            (0, ()) if self.match_page is None else self.match_page(head.path, head.method)
-        )
-        if self.admin and head.path not in ADMIN_PAGES:
-            status = 404
-        elif status == 0 and not self.admin and head.path in OPERATOR_PAGES:
-            status = self._operator(head)
-        if status == 0:
-            return None
-        exc: E.AnonscoreError = (
-            E.MethodNotAllowed(
-                "method not allowed on this endpoint; see /openapi.json", allow=allow
-            )
-            if status == 405
-            else E.Unauthorized(
-                "operator pages need the operator token: Authorization: Bearer <token>"
-            )
-            if status == 401
-            else E.NotFound("no such endpoint; see /openapi.json")
-        )
-        self.metrics.count_error(exc.code)
-        response = error_response(exc)
-        self.metrics.observe_request(PAGES.get(head.path, "other"), response.status, 0.0)
-        return response
-
-    def _operator(self, head: RequestHead) -> int:
-        """0 when the request carries the operator token; 404 when the service has none
+    def _operator(self, head: RequestHead) -> None:
+        """Pass when the request carries the operator token; 404 when the service has none
         (the page does not exist on the public port), else 401."""
         svc = self.state.service
         digest = svc.runtime.config.operator_token_digest if svc is not None else None
         if digest is None:
-            return 404
+            raise E.NotFound(NO_SUCH_ENDPOINT)
         scheme, _, token = head.header("authorization").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(hash_api_key(token.strip()), digest):
-            return 0
-        return 401
+            return
+        raise E.Unauthorized(
+            "operator pages need the operator token: Authorization: Bearer <token>"
+        )
 
     def release(self, head: RequestHead) -> None:
         self.inflight -= 1
@@ -210,15 +175,16 @@ class ApiFront:
 
     async def on_request(self, request: Request) -> Response:
         head = request.head
-        route: Route | None = head.route
-        if route is None:
-            return await self._page(request)
+        route: Route = head.route
+        if route.by != "api":
+            return await self._page(request, route)
         cfg = self._config()
-        deadline = (cfg.request_deadline_ms if cfg is not None else 2000) / 1000
+        assert cfg is not None, "an API request is refused at the head until the service is up"
+        deadline = cfg.request_deadline_ms / 1000  # the config's, like every limit
         try:
-            if cfg is not None:
-                self._admit(cfg, route, head, count=True)
+            self._admit(cfg, route, head, count=True)
             with trio.move_on_after(deadline):
+                assert route.handler is not None
                 return self._finish(head, route, await route.handler(request))
             raise E.Overloaded(
                 "the request did not finish within its deadline; retry later", retry_after=1
@@ -232,17 +198,17 @@ class ApiFront:
                 head, route, error_response(E.Internal("internal error; it was logged"))
             )
 
-    async def _page(self, request: Request) -> Response:
+    async def _page(self, request: Request, route: Route) -> Response:
+        """An operational or HTML page: outside admission control and the deadline."""
         head = request.head
-        name = PAGES.get(head.path, "other")
+        assert route.handler is not None
         try:
-            response = await self.pages(request)
+            response = await route.handler(request)
         except Exception as exc:
-            log.error("internal error", extra={"endpoint": name, "exc": type(exc).__name__})
+            log.error("internal error", extra={"endpoint": route.name, "exc": type(exc).__name__})
             self.metrics.count_error("internal")
             response = error_response(E.Internal("internal error; it was logged"))
-        self.metrics.observe_request(name, response.status, trio.current_time() - head.arrival)
-        return response
+        return self._finish(head, route, response)
 
     def _refused(self, endpoint: str, exc: E.AnonscoreError) -> Response:
         self.metrics.count_error(exc.code)

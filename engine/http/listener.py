@@ -1,7 +1,8 @@
 """Accepting connections: the cap on open connections, and a graceful shutdown.
 
-Sockets are made by Hypercorn's `Config.create_sockets()` (bind strings, backlog,
-SO_REUSEPORT for several worker processes on one port); each accepted stream is served by
+Sockets are made by the runtime (`listen_sockets` in engine/runtime/server.py: plain
+`socket` calls, SO_REUSEPORT for several worker processes on one port); each accepted
+stream is served by
 `protocol.Connection`. Past `max_connections` a new connection gets a canned 503 and is
 closed at once, so a flood of idle or slow connections cannot exhaust file descriptors;
 past `max_connections_per_client` from one client prefix likewise (`fairness.py`), so one

@@ -1,8 +1,12 @@
-"""Requests and responses as the front sees them: plain objects, no framework.
+"""Requests and responses as the front sees them, and the one error module.
 
 The HTTP/1.1 connection (`protocol.py`) builds a `RequestHead` when the headers are in and a
 `Request` once the body is; handlers return a `Response`. Header names are lower-case
 `str` (latin-1, as HTTP defines them); repeated headers are joined with ", ".
+
+Errors: the shape (`ErrorResponse`) and its rendering (`error_response`, with `Retry-After`
+and `Allow`) are written here once; the connection layer, the front, the API, the
+operational pages and the Quart pages all answer errors through it.
 """
 
 from __future__ import annotations
@@ -115,6 +119,23 @@ def json_response(
     obj: Any, status: int = 200, headers: list[tuple[str, str]] | None = None
 ) -> Response:
     return Response(status, _enc.encode(obj), JSON, headers)
+
+
+NO_SUCH_ENDPOINT = "no such endpoint; see /openapi.json"
+WRONG_METHOD = "method not allowed on this endpoint; see /openapi.json"
+
+
+def error_for_status(status: int, allow: tuple[str, ...] = ()) -> E.AnonscoreError:
+    """The error to answer when only a status is known (a framework's own refusal)."""
+    if status == 404:
+        return E.NotFound(NO_SUCH_ENDPOINT)
+    if status == 405:
+        return E.MethodNotAllowed(WRONG_METHOD, allow=allow)
+    if status == 413:
+        return E.PayloadTooLarge("request body is too large")
+    if status >= 500:
+        return E.Internal("internal error; it was logged")
+    return E.BadRequest("bad request")
 
 
 def error_response(exc: E.AnonscoreError) -> Response:

@@ -1,179 +1,171 @@
-"""`/openapi.json`, generated from the msgspec Structs (no hand-written schema)."""
+"""`/openapi.json`, generated from the route table (routes.py) and the msgspec Structs.
+
+No hand-written schema and no list of paths of its own: every route of the table is here
+with its operation ID, tag, auth, body and every status it can answer (its own and those
+of the connection layer), with `Retry-After` on 429 and 503 and `Allow` on 405 described.
+The erasure body is two named schemas in a `oneOf`, so a generated client gets a union of
+two types rather than `Any`.
+"""
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from msgspec import Meta
 
-from engine import schema as S
-from engine.http.messages import ErrorResponse
+from engine.http.messages import JSON, ErrorResponse
+from engine.http.routes import ROUTES, TAGS, Route
 
-_JSON = "application/json"
+Id = Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class ErasureBySession(msgspec.Struct, forbid_unknown_fields=True):
+    """Erase one session of this tenant, with its feedback."""
+
+    session_id: Id
+
+
+class ErasureByDevice(msgspec.Struct, forbid_unknown_fields=True):
+    """Erase every session of this tenant on one device, with its reports and mapping."""
+
+    device_id: Id
+
+
+STATUS_TEXT = {
+    200: "OK",
+    201: "created",
+    202: "accepted",
+    400: "malformed request: not JSON, not an object, a bad target or framing",
+    401: "missing or wrong API key (operator pages: operator token)",
+    403: "unknown site key, or an Origin the tenant does not allow",
+    404: "unknown, forged, erased or other tenant's session; a page not configured",
+    405: "method not allowed on this route (see Allow)",
+    408: "the request's head or body did not arrive in time",
+    409: "the session is not in a state for this call",
+    410: "the session token has expired",
+    413: "the body is over max_body_bytes",
+    415: "the body was not sent as application/json",
+    422: "a field has the wrong type or range, is unknown or missing; or personal data",
+    429: "a configured quota is used up (see Retry-After)",
+    431: "the request head is over max_header_bytes",
+    501: "a transfer coding the service does not decode",
+    503: "starting, saturated, over the connection caps or past the deadline (Retry-After)",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before retrying",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+ALLOW = {
+    "Allow": {
+        "description": "the methods this route takes",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _body(name: str) -> dict[str, Any]:
-    return {"required": True, "content": {_JSON: {"schema": _ref(name)}}}
+def _schema(kind: Any) -> dict[str, Any]:
+    args = getattr(kind, "__args__", None)
+    if args:  # list[Struct]
+        return {"type": "array", "items": _ref(args[0].__name__)}
+    return _ref(kind.__name__)
 
 
-def _resp(desc: str, name: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": desc}
-    if name is not None:
-        out["content"] = {_JSON: {"schema": _ref(name)}}
+def _success(route: Route) -> dict[str, Any]:
+    media = route.media.split(";", 1)[0]
+    if route.response is not None:
+        schema = _schema(route.response)
+    elif media == JSON:
+        schema = {"type": "object"}
+    else:
+        schema = {"type": "string"}
+    return {"description": route.summary, "content": {media: {"schema": schema}}}
+
+
+def _error(route: Route, status: int) -> dict[str, Any]:
+    schema: dict[str, Any] = _ref("ErrorResponse")
+    if route.path == "/readyz" and status == 503:  # not ready: the reason, in its own shape
+        schema = {"anyOf": [_ref("Readiness"), schema]}
+    out: dict[str, Any] = {
+        "description": STATUS_TEXT[status],
+        "content": {JSON: {"schema": schema}},
+    }
+    if status in (429, 503):
+        out["headers"] = RETRY_AFTER
+    elif status == 405:
+        out["headers"] = ALLOW
     return out
 
 
-def _errors(*codes: int) -> dict[str, Any]:
-    return {str(c): _resp("error", "ErrorResponse") for c in codes}
+def _operation(route: Route) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "operationId": route.operation_id,
+        "tags": [route.tag],
+        "summary": route.summary,
+    }
+    if route.auth == "api_key":
+        op["security"] = [{"apiKey": []}]
+    elif route.auth == "operator":
+        op["security"] = [{"operatorToken": []}]
+    if route.request is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": _ref(route.request.__name__)}},
+        }
+    responses = {str(route.success): _success(route)}
+    for status in route.statuses():
+        if status != route.success:
+            responses[str(status)] = _error(route, status)
+    op["responses"] = responses
+    return op
 
 
-@cache
-def openapi_document() -> bytes:
-    types = [
-        S.SessionRequest,
-        S.SessionResponse,
-        S.CollectRequest,
-        S.CollectResponse,
-        S.ScoreRequest,
-        S.ScoreResponse,
-        S.FeedbackRequest,
-        S.FeedbackResponse,
-        S.ErasureRequest,
-        S.ErasureResponse,
-        S.AttributeInfo,
-        ErrorResponse,
-    ]
+def _components() -> dict[str, Any]:
+    types: list[Any] = [ErrorResponse, ErasureBySession, ErasureByDevice]
+    for route in ROUTES:
+        for kind in (route.request, route.response):
+            if kind is None:
+                continue
+            kind = getattr(kind, "__args__", (kind,))[0]
+            if kind not in types:
+                types.append(kind)
     (_, components) = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}"
     )
     # exactly one of session_id or device_id: the server refuses {} and both (422)
-    components["ErasureRequest"]["oneOf"] = [
-        {"required": ["session_id"]},
-        {"required": ["device_id"]},
-    ]
-    bearer: list[dict[str, list[str]]] = [{"apiKey": []}]
-    operator: list[dict[str, list[str]]] = [{"operatorToken": []}]
-    paths: dict[str, Any] = {
-        "/v1/sessions": {
-            "post": {
-                "summary": "Create a session (collector side, site key, Origin checked)",
-                "requestBody": _body("SessionRequest"),
-                "responses": {
-                    "201": _resp("session created", "SessionResponse"),
-                    **_errors(400, 403, 408, 413, 415, 422, 429, 431, 503),
-                },
-            }
-        },
-        "/v1/collect": {
-            "post": {
-                "summary": "Post collected attributes for a session",
-                "requestBody": _body("CollectRequest"),
-                "responses": {
-                    "202": _resp("accepted", "CollectResponse"),
-                    **_errors(400, 403, 404, 408, 409, 410, 413, 415, 422, 429, 431, 503),
-                },
-            }
-        },
-        "/v1/score": {
-            "post": {
-                "summary": "Score a collected session",
-                "security": bearer,
-                "requestBody": _body("ScoreRequest"),
-                "responses": {
-                    "200": _resp("the score", "ScoreResponse"),
-                    **_errors(400, 401, 404, 408, 409, 413, 415, 422, 431, 503),
-                },
-            }
-        },
-        "/v1/feedback": {
-            "post": {
-                "summary": "Report the outcome of a scored session",
-                "security": bearer,
-                "requestBody": _body("FeedbackRequest"),
-                "responses": {
-                    "202": _resp("recorded", "FeedbackResponse"),
-                    # 409: not scored, or past feedback_window_days; 429: past the bound on
-                    # fraud reports relative to the tenant's scored volume (docs/reputation.md)
-                    **_errors(400, 401, 404, 408, 409, 413, 415, 422, 429, 431, 503),
-                },
-            }
-        },
-        "/v1/erasure": {
-            "post": {
-                "summary": "Erase a session or every session of a device",
-                "security": bearer,
-                "requestBody": _body("ErasureRequest"),
-                "responses": {
-                    "200": _resp("erased", "ErasureResponse"),
-                    **_errors(400, 401, 408, 413, 415, 422, 431, 503),
-                },
-            }
-        },
-        "/v1/attributes": {
-            "get": {
-                "summary": "The open attribute catalogue",
-                "security": bearer,
-                "responses": {
-                    "200": {
-                        "description": "catalogue",
-                        "content": {
-                            _JSON: {"schema": {"type": "array", "items": _ref("AttributeInfo")}}
-                        },
-                    },
-                    **_errors(401, 431, 503),
-                },
-            }
-        },
-        "/healthz": {"get": {"summary": "alive", "responses": {"200": _resp("alive")}}},
-        "/readyz": {
-            "get": {
-                "summary": "ready to score",
-                "responses": {"200": _resp("ready"), "503": _resp("starting")},
-            }
-        },
-        "/console": {
-            "get": {
-                "summary": "operator page: aggregates from the metrics (operator token)",
-                "security": operator,
-                "responses": {
-                    "200": {
-                        "description": "HTML",
-                        "content": {"text/html": {"schema": {"type": "string"}}},
-                    },
-                    **_errors(401, 404),
-                },
-            }
-        },
-        "/metrics": {
-            "get": {
-                "summary": "Prometheus metrics (operator token)",
-                "security": operator,
-                "responses": {
-                    "200": {
-                        "description": "metrics",
-                        "content": {"text/plain": {"schema": {"type": "string"}}},
-                    },
-                    **_errors(401, 404),
-                },
-            }
-        },
+    components["ErasureRequest"] = {
+        "title": "ErasureRequest",
+        "description": "Erase by session or by device: exactly one of the two.",
+        "oneOf": [_ref("ErasureBySession"), _ref("ErasureByDevice")],
     }
+    return dict(components)
+
+
+@cache
+def openapi_document() -> bytes:
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        for method in route.methods:
+            paths.setdefault(route.path, {})[method.lower()] = _operation(route)
     doc = {
         "openapi": "3.1.0",
         "info": {
             "title": "anonscore",
             "version": "1",
             "description": "Privacy-first device-risk scoring. Errors always have the "
-            "shape of ErrorResponse.",
+            "shape of ErrorResponse. The compatibility promise of /v1: docs/api.md.",
         },
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "paths": paths,
         "components": {
-            "schemas": components,
+            "schemas": _components(),
             "securitySchemes": {
                 "apiKey": {"type": "http", "scheme": "bearer"},
                 "operatorToken": {"type": "http", "scheme": "bearer"},

@@ -47,20 +47,28 @@ LINGER_BYTES = 1 << 20  # ...this much at most, so the client reads the answer, 
 
 
 class HttpLimits(msgspec.Struct, frozen=True):
-    """Connection limits, from service.toml (read at start-up); docs/http.md."""
+    """Connection limits. Their one source is the config (`ServiceFile` in
+    engine/config.py, read at start-up, with the defaults docs/http.md lists): `of` copies
+    them from it by name, so no default and no list of them is written here."""
 
-    header_timeout_s: float = 10.0
+    header_timeout_s: float
     # a body must come at min_body_bytes_per_s on average once body_grace_s have passed
-    body_grace_s: float = 10.0
-    min_body_bytes_per_s: int = 1024
-    keep_alive_timeout_s: float = 5.0
-    send_timeout_s: float = 10.0
-    max_header_bytes: int = 16_384
-    max_connections: int = 1024
+    body_grace_s: float
+    min_body_bytes_per_s: int
+    keep_alive_timeout_s: float
+    send_timeout_s: float
+    max_header_bytes: int
+    max_body_bytes: int
+    max_connections: int
     # open connections per client prefix (IPv4 /client_prefix_v4, IPv6 /client_prefix_v6)
-    max_connections_per_client: int = 128
-    client_prefix_v4: int = 32
-    client_prefix_v6: int = 64
+    max_connections_per_client: int
+    client_prefix_v4: int
+    client_prefix_v6: int
+
+    @classmethod
+    def of(cls, source: object) -> HttpLimits:
+        """The limits from any object that has them as attributes (the service's config)."""
+        return cls(**{name: getattr(source, name) for name in cls.__struct_fields__})
 
 
 class Front(Protocol):

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import msgspec
 import trio
-from hypercorn.config import Config as HypercornConfig
 
 from engine import confdiff
-from engine.config import ServiceFile
 from engine.http.appstate import AppState
 from engine.http.asgi import AsgiBridge, run_lifespan
 from engine.http.front import ApiFront
 from engine.http.listener import HttpServer
-from engine.http.pages import create_pages_app, freeze_heap, page_matcher
+from engine.http.openapi import openapi_document
+from engine.http.pages import create_pages_app, freeze_heap
 from engine.http.protocol import HttpLimits
 from engine.ipdata import load_ip_data
 from engine.lifecycle import leases
@@ -38,6 +37,7 @@ from engine.store.regions import open_regions
 
 log = logging.getLogger("anonscore.server")
 REMOTE_ACTORS = 64
+BACKLOG = 100  # pending connections the kernel queues per listening socket
 
 
 class ServeOptions(msgspec.Struct, frozen=True):
@@ -97,15 +97,12 @@ async def serve(
     state = AppState(metrics)
     state.worker = opts.worker
     svc_cfg = runtime.config.service
-    pages = create_pages_app(state, svc_cfg.max_body_bytes)
+    limits = HttpLimits.of(svc_cfg)  # the one place limits come from: the config
+    pages = create_pages_app(state, limits.max_body_bytes)
+    openapi = openapi_document()
     http = HttpServer(
-        ApiFront(
-            state,
-            AsgiBridge(pages, (opts.host, opts.port)),
-            svc_cfg.max_body_bytes,
-            page_matcher(pages),
-        ),
-        http_limits(svc_cfg),
+        ApiFront(state, limits, AsgiBridge(pages, (opts.host, opts.port)), openapi),
+        limits,
         inherited_socket(opts.listen_fd)
         if opts.listen_fd is not None
         else listen_sockets(opts.host, opts.port),
@@ -119,13 +116,9 @@ async def serve(
             admin_port += opts.worker - 1
         admin = HttpServer(
             ApiFront(
-                state,
-                AsgiBridge(pages, (admin_host, admin_port)),
-                svc_cfg.max_body_bytes,
-                page_matcher(pages),
-                admin=True,
+                state, limits, AsgiBridge(pages, (admin_host, admin_port)), openapi, admin=True
             ),
-            http_limits(svc_cfg),
+            limits,
             listen_sockets(admin_host, admin_port),
         )
 
@@ -221,21 +214,6 @@ def restrict_permissions(data_dir: Path) -> None:
                 path.chmod(0o600)
 
 
-def http_limits(cfg: ServiceFile) -> HttpLimits:
-    return HttpLimits(
-        header_timeout_s=cfg.header_timeout_s,
-        body_grace_s=cfg.body_grace_s,
-        min_body_bytes_per_s=cfg.min_body_bytes_per_s,
-        keep_alive_timeout_s=cfg.keep_alive_timeout_s,
-        send_timeout_s=cfg.send_timeout_s,
-        max_header_bytes=cfg.max_header_bytes,
-        max_connections=cfg.max_connections,
-        max_connections_per_client=cfg.max_connections_per_client,
-        client_prefix_v4=cfg.client_prefix_v4,
-        client_prefix_v6=cfg.client_prefix_v6,
-    )
-
-
 def inherited_socket(fd: int) -> list[socket.socket]:
     """The listening socket a parent process (`--workers N`) made and passed down."""
     sock = socket.socket(fileno=fd)
@@ -244,15 +222,25 @@ def inherited_socket(fd: int) -> list[socket.socket]:
 
 
 def listen_sockets(host: str, port: int, *, workers: int = 1) -> list[socket.socket]:
-    """Bound, listening sockets for `host:port`, made by Hypercorn's config (with
-    SO_REUSEPORT when several worker processes share the port)."""
-    hc = HypercornConfig()
-    hc.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
-    hc.workers = workers
-    sockets = hc.create_sockets().insecure_sockets
-    for sock in sockets:
-        sock.listen(hc.backlog)
-    return sockets
+    """A bound, listening socket for `host:port` (IPv6 when the host has a colon), with
+    SO_REUSEADDR, TCP_NODELAY, and SO_REUSEPORT when several worker processes share the
+    port. (Hypercorn's `Config.create_sockets` did this before; these few lines are all of
+    it the service used.)"""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.setblocking(False)
+        sock.set_inheritable(True)
+        sock.listen(BACKLOG)
+    except BaseException:
+        sock.close()
+        raise
+    return [sock]
 
 
 async def _watch_signals(

@@ -3,7 +3,7 @@
 In the spirit of datasette's test_docs.py: the code is the source of truth and the
 test reads it, not a list kept by hand. Every hook of `engine/hookspecs.py` has a section
 in docs/plugins.md naming each of its parameters; every route the service answers (its
-route tables and `/openapi.json`) appears in docs/api.md as "METHOD /path"; every flag of
+route table and `/openapi.json`) appears in docs/api.md as "METHOD /path"; every flag of
 `engine/flags.py` and every reason code of `config/model.toml` has a row in
 docs/reason-codes.md; every relative link in README.md and docs/ resolves to a file, and
 to a heading when it names one (GitHub's anchors); and the code cites only files the
@@ -22,13 +22,11 @@ from pathlib import Path
 import pytest
 
 from engine import hookspecs
+from engine.config import ServiceFile
 from engine.flags import FLAG_NAMES
-from engine.http.api import Api
-from engine.http.appstate import AppState
-from engine.http.front import PAGES, api_routes
 from engine.http.openapi import openapi_document
-from engine.http.pages import create_pages_app
-from engine.metrics import Metrics
+from engine.http.protocol import HttpLimits
+from engine.http.routes import ROUTES
 from tests.support import REPO
 
 DOCS = REPO / "docs"
@@ -74,16 +72,9 @@ def undocumented_hook_parts(guide: str) -> list[str]:
 
 
 def served_routes() -> set[tuple[str, str]]:
-    """(method, path) for every route the service answers: the API's route table, the
-    pages app's url map, the front's page list and /openapi.json's paths. After a merge
-    that moves the route table, point this function at it."""
-    state = AppState(Metrics())
-    routes = {(m, path) for path, r in api_routes(Api(state)).items() for m in r.methods}
-    pages = create_pages_app(state)
-    for rule in pages.url_map.iter_rules():
-        if rule.endpoint != "static":
-            routes |= {(m, rule.rule) for m in rule.methods or ()}
-    routes |= {("GET", path) for path in PAGES}
+    """(method, path) for every route the service answers: the one route table the front
+    routes by (engine/http/routes.py), and /openapi.json's paths (generated from it)."""
+    routes = {(m, route.path) for route in ROUTES for m in route.allowed()}
     document = json.loads(openapi_document())
     routes |= {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
     return {(m, p) for m, p in routes if m not in METHODS_NOT_DOCUMENTED_ALONE}
@@ -187,6 +178,33 @@ def test_every_route_is_in_the_api_page() -> None:
     assert ("POST", "/v1/score") in routes
     assert ("GET", "/openapi.json") in routes
     assert undocumented_routes((DOCS / "api.md").read_text(), routes) == []
+
+
+def test_the_document_lists_exactly_the_route_table() -> None:
+    document = json.loads(openapi_document())
+    listed = {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
+    assert listed == {(m, route.path) for route in ROUTES for m in route.methods}
+    assert ("POST", "/v1/optout") in listed
+
+
+def wrong_limit_rows(page: str, defaults: object, names: list[str]) -> list[str]:
+    """Limits without a row "| `name` | default |" on the page, or with another default."""
+    wrong = []
+    for name in names:
+        found = re.search(rf"^\| `{re.escape(name)}` \| ([0-9.]+) \|", page, re.M)
+        if found is None or float(found.group(1)) != float(getattr(defaults, name)):
+            wrong.append(name)
+    return wrong
+
+
+def test_the_limits_table_has_the_configs_defaults() -> None:
+    """One source for the limits: the config's ServiceFile; the docs table follows it."""
+    names = [*HttpLimits.__struct_fields__, "admission_limit", "request_deadline_ms"]
+    page = (DOCS / "http.md").read_text()
+    assert wrong_limit_rows(page, ServiceFile(), names) == []
+    assert wrong_limit_rows("| `max_body_bytes` | 1 |", ServiceFile(), ["max_body_bytes"]) == [
+        "max_body_bytes"
+    ]
 
 
 def test_every_flag_has_a_row_in_the_reason_codes_page() -> None:
