@@ -60,8 +60,10 @@ def create_pages_app(state: AppState, max_body_bytes: int = 65_536) -> QuartTrio
 
     @app.get("/readyz")
     async def readyz() -> Response:
-        if not state.ready or state.service is None:
-            return _json({"status": "starting"}, 503, {"Retry-After": "1"})
+        reason = state.readiness()
+        if reason is not None or state.service is None:
+            body = {"status": "starting"} if reason == "starting" else {"status": "waiting"}
+            return _json({**body, "reason": reason}, 503, {"Retry-After": "1"})
         svc = state.service
         return _json(
             {
