@@ -6,6 +6,7 @@ without IP data not ready until it has it."""
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 from typing import cast
 
@@ -185,3 +186,11 @@ async def test_lists_only_when_allowed(nursery: trio.Nursery, tmp_path: Path) ->
     handle = await nursery.start(server.serve, opts)
     assert handle.state.readiness() is None
     assert handle.state.service.ip.data.meta is None
+
+
+def test_the_wheel_states_its_data_needs() -> None:
+    """The wheel's summary (from pyproject.toml) names the IP data and how to build it."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert "anonscore update-data" in project["description"]
+    assert "docs/deploy.md" in project["description"]
+    assert (REPO / "docs" / "deploy.md").exists()
