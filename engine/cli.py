@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
         "countries); without it /readyz answers 503 until `anonscore update-data` has built "
         "it (docs/deploy.md)",
     )
+    s.add_argument(
+        "--build-ip-data",
+        action="store_true",
+        help="no IP data yet: build it at start (downloads from npm, as update-data does; "
+        "progress on the console, /readyz 503 meanwhile)",
+    )
     s.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
     s.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
 
@@ -313,6 +319,7 @@ def _serve(args: argparse.Namespace) -> int:
         listen_fd=args.listen_fd,
         worker=args.worker,
         allow_no_ip_data=args.allow_no_ip_data,
+        build_ip_data=args.build_ip_data,
     )
     try:
         trio.run(serve, opts)
@@ -368,6 +375,13 @@ def _workers(args: argparse.Namespace) -> int:
         passed += ["--secret-file", str(args.secret_file)]
     if args.allow_no_ip_data:
         passed.append("--allow-no-ip-data")
+    if args.build_ip_data:  # N builds into one directory at once: not that
+        print(
+            "anonscore: --build-ip-data builds in one process; run anonscore update-data "
+            "first, then --workers N",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return run_workers(args.workers, (args.host, args.port), passed, args.data_dir)
     except OSError as exc:

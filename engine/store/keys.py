@@ -14,6 +14,10 @@ u:<hash>                                DeviceList: user keys of machines showin
 k:<group>:<hash>                        PopulationSketch: sightings of one whole fingerprint
 j:{journal}<id>                         ErasureJournal: an erasure under way (one slot for all)
 l:{lease}<name>                         SweepLease: which process runs a sweep (shared stores)
+z:{deployment}secret                    the deployment's server secret (cluster store only:
+                                        engine/runtime/shared_secret.py)
+q:{<tenant>}<s:kind | n:hash>           a quota's sliding window, a sorted set (cluster store
+                                        only: engine/http/quotas.py)
 
 The `{...}` parts are hash tags: on a Redis Cluster a key's slot is that of its first tag,
 so a session's keys (`s:`, `t:`, its `x:` entry) share one slot and a device's (`d:`, its
@@ -113,6 +117,8 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
         born="at",
     ),
     RecordKind(b"l:", "sweep lease", SweepLease, ("holder",)),
+    RecordKind(b"z:", "deployment secret", None, ("*",)),
+    RecordKind(b"q:", "quota window", None, ("*",)),
 )
 
 

@@ -20,6 +20,7 @@ from engine.runtime.shared_secret import SECRET_KEY
 from engine.store._slots import key_slot
 from tests.conftest import ensure_up, set_store
 from tests.hostile.conftest import set_service
+from tests.ipdata.support import write_packages
 from tests.support import REPO, Running, copy_config, start
 from tools import redis_cluster as rc
 
@@ -194,3 +195,28 @@ def test_the_wheel_states_its_data_needs() -> None:
     assert "anonscore update-data" in project["description"]
     assert "docs/deploy.md" in project["description"]
     assert (REPO / "docs" / "deploy.md").exists()
+
+
+async def test_build_ip_data_at_start(
+    nursery: trio.Nursery, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`--build-ip-data`: no build there, so one is made at start (here from local npm
+    package directories instead of the registry), with its progress logged."""
+    source = tmp_path / "npm"
+    write_packages(source)
+    config = copy_config(tmp_path / "config")
+    set_service(config, ip_data_dir=str(tmp_path / "ipdata"))
+    opts = server.ServeOptions(
+        port=0,
+        data_dir=tmp_path / "data",
+        config_dir=config,
+        build_ip_data=True,
+        ip_data_source=source,
+    )
+    caplog.set_level("INFO", logger="anonscore.server")
+    handle = await nursery.start(server.serve, opts)
+    with trio.fail_after(60):
+        while handle.state.readiness() is not None:  # noqa: ASYNC110 (the build's thread)
+            await trio.sleep(0.05)
+    assert handle.state.service.ip.data.meta is not None
+    assert any(r.getMessage().startswith("ip data: ") for r in caplog.records)
