@@ -23,12 +23,13 @@ from engine.http.front import ApiFront
 from engine.http.listener import HttpServer
 from engine.http.pages import create_pages_app, freeze_heap, page_matcher
 from engine.http.protocol import HttpLimits
-from engine.ipdata import IpDataError, load_ip_data
+from engine.ipdata import load_ip_data
 from engine.lifecycle import leases
 from engine.lifecycle.records import JOURNAL_GRACE_S
 from engine.metrics import Metrics
 from engine.privacy import IpReducer
 from engine.privacy.secrets import derive_keys, load_secret
+from engine.runtime.readiness import until_ip_data
 from engine.runtime.reloading import load_runtime, reload_when_stable
 from engine.runtime.shared_secret import configured_secret, deployment_secret
 from engine.scoring.kernels import warm_up
@@ -190,7 +191,7 @@ async def serve(
                 )
                 task_status.started(handle)  # up, answering 503 meanwhile
                 task_status = trio.TASK_STATUS_IGNORED
-                await _until_ip_data(state, opts, reducer, svc_cfg.ip_data_dir, shutdown)
+                await until_ip_data(state, opts, reducer, svc_cfg.ip_data_dir, shutdown)
             state.waiting_for = ""
             state.ready = not shutdown.is_set()
             metrics.ready.set(int(state.ready))
@@ -238,54 +239,6 @@ async def _serve_until_drained(
         await server.serve(shutdown, task_status=task_status)
     finally:
         drained.set()
-
-
-IP_DATA_POLL_S = 5.0
-
-
-async def _until_ip_data(
-    state: AppState, opts: ServeOptions, reducer: IpReducer, directory: str, shutdown: trio.Event
-) -> None:
-    """With `--build-ip-data`, build it now (progress on the console and in /readyz);
-    else, or when that fails, wait for `anonscore update-data` to build it."""
-    if opts.build_ip_data:
-        from engine.ipdata.update import update_data
-
-        def say(line: str) -> None:  # from the building thread: one attribute, replaced
-            state.waiting_for = f"building ip data: {line}"
-            log.info(f"ip data: {line}")
-
-        say(f"into {directory}")
-        try:
-            await trio.to_thread.run_sync(
-                lambda: update_data(Path(directory), source=opts.ip_data_source, say=say)
-            )
-        except (IpDataError, OSError) as exc:
-            state.waiting_for = (
-                f"building ip data failed ({type(exc).__name__}: {exc}); run anonscore "
-                "update-data, or start with --allow-no-ip-data"
-            )
-    if not opts.build_ip_data or state.waiting_for.startswith("building ip data failed"):
-        log.error(state.waiting_for)
-    first = 0.0 if opts.build_ip_data else None
-    await _wait_for_ip_data(reducer, directory, shutdown, first=first)
-
-
-async def _wait_for_ip_data(
-    reducer: IpReducer, directory: str, shutdown: trio.Event, first: float | None = None
-) -> None:
-    """Look for a build in `directory` every IP_DATA_POLL_S until there is one (`anonscore
-    update-data` made it), then use it; or until shutdown."""
-    pause = IP_DATA_POLL_S if first is None else first
-    while not shutdown.is_set():
-        with trio.move_on_after(pause):
-            await shutdown.wait()
-        pause = IP_DATA_POLL_S
-        data = await trio.to_thread.run_sync(load_ip_data, Path(directory))
-        if data.meta is not None:
-            reducer.data = data
-            log.info("ip data found", extra={"path": directory, "build": data.build_id})
-            return
 
 
 def restrict_permissions(data_dir: Path) -> None:

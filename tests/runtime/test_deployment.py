@@ -15,7 +15,7 @@ import trio
 
 from engine.errors import ConfigError
 from engine.privacy.secrets import default_secret_file
-from engine.runtime import server
+from engine.runtime import readiness, server
 from engine.runtime.shared_secret import SECRET_KEY
 from engine.store._slots import key_slot
 from tests.conftest import ensure_up, set_store
@@ -157,7 +157,7 @@ async def test_a_network_quota_is_one_budget_for_all_workers(
 async def test_not_ready_without_ip_data_until_it_is_built(
     nursery: trio.Nursery, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(server, "IP_DATA_POLL_S", 0.05)
+    monkeypatch.setattr(readiness, "IP_DATA_POLL_S", 0.05)
     config = copy_config(tmp_path / "config")
     ipdata = tmp_path / "ipdata"
     set_service(config, ip_data_dir=str(ipdata))
