@@ -17,7 +17,7 @@ class AppState:
         self.engine: Engine | None = None
         self.ready = False
         # why the service is not ready yet, once it is up otherwise ("" while starting):
-        # no IP data (engine/runtime/server.py); /readyz says it
+        # no IP data (engine/runtime/readiness.py); /readyz says it
         self.waiting_for = ""
         self.started = time.time()
         self.http: ConnectionCounter | None = None  # open and refused connections
