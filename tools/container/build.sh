@@ -29,10 +29,6 @@ PODMAN_NETWORK=${PODMAN_NETWORK:-host}
 HOST_CA=${HOST_CA:-/etc/ssl/certs/ca-certificates.crt}
 
 bash tools/install_podman.sh >&2
-if [ "$PODMAN_RUNTIME" = runc ] && ! command -v runc >/dev/null 2>&1; then
-    source tools/_apt.sh
-    apt_install build.sh /usr/sbin/runc runc
-fi
 PODMAN=(podman --runtime "$PODMAN_RUNTIME")
 
 if ! podman image exists "$BASE"; then
