@@ -87,6 +87,19 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="run N processes on the port, each with its own engine (needs the cluster store)",
     )
+    s.add_argument(
+        "--allow-no-ip-data",
+        action="store_true",
+        help="be ready without IP data, matching the shipped lists only (no AS numbers, no "
+        "countries); without it /readyz answers 503 until `anonscore update-data` has built "
+        "it (docs/deploy.md)",
+    )
+    s.add_argument(
+        "--build-ip-data",
+        action="store_true",
+        help="no IP data yet: build it at start (downloads from npm, as update-data does; "
+        "progress on the console, /readyz 503 meanwhile)",
+    )
     s.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
     s.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
 
@@ -322,6 +335,8 @@ def _serve(args: argparse.Namespace) -> int:
         store=args.store,
         listen_fd=args.listen_fd,
         worker=args.worker,
+        allow_no_ip_data=args.allow_no_ip_data,
+        build_ip_data=args.build_ip_data,
     )
     try:
         trio.run(serve, opts)
@@ -375,6 +390,15 @@ def _workers(args: argparse.Namespace) -> int:
     ]
     if args.secret_file is not None:
         passed += ["--secret-file", str(args.secret_file)]
+    if args.allow_no_ip_data:
+        passed.append("--allow-no-ip-data")
+    if args.build_ip_data:  # N builds into one directory at once: not that
+        print(
+            "anonscore: --build-ip-data builds in one process; run anonscore update-data "
+            "first, then --workers N",
+            file=sys.stderr,
+        )
+        return 2
     try:
         return run_workers(args.workers, (args.host, args.port), passed, args.data_dir)
     except OSError as exc:

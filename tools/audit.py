@@ -32,6 +32,7 @@ import trio
 
 from engine.privacy import find_identifier
 from engine.privacy.secrets import derive_keys, find_secret
+from engine.runtime.shared_secret import SECRET_KEY
 from engine.store import (
     AsyncKeyValueStore,
     KeyValueStore,
@@ -167,6 +168,10 @@ def _unprefixed(key: bytes) -> bytes:
 async def _audit_cluster(url: str, hashing: bytes | None) -> tuple[AuditReport, Linkage | None]:
     store = await RedisClusterStore.connect(url, request_timeout=10.0)
     try:
+        if hashing is None:  # no secret given: the deployment's, held in the cluster
+            held = await store.get(SECRET_KEY)
+            if held is not None and len(held) == 32:
+                hashing = derive_keys(held).hashing
         return await _audit_both(store, hashing)
     finally:
         await store.aclose()
@@ -219,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     secret = find_secret(args.data_dir, args.config_dir, args.secret_file)
     hashing = derive_keys(secret).hashing if secret is not None else None
-    if hashing is None:
+    if hashing is None and not args.store:  # a cluster holds the deployment's
         print("client addresses: not tried (no server secret found; pass --secret-file)")
     if args.store:
         try:

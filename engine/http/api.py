@@ -24,7 +24,14 @@ from engine.schema import (
 from engine.sessions.actors import Engine
 from engine.sessions.catalogue import attribute_catalogue, score_attributes
 from engine.sessions.service import Service, check_erasure_request
+from engine.store.shared import SharedStore, shared_store
 from engine.validation import convert, decode_json, require_object
+
+
+def _quota_store(svc: Service) -> tuple[SharedStore | None, bytes]:
+    """Where quotas count (the cluster, shared by all workers; None: this process) and the
+    key that names networks there."""
+    return shared_store(svc.regions.stores), svc.keys.hashing
 
 
 def body_json(request: Request) -> dict[str, Any]:
@@ -75,7 +82,7 @@ class Api:
         now = svc.clock()
         if tenant.quotas is not None:
             ip, _ = client_ip(head, svc.runtime.config.trusted_proxies, tenant.proxy_secret_digests)
-            self.quotas.check(tenant, "sessions", network_of(ip), now)
+            await self.quotas.admit(tenant, "sessions", network_of(ip), now, *_quota_store(svc))
         # a session costs no storage: the signed token carries tenant and issue time
         return json_response(svc.create_session(tenant, now), 201)
 
@@ -88,7 +95,9 @@ class Api:
         )
         now = svc.clock()
         if tenant is not None and tenant.quotas is not None:
-            self.quotas.check(tenant, "collects", network_of(client.ip), now)
+            await self.quotas.admit(
+                tenant, "collects", network_of(client.ip), now, *_quota_store(svc)
+            )
         result = await self.engine().run_async(lambda: svc.collect(raw, client, now))
         return json_response(result, 202)
 

@@ -16,6 +16,15 @@ class AppState:
         self.service: Service | None = None
         self.engine: Engine | None = None
         self.ready = False
+        # why the service is not ready yet, once it is up otherwise ("" while starting):
+        # no IP data (engine/runtime/readiness.py); /readyz says it
+        self.waiting_for = ""
         self.started = time.time()
         self.http: ConnectionCounter | None = None  # open and refused connections
         self.worker = 0  # --workers N: this process's number (1..N), else 0
+
+    def readiness(self) -> str | None:
+        """None when the service can score; else why not, for /readyz's 503."""
+        if self.ready and self.service is not None:
+            return None
+        return self.waiting_for or "starting"

@@ -32,10 +32,11 @@ class Health(msgspec.Struct):
 
 
 class Readiness(msgspec.Struct, omit_defaults=True):
-    """`/readyz`: `status` is "ready" (200) or the reason it is not (503): "starting" until
-    storage is open, the kernels compiled and the IP data loaded."""
+    """`/readyz`: `status` is "ready" (200), else "starting" (storage, kernels) or "waiting"
+    (for the IP data, or its build) with the `reason` in words (503)."""
 
     status: str
+    reason: str | None = None
     storage: str | None = None
     kernels: str | None = None
     model_version: str | None = None
@@ -44,15 +45,18 @@ class Readiness(msgspec.Struct, omit_defaults=True):
 
 def is_ready(state: AppState) -> bool:
     """Whether the service can score: set by the server once the storage is open, the
-    kernels compiled and the IP data loaded (engine/runtime/server.py)."""
-    return state.ready and state.service is not None
+    kernels compiled and the IP data loaded (engine/runtime/server.py, readiness.py)."""
+    return state.readiness() is None
 
 
 def readiness(state: AppState) -> Readiness:
     """`/readyz`'s answer: what is ready, or the reason it is not."""
     svc = state.service
-    if not is_ready(state) or svc is None:
-        return Readiness(status="starting")
+    reason = state.readiness()
+    if reason is not None or svc is None:
+        if reason in (None, "starting"):
+            return Readiness(status="starting")
+        return Readiness(status="waiting", reason=reason)
     return Readiness(
         status="ready",
         storage="open",

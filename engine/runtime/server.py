@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import msgspec
@@ -27,13 +28,16 @@ from engine.lifecycle.records import JOURNAL_GRACE_S
 from engine.metrics import Metrics
 from engine.privacy import IpReducer
 from engine.privacy.secrets import derive_keys, load_secret
+from engine.runtime.readiness import until_ip_data
 from engine.runtime.reloading import load_runtime, reload_when_stable
+from engine.runtime.shared_secret import configured_secret, deployment_secret
 from engine.scoring.kernels import warm_up
 from engine.scoring.pipeline import ENGINE_ATTRIBUTES
 from engine.scoring.plugin_host import PluginHost, build_plugin_manager
 from engine.sessions.actors import run_engine
 from engine.sessions.service import Service
 from engine.store.regions import open_regions
+from engine.store.shared import shared_store
 
 log = logging.getLogger("anonscore.server")
 REMOTE_ACTORS = 64
@@ -49,6 +53,9 @@ class ServeOptions(msgspec.Struct, frozen=True):
     store: str = ""  # redis://HOST:PORT of a cluster; "" = service.toml's store, or RocksDB
     listen_fd: int | None = None  # a listening socket inherited from the parent (workers)
     worker: int = 0  # 0: the only process; 1..N: one of --workers N (no pid file of its own)
+    allow_no_ip_data: bool = False  # ready with the shipped lists alone (no IP data built)
+    build_ip_data: bool = False  # none there: build it at start (anonscore update-data)
+    ip_data_source: Path | None = None  # build from these npm package directories (tests)
 
 
 class Handle(msgspec.Struct):
@@ -60,6 +67,16 @@ class Handle(msgspec.Struct):
     host: PluginHost
     http: HttpServer
     admin: HttpServer | None = None  # the operator listener, when configured
+
+
+async def _secret(opts: ServeOptions, stores: Mapping[str, object]) -> bytes:
+    """On a store several processes share (a cluster), the deployment's secret held there
+    (engine/runtime/shared_secret.py); else this machine's (engine/privacy/secrets.py)."""
+    home = shared_store(stores)
+    if home is not None:
+        configured = configured_secret(opts.data_dir, opts.config_dir, opts.secret_file)
+        return await deployment_secret(home, configured)
+    return load_secret(opts.data_dir, opts.config_dir, opts.secret_file)
 
 
 def pid_file(data_dir: Path) -> Path:
@@ -85,10 +102,15 @@ async def serve(
     try:
         opts.data_dir.mkdir(parents=True, exist_ok=True)
         restrict_permissions(opts.data_dir)
-        secret = load_secret(opts.data_dir, opts.config_dir, opts.secret_file)
         confdiff.write_applied(opts.data_dir, runtime.config)  # what check-config compares to
         url = opts.store or runtime.config.service.store
         regions = await open_regions(runtime.config.service, opts.data_dir, url)
+        try:
+            secret = await _secret(opts, regions.stores)
+        except BaseException:
+            with trio.CancelScope(shield=True):
+                await regions.aclose()
+            raise
     except BaseException:
         os.umask(previous_umask)
         raise
@@ -154,8 +176,18 @@ async def serve(
             await trio.to_thread.run_sync(warm_up)
             await trio.to_thread.run_sync(state.service.warm_up)
             freeze_heap()
-            state.ready = True
-            metrics.ready.set(1)
+            if ip_data.meta is None and not opts.allow_no_ip_data:
+                # not ready without the network signals: /readyz says why until it is built
+                state.waiting_for = f"{ip_data.problem}; or start with --allow-no-ip-data"
+                handle = Handle(
+                    port=bound, state=state, opts=opts, host=host, http=http, admin=admin
+                )
+                task_status.started(handle)  # up, answering 503 meanwhile
+                task_status = trio.TASK_STATUS_IGNORED
+                await until_ip_data(state, opts, reducer, svc_cfg.ip_data_dir, shutdown)
+            state.waiting_for = ""
+            state.ready = not shutdown.is_set()
+            metrics.ready.set(int(state.ready))
             log.info(
                 "ready",
                 extra={

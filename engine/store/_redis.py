@@ -47,12 +47,14 @@ from glide import (
     AdvancedGlideClusterClientConfiguration,
     ClusterBatch,
     ClusterBatchOptions,
+    ConditionalChange,
     ExpirySet,
     ExpiryType,
     GlideClusterClient,
     GlideClusterClientConfiguration,
     NodeAddress,
     RandomNode,
+    Script,
     ServerCredentials,
     SlotIdRoute,
     SlotType,
@@ -88,6 +90,32 @@ def _translated() -> Iterator[None]:
 
 
 _LATE = "the store did not answer in time; retry shortly"
+
+# A sliding window per key (a sorted set of admission times, in the server's clock so that
+# workers' clocks do not matter): every key is checked first, then, only when all have
+# room, the request is counted in each and each key's expiry pushed to one window ahead.
+# Returns {0, 0} when admitted, else {i, ms}: the i-th key is full for `ms` more.
+_WINDOW = Script(  # type: ignore[no-untyped-call]
+    """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= tonumber(ARGV[i + 2]) then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    local wait = window
+    if oldest[2] then wait = tonumber(oldest[2]) + window - now end
+    return {i, wait}
+  end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[2])
+  redis.call('PEXPIRE', key, window)
+end
+return {0, 0}
+"""
+)
 
 
 class RedisClusterStore:
@@ -257,6 +285,31 @@ class RedisClusterStore:
             self._client.custom_command(["CLUSTER", "GETKEYSINSLOT", str(slot), str(count)], route)
         )
         return cast(list[bytes], keys)
+
+    async def put_if_absent(self, key: bytes, value: bytes) -> bytes:
+        """Store `value` under `key` unless the key holds one (SET NX: of workers racing,
+        exactly one wins); the value the key holds afterwards, the winner's."""
+        written = await self._ask(
+            self._client.set(key, value, conditional_set=ConditionalChange.ONLY_IF_DOES_NOT_EXIST)
+        )
+        if written is not None:
+            return value
+        held = await self.get(key)
+        if held is None:  # deleted between the two calls: nothing to agree with, try again
+            return await self.put_if_absent(key, value)
+        return held
+
+    async def admit_window(
+        self, keys: list[bytes], limits: list[int], window_s: float, token: bytes
+    ) -> tuple[int, float]:
+        """One round trip: a request counted in the sliding window of every key (all on one
+        hash slot) when each holds fewer than its limit, else nothing counted. (0, 0.0) when
+        admitted, else (i, seconds until the i-th key, 1-based, has room)."""
+        args: list[str | bytes] = [str(max(1, round(window_s * 1000))), token]
+        args += [str(n) for n in limits]
+        reply = await self._ask(self._client.invoke_script(_WINDOW, keys=list(keys), args=args))
+        which, wait_ms = cast(list[int], reply)
+        return int(which), max(0.0, int(wait_ms) / 1000)
 
     async def flush(self) -> None:
         """Nothing to do from the client: durability is the servers' (AOF, replicas)."""

@@ -18,6 +18,10 @@ w:{trust}<tenant>                       TenantTrust: how often a tenant's report
 f:<tenant>\0<at, 12 digits>\0<hash>     ReportEntry: a tenant's report log (list, revoke)
 q:{<tenant>}<day number>                ReportVolume: a tenant's scored sessions and reports a day
 a:<at, 12 digits>\0<id>                 AuditEntry: an operator's action on reports
+z:{deployment}secret                    the deployment's server secret (cluster store only:
+                                        engine/runtime/shared_secret.py)
+c:{<tenant>}<s:kind | n:hash>           a quota's sliding window, a sorted set (cluster store
+                                        only: engine/http/quotas.py)
 
 The `{...}` parts are hash tags: on a Redis Cluster a key's slot is that of its first tag,
 so a session's keys (`s:`, `t:`, its `x:` entry) share one slot and a device's (`d:`, its
@@ -126,6 +130,8 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind(b"f:", "report log", ReportEntry, ("session", "label"), born="at"),
     RecordKind(b"q:", "report volume", ReportVolume),
     RecordKind(b"a:", "report audit", AuditEntry, ("action", "tenant"), born="at"),
+    RecordKind(b"z:", "deployment secret", None, ("*",)),
+    RecordKind(b"c:", "quota window", None, ("*",)),
 )
 
 
