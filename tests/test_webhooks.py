@@ -1,0 +1,245 @@
+"""Signed webhooks (engine/webhooks) over the real server and a real receiver on loopback:
+deliveries that verify with the Python client's verifier, retries with back-off while the
+receiver answers 500, is slow or is down, nothing lost across a restart, the same id on
+every repeat, and the cross-tenant report alert only when the reports are worth acting on."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+from anonscore_client.webhooks import verify_webhook
+
+from engine.config import ServiceFile, load_config
+from engine.errors import ConfigError
+from engine.schema import WebhookEvent
+from engine.store.keys import OUTBOX_PREFIX, decode
+from engine.webhooks.sender import delivery_log, next_delay
+from tests.support import Running, copy_config, service_setting, start, tenant_setting
+from tests.webhook_receiver import Receiver
+
+OLD, NEW = "old-secret-0123456789", "new-secret-9876543210"
+AUTH = {"demo": "demo_key", "demo2": "demo2_key", "demo3": "demo3_key"}
+
+
+def add_webhook(config: Path, tenant: str, url: str, extra: str = "") -> None:
+    path = config / "tenants.toml"
+    path.write_text(
+        path.read_text()
+        + f'\n[tenants.{tenant}.webhook]\nurl = "{url}"\nsecrets = ["{OLD}", "{NEW}"]\n{extra}'
+    )
+
+
+def fast_retries(config: Path) -> None:
+    service_setting(
+        config,
+        "webhook_retry_base_s = 0.05\nwebhook_retry_max_s = 0.2\n"
+        "webhook_poll_s = 0.05\nwebhook_timeout_s = 0.3",
+    )
+
+
+@pytest.fixture
+async def receiver(nursery: trio.Nursery) -> Receiver:
+    hook = Receiver()
+    await hook.up(nursery)
+    return hook
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, receiver: Receiver) -> Path:
+    """demo listens; demo2 a trusted lender (1.0); demo3 a new one (0.1)."""
+    config = copy_config(tmp_path / "config")
+    tenant_setting(config, "demo2", "report_trust = 1.0")
+    add_webhook(config, "demo", receiver.url)
+    fast_retries(config)
+    return config
+
+
+async def until(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait for a condition the sender brings about (polled; no fixed sleep)."""
+    with trio.fail_after(30):
+        while True:
+            if await check():
+                return
+            await trio.sleep(0.02)
+
+
+async def outbox(svc: Running) -> list[WebhookEvent]:
+    out = []
+    for store in svc.service.stores.values():
+        out += [decode(raw, WebhookEvent) for _, raw in await store.scan(OUTBOX_PREFIX)]
+    return out
+
+
+async def outbox_empty(svc: Running) -> None:
+    """Wait until the sender has recorded the delivery (the event leaves the outbox)."""
+
+    async def empty() -> bool:
+        return not await outbox(svc)
+
+    await until(empty)
+
+
+async def sync(value: bool) -> bool:
+    return value
+
+
+def device(n: int) -> dict[str, Any]:
+    from tests.support import web_attributes
+
+    return web_attributes(
+        device__canvas_hash=f"{n:064x}",
+        device__audio_hash=f"35.{n}",
+        device__fonts_hash=f"{n:032x}",
+    )
+
+
+async def visit(svc: Running, tenant: str, n: int) -> dict[str, Any]:
+    return await svc.flow(
+        device(n), site_key=f"{tenant}_site", key=AUTH[tenant],
+        headers={"X-Forwarded-For": "81.2.69.10"},
+    )  # fmt: skip
+
+
+async def report(svc: Running, tenant: str, answer: dict[str, Any]) -> None:
+    r = await svc.client.post(
+        "/v1/feedback",
+        json={"session_id": answer["session_id"], "label": "fraud"},
+        headers={"Authorization": f"Bearer {AUTH[tenant]}"},
+    )
+    assert r.status_code == 202, r.text
+
+
+def verified(headers: dict[str, str], body: bytes) -> Any:
+    """The event, checked with each secret alone (both sign while rotating)."""
+    header = headers["anonscore-signature"]
+    assert header.count("v1=") == 2
+    event = verify_webhook(body, header, [OLD])
+    assert verify_webhook(body, header, [NEW]) == event
+    return event
+
+
+async def test_reported_elsewhere_after_retries_only_when_worth_acting_on(
+    svc: Running, receiver: Receiver
+) -> None:
+    mine = await visit(svc, "demo", 1)
+    other = await visit(svc, "demo3", 1)
+    assert other["device_id"] != mine["device_id"]  # per-tenant ids of one device
+    await report(svc, "demo3", other)  # a lone untrusted reporter: no alert
+    assert await outbox(svc) == []
+    receiver.mode = "fail"
+    trusted = await visit(svc, "demo2", 1)
+    await report(svc, "demo2", trusted)  # a trusted lender: the alert, in the same write
+    [queued] = await outbox(svc)
+    assert (queued.tenant, queued.type) == ("demo", "device.reported_elsewhere")
+    await until(lambda: sync(len(receiver.received) >= 3))  # retried while it fails
+    receiver.mode = "ok"
+    await until(lambda: sync(bool(receiver.delivered())))  # delivered once it is back
+    events = [verified(h, b) for h, b, _ in receiver.received]
+    assert len({e.id for e in events}) == 1  # one event, the same id on every attempt
+    event = events[-1]
+    assert event.type == "device.reported_elsewhere"
+    assert event.data["device_id"] == mine["device_id"]
+    assert len(event.data["scored_at"]) == 1
+    assert event.data["label"] == "fraud"
+    body = receiver.received[-1][1].decode()
+    assert "demo2" not in body
+    assert "demo3" not in body
+    await outbox_empty(svc)
+    log = await delivery_log(svc.service.stores.values(), "demo")
+    outcomes = [(a.outcome, a.status) for a in log]
+    assert outcomes[-1] == ("delivered", 200)
+    assert ("retry", 500) in outcomes
+    assert [a.attempt for a in log] == list(range(1, len(log) + 1))
+
+
+async def test_down_slow_restart_then_delivered_once_with_one_id(tmp_path: Path) -> None:
+    receiver = Receiver()  # not listening yet: connections are refused
+    config = copy_config(tmp_path / "config")
+    add_webhook(config, "demo", receiver.url, 'events = ["erasure.completed"]\n')
+    fast_retries(config)
+    data = tmp_path / "data"
+    async with trio.open_nursery() as outer:
+        async with trio.open_nursery() as nursery:
+            svc = await start(nursery, data, config)
+            answer = await svc.flow()
+            r = await svc.client.post(
+                "/v1/erasure",
+                json={"session_id": answer["session_id"]},
+                headers={"Authorization": "Bearer demo_key"},
+            )
+            assert r.status_code == 200, r.text
+            stores = list(svc.service.stores.values())
+
+            async def refused() -> bool:
+                log = await delivery_log(stores, "demo")
+                return sum(a.error == "connection failed" for a in log) >= 3
+
+            await until(refused)
+            [queued] = await outbox(svc)
+            assert queued.attempts >= 3
+            assert queued.next_at > queued.created_at
+            await svc.client.aclose()
+            nursery.cancel_scope.cancel()  # the service stops with the event undelivered
+        receiver.mode = "slow"
+        await receiver.up(outer)
+        svc = await start(outer, data, config)
+        stores = list(svc.service.stores.values())
+
+        async def timed_out() -> bool:
+            return any(a.error == "timeout" for a in await delivery_log(stores, "demo"))
+
+        await until(timed_out)
+        receiver.mode = "ok"
+        receiver.release.set()
+        await until(lambda: sync(bool(receiver.delivered())))  # delivered after the restart
+        events = [
+            verify_webhook(b, h["anonscore-signature"], [NEW]) for h, b, _ in receiver.received
+        ]
+        assert len(events) >= 2
+        assert len({e.id for e in events}) == 1
+        assert events[0].type == "erasure.completed"
+        assert events[0].data == {"session_id": answer["session_id"], "deleted": 1}
+        await outbox_empty(svc)
+        await svc.client.aclose()
+        outer.cancel_scope.cancel()
+
+
+def test_back_off_doubles_with_jitter_and_is_capped() -> None:
+    cfg = ServiceFile(webhook_retry_base_s=1.0, webhook_retry_max_s=600.0)
+    rng = random.Random(7)
+    for attempts, step in [(1, 1), (2, 2), (3, 4), (10, 512), (11, 600), (60, 600)]:
+        delay = next_delay(cfg, attempts, rng)
+        assert step / 2 <= delay <= step
+
+
+@pytest.mark.parametrize(
+    ("url", "secrets", "message"),
+    [
+        ("http://hooks.example.com/x", f'["{OLD}"]', "http is allowed only for loopback"),
+        ("ftp://127.0.0.1/x", f'["{OLD}"]', "absolute https:// URL"),
+        ("https://hooks.example.com/x", '["short"]', "at least 16 characters"),
+        ("https://hooks.example.com/x", f'["{OLD}", "{NEW}", "{OLD}x"]', "two while rotating"),
+    ],
+)
+def test_webhook_config_is_checked(tmp_path: Path, url: str, secrets: str, message: str) -> None:
+    config = copy_config(tmp_path / "config")
+    path = config / "tenants.toml"
+    path.write_text(
+        path.read_text() + f'\n[tenants.demo.webhook]\nurl = "{url}"\nsecrets = {secrets}\n'
+    )
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(config)
+    assert "webhook" in str(info.value)
+    assert OLD not in str(info.value)
+
+
+def test_unknown_event_is_refused(tmp_path: Path) -> None:
+    config = copy_config(tmp_path / "config")
+    add_webhook(config, "demo", "https://hooks.example.com/x", 'events = ["score.maybe"]\n')
+    with pytest.raises(ConfigError, match="unknown event type"):
+        load_config(config)
