@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 import trio
 from anonscore_client.webhooks import verify_webhook
@@ -243,3 +244,39 @@ def test_unknown_event_is_refused(tmp_path: Path) -> None:
     add_webhook(config, "demo", "https://hooks.example.com/x", 'events = ["score.maybe"]\n')
     with pytest.raises(ConfigError, match="unknown event type"):
         load_config(config)
+
+
+async def test_score_created_only_when_listed_and_given_up_when_never_answered(
+    tmp_path: Path,
+) -> None:
+    receiver = Receiver()  # never listening: every attempt is refused
+    config = copy_config(tmp_path / "config")
+    add_webhook(config, "demo", receiver.url, 'events = ["score.created"]\n')
+    add_webhook(config, "demo2", receiver.url)  # the default events: no score.created
+    fast_retries(config)
+    service_setting(config, "webhook_give_up_s = 1")
+    async with trio.open_nursery() as nursery:
+        svc = await start(nursery, tmp_path / "data", config)
+        await svc.flow(site_key="demo2_site", key="demo2_key")
+        assert await outbox(svc) == []
+        answer = await svc.flow()
+        [queued] = await outbox(svc)
+        body = msgspec.json.decode(queued.body)
+        assert body["type"] == "score.created"
+        assert body["data"]["session_id"] == answer["session_id"]
+        assert body["data"]["score"] == answer["score"]
+        again = await svc.score(answer["session_id"])  # a repeat answer is no new event
+        assert again.status_code == 200
+        assert len(await outbox(svc)) == 1
+        stores = list(svc.service.stores.values())
+
+        async def given_up() -> bool:
+            return any(a.outcome == "gave up" for a in await delivery_log(stores, "demo"))
+
+        await until(given_up)
+        assert await outbox(svc) == []
+        log = await delivery_log(stores, "demo")
+        assert {a.event for a in log} == {body["id"]}
+        assert all(a.status == 0 and a.error == "connection failed" for a in log)
+        await svc.client.aclose()
+        nursery.cancel_scope.cancel()
