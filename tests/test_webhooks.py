@@ -15,6 +15,7 @@ import pytest
 import trio
 from anonscore_client.webhooks import verify_webhook
 
+from engine.cli import main
 from engine.config import ServiceFile, load_config
 from engine.errors import ConfigError
 from engine.schema import WebhookEvent
@@ -247,7 +248,7 @@ def test_unknown_event_is_refused(tmp_path: Path) -> None:
 
 
 async def test_score_created_only_when_listed_and_given_up_when_never_answered(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     receiver = Receiver()  # never listening: every attempt is refused
     config = copy_config(tmp_path / "config")
@@ -280,3 +281,13 @@ async def test_score_created_only_when_listed_and_given_up_when_never_answered(
         assert all(a.status == 0 and a.error == "connection failed" for a in log)
         await svc.client.aclose()
         nursery.cancel_scope.cancel()
+    where = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(config)]
+    argv = ["webhooks", "log", "--tenant", "demo", *where]
+    assert await trio.to_thread.run_sync(main, argv) == 0  # the operator's view of the log
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    assert len(lines) == len(log)
+    assert f"{body['id']} score.created #1 retry connection failed" in lines[0]
+    assert lines[-1].endswith("gave up connection failed")
+    assert answer["session_id"] not in out.out  # no payload
+    assert "0 events waiting for tenant 'demo'" in out.err
