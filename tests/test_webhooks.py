@@ -6,6 +6,7 @@ every repeat, and the cross-tenant report alert only when the reports are worth 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,8 @@ from engine.cli import main
 from engine.config import ServiceFile, load_config
 from engine.errors import ConfigError
 from engine.schema import WebhookEvent
-from engine.store.keys import OUTBOX_PREFIX, decode
-from engine.webhooks.sender import delivery_log, next_delay
+from engine.store.keys import DAY, OUTBOX_PREFIX, decode
+from engine.webhooks.sender import LOG_DAYS, delivery_log, next_delay
 from tests.support import Running, copy_config, service_setting, start, tenant_setting
 from tests.webhook_receiver import Receiver
 
@@ -207,6 +208,9 @@ async def test_down_slow_restart_then_delivered_once_with_one_id(tmp_path: Path)
         assert events[0].type == "erasure.completed"
         assert events[0].data == {"session_id": answer["session_id"], "deleted": 1}
         await outbox_empty(svc)
+        assert await delivery_log(stores, "demo")
+        await svc.service.sweep(time.time() + (LOG_DAYS + 1) * DAY)  # the log is kept a week
+        assert await delivery_log(stores, "demo") == []
         await svc.client.aclose()
         outer.cancel_scope.cancel()
 
