@@ -37,11 +37,11 @@ def add_webhook(config: Path, tenant: str, url: str, extra: str = "") -> None:
     )
 
 
-def fast_retries(config: Path) -> None:
+def fast_retries(config: Path, timeout_s: float = 0.3) -> None:
     service_setting(
         config,
         "webhook_retry_base_s = 0.05\nwebhook_retry_max_s = 0.2\n"
-        "webhook_poll_s = 0.05\nwebhook_timeout_s = 0.3",
+        f"webhook_poll_s = 0.05\nwebhook_timeout_s = {timeout_s}",
     )
 
 
@@ -295,3 +295,38 @@ async def test_score_created_only_when_listed_and_given_up_when_never_answered(
     assert lines[-1].endswith("gave up connection failed")
     assert answer["session_id"] not in out.out  # no payload
     assert "0 events waiting for tenant 'demo'" in out.err
+
+
+async def test_a_sender_stopped_mid_delivery_loses_nothing(tmp_path: Path) -> None:
+    """The process stops while a POST is in flight (the receiver holds it): nothing records
+    the attempt, so the next process sends the event again, with the same id."""
+    receiver = Receiver()
+    receiver.mode = "slow"
+    config = copy_config(tmp_path / "config")
+    add_webhook(config, "demo", receiver.url)
+    fast_retries(config, timeout_s=60)  # the POST stays in flight
+    data = tmp_path / "data"
+    async with trio.open_nursery() as outer:
+        await receiver.up(outer)
+        async with trio.open_nursery() as nursery:
+            svc = await start(nursery, data, config)
+            answer = await svc.flow()
+            r = await svc.client.post(
+                "/v1/erasure",
+                json={"device_id": answer["device_id"]},
+                headers={"Authorization": "Bearer demo_key"},
+            )
+            assert r.status_code == 200, r.text
+            await until(lambda: sync(len(receiver.received) == 1))
+            await svc.client.aclose()
+            nursery.cancel_scope.cancel()  # stops mid-delivery
+        receiver.mode = "ok"
+        svc = await start(outer, data, config)
+        await until(lambda: sync(bool(receiver.delivered())))
+        first, second = (verified(h, b) for h, b, _ in receiver.received)
+        assert first == second
+        assert first.data == {"device_id": answer["device_id"], "deleted": r.json()["deleted"]}
+        await outbox_empty(svc)
+        await svc.client.aclose()
+        receiver.release.set()
+        outer.cancel_scope.cancel()
