@@ -330,3 +330,31 @@ async def test_a_sender_stopped_mid_delivery_loses_nothing(tmp_path: Path) -> No
         await svc.client.aclose()
         receiver.release.set()
         outer.cancel_scope.cancel()
+
+
+async def test_a_slow_receiver_holds_back_only_its_own_events(tmp_path: Path) -> None:
+    slow, other = Receiver(), Receiver()
+    slow.mode = "slow"
+    config = copy_config(tmp_path / "config")
+    add_webhook(config, "demo", slow.url)
+    add_webhook(config, "demo2", other.url)
+    fast_retries(config, timeout_s=60)  # demo's POST stays in flight
+    async with trio.open_nursery() as nursery:
+        await slow.up(nursery)
+        await other.up(nursery)
+        svc = await start(nursery, tmp_path / "data", config)
+        for site, key in (("demo_site", "demo_key"), ("demo2_site", "demo2_key")):
+            answer = await svc.flow(site_key=site, key=key)
+            r = await svc.client.post(
+                "/v1/erasure",
+                json={"session_id": answer["session_id"]},
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            assert r.status_code == 200, r.text
+            if site == "demo_site":
+                await until(lambda: sync(len(slow.received) == 1))
+        await until(lambda: sync(bool(other.delivered())))
+        assert slow.delivered() == []  # still held
+        await svc.client.aclose()
+        slow.release.set()
+        nursery.cancel_scope.cancel()

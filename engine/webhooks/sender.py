@@ -28,7 +28,6 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 import httpx
 import msgspec
@@ -36,6 +35,7 @@ import trio
 
 from engine.config import Config, ServiceFile
 from engine.lifecycle import leases
+from engine.metrics import Metrics
 from engine.schema import WebhookAttempt, WebhookEvent
 from engine.store import AsyncKeyValueStore, WriteSet
 from engine.store.keys import (
@@ -49,9 +49,6 @@ from engine.store.keys import (
     purge_key,
 )
 from engine.webhooks.signing import signature_header
-
-if TYPE_CHECKING:
-    from engine.metrics import Metrics
 
 log = logging.getLogger("anonscore.webhooks")
 
@@ -67,13 +64,44 @@ def next_delay(cfg: ServiceFile, attempts: int, rng: random.Random | None = None
     return float(step * (rng or random).uniform(0.5, 1.0))
 
 
+class Deliveries:
+    """The attempts in flight, in the sender's own nursery: a slow receiver holds its own
+    event only, never a round, so other tenants' events go on."""
+
+    def __init__(self, nursery: trio.Nursery, client: httpx.AsyncClient, metrics: Metrics):
+        self.nursery = nursery
+        self.client = client
+        self.metrics = metrics
+        self.limiter = trio.CapacityLimiter(CONCURRENCY)
+        self.in_flight: set[str] = set()
+
+    def start(
+        self, store: AsyncKeyValueStore, config: Config, event_id: str, event: WebhookEvent
+    ) -> bool:
+        if event_id in self.in_flight:
+            return False
+        self.in_flight.add(event_id)
+        self.nursery.start_soon(self._one, store, config, event_id, event)
+        return True
+
+    async def _one(
+        self, store: AsyncKeyValueStore, config: Config, event_id: str, event: WebhookEvent
+    ) -> None:
+        try:
+            async with self.limiter:
+                await attempt(store, config, self.client, event_id, event)
+        except Exception as exc:  # logged and counted; the event stays due
+            log.error("webhook attempt failed", extra={"exc": type(exc).__name__})
+            self.metrics.background_errors.labels("webhooks").inc()
+        finally:
+            self.in_flight.discard(event_id)
+
+
 async def deliver_due(
-    stores: Iterable[AsyncKeyValueStore],
-    config: Config,
-    client: httpx.AsyncClient,
-    now: float,
+    stores: Iterable[AsyncKeyValueStore], config: Config, deliveries: Deliveries, now: float
 ) -> int:
-    """One round: attempt every due event of every store; returns how many were attempted."""
+    """One round: start an attempt for every due event of every store not already in
+    flight; returns how many were started."""
     due: list[tuple[AsyncKeyValueStore, str, WebhookEvent]] = []
     for store in stores:
         start: bytes | None = None
@@ -91,29 +119,16 @@ async def deliver_due(
             if len(rows) < 1000:
                 break
             start = rows[-1][0] + b"\0"
-    limiter = trio.CapacityLimiter(CONCURRENCY)
-    async with trio.open_nursery() as nursery:
-        for store, event_id, event in sorted(due, key=lambda d: d[2].next_at):
-            nursery.start_soon(_attempt_limited, limiter, store, config, client, event_id, event)
-    return len(due)
+    started = 0
+    for store, event_id, event in sorted(due, key=lambda d: d[2].next_at):
+        started += deliveries.start(store, config, event_id, event)
+    return started
 
 
 async def _apply_delete(store: AsyncKeyValueStore, key: bytes) -> None:
     w = WriteSet()
     w.delete(key)
     await store.apply(w)
-
-
-async def _attempt_limited(
-    limiter: trio.CapacityLimiter,
-    store: AsyncKeyValueStore,
-    config: Config,
-    client: httpx.AsyncClient,
-    event_id: str,
-    event: WebhookEvent,
-) -> None:
-    async with limiter:
-        await attempt(store, config, client, event_id, event)
 
 
 async def attempt(
@@ -191,7 +206,11 @@ async def run(
 ) -> None:
     """The sender task: a round every `webhook_poll_s` while this process holds the lease.
     Errors are logged and counted; the task goes on."""
-    async with httpx.AsyncClient(follow_redirects=False) as client:
+    async with (
+        httpx.AsyncClient(follow_redirects=False) as client,
+        trio.open_nursery() as nursery,
+    ):
+        deliveries = Deliveries(nursery, client, metrics)
         while not shutdown.is_set():
             cfg, current = config(), stores()
             poll = cfg.service.webhook_poll_s if cfg is not None else 1.0
@@ -199,9 +218,10 @@ async def run(
                 try:
                     term = max(30.0, 3 * cfg.service.webhook_timeout_s)
                     if await leases.hold(current[0], LEASE, time.time(), term):
-                        await deliver_due(current, cfg, client, time.time())
+                        await deliver_due(current, cfg, deliveries, time.time())
                 except Exception as exc:  # logged and counted; the next round tries again
                     log.error("webhook round failed", extra={"exc": type(exc).__name__})
                     metrics.background_errors.labels("webhooks").inc()
             with trio.move_on_after(poll):
                 await shutdown.wait()
+        nursery.cancel_scope.cancel()  # what is in flight stays in the outbox
