@@ -1,8 +1,9 @@
 """Delivering the webhook outbox: signed POSTs, retried with back-off, logged per tenant.
 
-A background task of the server (engine/runtime/server.py) runs `run` every
-`webhook_poll_s`: it reads the due events of every region's outbox (`o:{outbox}`, one hash
-slot, so a cheap read on a cluster too) and POSTs each to its tenant's URL, signed
+A background task of the server (engine/runtime/server.py) runs `run`: every
+`webhook_poll_s` it reads the due events of every region's outbox (`o:{outbox}`, one hash
+slot, so a cheap read on a cluster too) and starts, for each not already in flight, a POST
+to its tenant's URL (at most CONCURRENCY at once, so a slow receiver holds only its own), signed
 (`Anonscore-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>]`, one `v1` per configured
 secret: HMAC-SHA256 of `<t>.<body>`). A 2xx deletes the event; anything else (a status,
 a timeout, a refused connection) sets its next attempt `webhook_retry_base_s * 2^(n-1)`
