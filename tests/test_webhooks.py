@@ -132,9 +132,9 @@ async def test_reported_elsewhere_after_retries_only_when_worth_acting_on(
     mine = await visit(svc, "demo", 1)
     other = await visit(svc, "demo3", 1)
     assert other["device_id"] != mine["device_id"]  # per-tenant ids of one device
+    receiver.mode = "fail"  # what is queued stays in the outbox to be seen
     await report(svc, "demo3", other)  # a lone untrusted reporter: no alert
     assert await outbox(svc) == []
-    receiver.mode = "fail"
     trusted = await visit(svc, "demo2", 1)
     await report(svc, "demo2", trusted)  # a trusted lender: the alert, in the same write
     [queued] = await outbox(svc)
@@ -358,3 +358,27 @@ async def test_a_slow_receiver_holds_back_only_its_own_events(tmp_path: Path) ->
         await svc.client.aclose()
         slow.release.set()
         nursery.cancel_scope.cancel()
+
+
+async def test_reported_elsewhere_only_for_devices_scored_within_the_window(
+    tmp_path: Path, receiver: Receiver, nursery: trio.Nursery
+) -> None:
+    config = copy_config(tmp_path / "config")
+    tenant_setting(config, "demo2", "report_trust = 1.0")
+    add_webhook(config, "demo", receiver.url, "reported_within_days = 1\n")
+    fast_retries(config)
+    receiver.mode = "fail"  # what is queued stays in the outbox to be seen
+    svc = await start(nursery, tmp_path / "data", config)
+    async with svc.client:
+        await visit(svc, "demo", 2)
+        earlier = await visit(svc, "demo2", 2)
+        later = time.time() + 2 * DAY
+        svc.service.clock = lambda: later  # two days on: demo scored it too long ago
+        await report(svc, "demo2", earlier)
+        assert await outbox(svc) == []
+        mine = await visit(svc, "demo", 2)  # scored again, now within the day
+        await report(svc, "demo2", await visit(svc, "demo2", 2))
+        [queued] = await outbox(svc)
+        data = msgspec.json.decode(queued.body)["data"]
+        assert data["device_id"] == mine["device_id"]
+        assert len(data["scored_at"]) == 1  # the recent score only
