@@ -5,6 +5,7 @@ every repeat, and the cross-tenant report alert only when the reports are worth 
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from engine.cli import main
 from engine.config import ServiceFile, load_config
 from engine.errors import ConfigError
 from engine.schema import WebhookEvent
+from engine.store import WriteSet
 from engine.store.keys import DAY, OUTBOX_PREFIX, decode
 from engine.webhooks.sender import LOG_DAYS, delivery_log, next_delay
 from tests.support import Running, copy_config, service_setting, start, tenant_setting
@@ -382,3 +384,41 @@ async def test_reported_elsewhere_only_for_devices_scored_within_the_window(
         data = msgspec.json.decode(queued.body)["data"]
         assert data["device_id"] == mine["device_id"]
         assert len(data["scored_at"]) == 1  # the recent score only
+
+
+async def test_two_workers_on_one_cluster_deliver_each_event_once(
+    request: pytest.FixtureRequest, tmp_path: Path, receiver: Receiver
+) -> None:
+    """Two sender tasks (two processes' holders) on one Redis cluster: the lease lets one
+    of them send, so no event goes out twice while nothing fails."""
+    from engine.metrics import Metrics
+    from engine.store.regions import open_regions
+    from engine.webhooks.outbox import enqueue
+    from engine.webhooks.sender import run
+    from tests.conftest import use_empty_cluster
+
+    config_dir = copy_config(tmp_path / "config")
+    add_webhook(config_dir, "demo", receiver.url)
+    fast_retries(config_dir)
+    use_empty_cluster(request, config_dir)
+    config = load_config(config_dir)
+    regions = await open_regions(config.service, tmp_path / "data", config.service.store)
+    stores = list(regions.stores.values())
+    w = WriteSet()
+    ids = {enqueue(w, "demo", "erasure.completed", {"deleted": n}, time.time()) for n in range(20)}
+    await stores[0].apply(w)
+    shutdown = trio.Event()
+    try:
+        async with trio.open_nursery() as nursery:
+            for holder in ("worker-a", "worker-b"):
+                nursery.start_soon(
+                    functools.partial(
+                        run, lambda: stores, lambda: config, Metrics(), shutdown, holder=holder
+                    )
+                )
+            await until(lambda: sync(len(receiver.delivered()) >= len(ids)))
+            shutdown.set()
+    finally:
+        await regions.aclose()
+    sent = [verified(h, b).id for h, b in receiver.delivered()]
+    assert sorted(sent) == sorted(ids)  # each once

@@ -55,6 +55,7 @@ log = logging.getLogger("anonscore.webhooks")
 
 LOG_DAYS = 7  # the delivery log keeps a week of attempts
 CONCURRENCY = 16  # deliveries in flight at once
+MADE_KEPT = 100_000  # events whose last attempt this process remembers
 LEASE = "webhooks"
 
 
@@ -75,11 +76,14 @@ class Deliveries:
         self.metrics = metrics
         self.limiter = trio.CapacityLimiter(CONCURRENCY)
         self.in_flight: set[str] = set()
+        # event id -> attempts made by this process: a round's scan that began before an
+        # attempt recorded its outcome reads the event as it was, and must not resend it
+        self.made: dict[str, int] = {}
 
     def start(
         self, store: AsyncKeyValueStore, config: Config, event_id: str, event: WebhookEvent
     ) -> bool:
-        if event_id in self.in_flight:
+        if event_id in self.in_flight or self.made.get(event_id, 0) > event.attempts:
             return False
         self.in_flight.add(event_id)
         self.nursery.start_soon(self._one, store, config, event_id, event)
@@ -95,6 +99,9 @@ class Deliveries:
             log.error("webhook attempt failed", extra={"exc": type(exc).__name__})
             self.metrics.background_errors.labels("webhooks").inc()
         finally:
+            self.made[event_id] = event.attempts + 1
+            while len(self.made) > MADE_KEPT:  # the oldest first (insertion order)
+                del self.made[next(iter(self.made))]
             self.in_flight.discard(event_id)
 
 
@@ -204,9 +211,11 @@ async def run(
     config: Callable[[], Config | None],
     metrics: Metrics,
     shutdown: trio.Event,
+    *,
+    holder: str = leases.HOLDER,
 ) -> None:
-    """The sender task: a round every `webhook_poll_s` while this process holds the lease.
-    Errors are logged and counted; the task goes on."""
+    """The sender task: a round every `webhook_poll_s` while `holder` (this process) holds
+    the lease. Errors are logged and counted; the task goes on."""
     async with (
         httpx.AsyncClient(follow_redirects=False) as client,
         trio.open_nursery() as nursery,
@@ -218,7 +227,7 @@ async def run(
             if cfg is not None and current:
                 try:
                     term = max(30.0, 3 * cfg.service.webhook_timeout_s)
-                    if await leases.hold(current[0], LEASE, time.time(), term):
+                    if await leases.hold(current[0], LEASE, time.time(), term, holder=holder):
                         await deliver_due(current, cfg, deliveries, time.time())
                 except Exception as exc:  # logged and counted; the next round tries again
                     log.error("webhook round failed", extra={"exc": type(exc).__name__})
