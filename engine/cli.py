@@ -33,6 +33,7 @@ examples:
   anonscore backtest velocity              # a rule over the stored sessions, vs feedback
   anonscore reports list --tenant demo     # one tenant's report log
   anonscore reports revoke --tenant demo --since 2026-12-01T00:00:00Z
+  anonscore webhooks log --tenant demo     # one tenant's webhook delivery log
 """
 
 
@@ -174,6 +175,16 @@ def _parser() -> argparse.ArgumentParser:
         "other tenants' corroboration) and records it in the audit trail.",
     )
     add_reports_arguments(rp)
+
+    from engine.webhooks.cli import add_webhooks_arguments
+
+    wh = sub.add_parser(
+        "webhooks",
+        help="one tenant's webhook delivery log (docs/webhooks.md)",
+        description="Each delivery attempt of the tenant's webhook events: time, event id "
+        "and type, attempt, outcome, HTTP status or error; never a payload.",
+    )
+    add_webhooks_arguments(wh)
     return p
 
 
@@ -206,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         from engine.reputation.cli import main_reports
 
         return main_reports(args)
+    if args.command == "webhooks":
+        from engine.webhooks.cli import main_webhooks
+
+        return main_webhooks(args)
     if args.command == "hash-key":
         from engine.config import format_api_key_hash
 

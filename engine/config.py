@@ -15,6 +15,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 import phonenumbers
@@ -51,6 +52,19 @@ class QuotaSetting(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     per_network_per_minute: int = 0
 
 
+WEBHOOK_EVENTS = ("device.reported_elsewhere", "erasure.completed", "score.created")
+DEFAULT_WEBHOOK_EVENTS = ("device.reported_elsewhere", "erasure.completed")
+
+
+class WebhookFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """`[tenants.<id>.webhook]`: where and how the tenant's events go (docs/webhooks.md)."""
+
+    url: str
+    secrets: list[str]  # one, or two while rotating: every delivery is signed with each
+    events: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_WEBHOOK_EVENTS))
+    reported_within_days: int = 90  # device.reported_elsewhere: devices scored this recently
+
+
 class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name: str
     site_key: str
@@ -72,6 +86,7 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # this tenant sends in Anonscore-Proxy-Secret to vouch for X-Forwarded-For when its
     # addresses are not fixed (docs/first-party.md); two during a rotation
     proxy_secret_hashes: list[str] = msgspec.field(default_factory=list)
+    webhook: WebhookFile | None = None
 
 
 class TenantsFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -131,6 +146,14 @@ class ServiceFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     report_window_days: int = 30
     report_share: float = 0.2
     report_allowance: int = 20
+    # webhooks (engine/webhooks): the first retry after `webhook_retry_base_s`, doubling up
+    # to `webhook_retry_max_s` (with jitter); an event undelivered after `webhook_give_up_s`
+    # is dropped and logged. The sender looks for due events every `webhook_poll_s`.
+    webhook_retry_base_s: float = 1.0
+    webhook_retry_max_s: float = 600.0
+    webhook_give_up_s: float = 86_400.0
+    webhook_poll_s: float = 1.0
+    webhook_timeout_s: float = 10.0
 
 
 class ModelFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -165,6 +188,11 @@ class Tenant(msgspec.Struct, frozen=True):
     phone_regions: tuple[str, ...] = ()  # normalised: tried by the firewall besides the IP's
     report_trust: float = NEW_REPORT_TRUST
     proxy_secret_digests: tuple[bytes, ...] = ()  # sha256 of the proxy secrets it accepts
+    webhook: WebhookFile | None = None
+
+    def wants(self, event_type: str) -> bool:
+        """Whether this tenant's webhook takes events of this type."""
+        return self.webhook is not None and event_type in self.webhook.events
 
     def collect_flags(self) -> dict[str, bool]:
         flags = {name: name in self.optional for name in OPTIONAL_ATTRIBUTE_NAMES}
@@ -394,6 +422,8 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         )
     if not 0 <= tf.report_trust <= 1:
         raise ConfigError(f"{where}: report_trust must be between 0 and 1")
+    if tf.webhook is not None:
+        _check_webhook(where, tf.webhook)
     if tf.quotas is not None:
         for qname in QuotaSetting.__struct_fields__:
             if not 0 <= getattr(tf.quotas, qname) <= 1_000_000:
@@ -441,7 +471,41 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
         proxy_secret_digests=tuple(
             _parse_digest(path, tid, h, "proxy_secret_hashes") for h in tf.proxy_secret_hashes
         ),
+        webhook=tf.webhook,
     )
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _check_webhook(where: str, hook: WebhookFile) -> None:
+    try:
+        url = urlsplit(hook.url)
+        host = url.hostname
+    except ValueError:
+        host = None
+        url = None
+    if url is None or not host or url.scheme not in ("https", "http"):
+        raise ConfigError(f"{where}: webhook.url must be an absolute https:// URL")
+    if url.scheme == "http" and host not in _LOOPBACK:
+        raise ConfigError(
+            f"{where}: webhook.url must use https; http is allowed only for loopback "
+            "(127.0.0.1, localhost, [::1]) for tests and local receivers"
+        )
+    if not 1 <= len(hook.secrets) <= 2 or any(len(s) < 16 for s in hook.secrets):
+        raise ConfigError(
+            f"{where}: webhook.secrets must hold one secret (two while rotating), each at "
+            "least 16 characters; make one with `openssl rand -hex 32`"
+        )
+    unknown = [e for e in hook.events if e not in WEBHOOK_EVENTS]
+    if unknown:
+        raise ConfigError(
+            f"{where}: webhook.events: unknown event type; known: " + ", ".join(WEBHOOK_EVENTS)
+        )
+    if not 1 <= hook.reported_within_days <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            f"{where}: webhook.reported_within_days must be between 1 and {MAX_RETENTION_DAYS}"
+        )
 
 
 def load_config(
@@ -484,6 +548,11 @@ def load_config(
         ("report_window_days", 1, 365),
         ("report_share", 0.0, 1.0),
         ("report_allowance", 0, 1_000_000),
+        ("webhook_retry_base_s", 0.01, 3600),
+        ("webhook_retry_max_s", 0.01, 86_400),
+        ("webhook_give_up_s", 1, 7 * 86_400),
+        ("webhook_poll_s", 0.01, 3600),
+        ("webhook_timeout_s", 0.1, 120),
     ):
         value = getattr(service, key)
         if not low <= value <= high:

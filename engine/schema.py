@@ -743,6 +743,31 @@ class AuditEntry(Struct, omit_defaults=True):
     since: float | None = None
 
 
+class WebhookEvent(Struct, omit_defaults=True):
+    """An event in the webhook outbox (engine/webhooks/outbox.py), until it is delivered or
+    given up. `body` is the JSON delivered, made once: every retry sends the same bytes and
+    the same event id."""
+
+    tenant: str
+    type: str
+    created_at: float
+    body: bytes
+    attempts: int = 0
+    next_at: float = 0.0  # not before (Unix seconds)
+
+
+class WebhookAttempt(Struct, omit_defaults=True):
+    """One delivery attempt in a tenant's delivery log: no payload."""
+
+    event: str  # the event id
+    type: str
+    at: float
+    attempt: int
+    outcome: str  # "delivered", "retry" or "gave up"
+    status: int = 0  # the receiver's HTTP status; 0 when it gave none
+    error: str = ""  # "timeout", "connection failed", ... when no status
+
+
 OPTIONAL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "typing_rhythm": ("behaviour.keystroke_intervals_ms",),
     "device_mac": ("device.mac_hash",),

@@ -310,8 +310,9 @@ class Lifecycle:
                 for key in due:
                     stamp, record_key = parse_purge_key(key)
                     w.delete(key)
-                    if record_key.startswith((b"t:", b"f:", b"q:", b"a:")):
-                        w.delete(record_key)  # tombstones, report logs, volumes, audit
+                    if record_key.startswith((b"t:", b"f:", b"q:", b"a:", b"g:")):
+                        # tombstones, report logs, volumes, audit, webhook delivery logs
+                        w.delete(record_key)
                         continue
                     sh = tag_of(record_key)
                     try:

@@ -15,6 +15,7 @@ import msgspec
 import trio
 
 from engine import confdiff
+from engine.config import Config
 from engine.http.appstate import AppState
 from engine.http.asgi import AsgiBridge, run_lifespan
 from engine.http.front import ApiFront
@@ -36,8 +37,10 @@ from engine.scoring.pipeline import ENGINE_ATTRIBUTES
 from engine.scoring.plugin_host import PluginHost, build_plugin_manager
 from engine.sessions.actors import run_engine
 from engine.sessions.service import Service
+from engine.store import AsyncKeyValueStore
 from engine.store.regions import open_regions
 from engine.store.shared import shared_store
+from engine.webhooks import sender as webhooks
 
 log = logging.getLogger("anonscore.server")
 REMOTE_ACTORS = 64
@@ -163,6 +166,9 @@ async def serve(
             nursery.start_soon(_watch_signals, state, opts, host, shutdown)
             nursery.start_soon(_sweeper, state, metrics, shutdown)
             nursery.start_soon(_erasure_resumer, state, metrics, shutdown)
+            nursery.start_soon(
+                webhooks.run, lambda: _stores(state), lambda: _config(state), metrics, shutdown
+            )
             await nursery.start(run_lifespan, pages, shutdown)
             listeners = [http] if admin is None else [http, admin]
             drained = [trio.Event() for _ in listeners]
@@ -289,6 +295,16 @@ async def _watch_signals(
             else:
                 shutdown.set()
                 return
+
+
+def _stores(state: AppState) -> list[AsyncKeyValueStore] | None:
+    """Every region's store, the first (the leases' home) first; None before start-up."""
+    svc = state.service
+    return list(svc.regions.stores.values()) if svc is not None and state.ready else None
+
+
+def _config(state: AppState) -> Config | None:
+    return state.service.runtime.config if state.service is not None else None
 
 
 async def _erasure_resumer(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:

@@ -52,6 +52,13 @@ from engine.store import AsyncKeyValueStore, KeyValueStore, WriteSet, direct_vie
 from engine.store.keys import State, session_key, tombstone_key
 from engine.store.regions import Regions
 from engine.validation import convert, known_path
+from engine.webhooks.outbox import (
+    ERASURE_COMPLETED,
+    SCORE_CREATED,
+    enqueue,
+    feedback_audience,
+    reported_elsewhere,
+)
 
 log = logging.getLogger("anonscore.service")
 
@@ -291,14 +298,14 @@ class Service:
         async with self._session_turn(ref.sh):
             store, seen = await self._store_of(tenant, ref.sh)
             response, shadow = await transact(
-                store, lambda view: self._score_op(State(view), tenant, ref, now), seen
+                store, lambda view: self._score_op(State(view), tenant, ref, now, session_id), seen
             )
         if shadow is not None and self.on_shadow is not None:
             self.on_shadow(response.score, shadow)
         return msgspec.structs.replace(response, session_id=session_id)
 
     def _score_op(
-        self, st: State, tenant: Tenant, ref: SessionRef, now: float
+        self, st: State, tenant: Tenant, ref: SessionRef, now: float, session_id: str = ""
     ) -> tuple[tuple[ScoreResponse, float | None], WriteSet]:
         record = self._own_session(st, tenant, ref, now)
         if record.scored is not None:
@@ -315,6 +322,9 @@ class Service:
         response, w, shadow = score_session(
             st, self.keys, self.host, self.runtime, tenant, ref.sh, record, now, self.stages
         )
+        if tenant.wants(SCORE_CREATED):  # the first score only: a repeat writes nothing
+            answer = msgspec.structs.replace(response, session_id=session_id)
+            enqueue(w, tenant.id, SCORE_CREATED, msgspec.to_builtins(answer), now)
         return (response, shadow), w
 
     def warm_up(self) -> None:
@@ -345,11 +355,13 @@ class Service:
             w = WriteSet()
             if record.label == label:
                 return None, w
-            file_feedback(st, w, config, ref.sh, record, label, now)
+            new = file_feedback(st, w, config, ref.sh, record, label, now)
+            reported_elsewhere(st, w, config, new, record.label, audience, now)
             return None, w
 
         async with self._session_turn(ref.sh):
             store, seen = await self._store_of(tenant, ref.sh)
+            audience = await feedback_audience(store, config, seen.get(session_key(ref.sh)))
             await transact(store, op, seen)
         return FeedbackResponse(session_id=session_id, label=label)
 
@@ -369,6 +381,7 @@ class Service:
             deleted = await life.erase_session(
                 tenant.id, ref.sh, ref.expires_at, self.clock(), seen
             )
+        await self._erased(tenant, {"session_id": session_id}, deleted)
         return ErasureResponse(deleted=deleted)
 
     async def erase_device(self, tenant: Tenant, device_id: str) -> ErasureResponse:
@@ -383,7 +396,15 @@ class Service:
             if dkey is None:
                 continue
             deleted += await self.lifecycles[region].erase_device(tenant.id, dkey, self.clock())
+        await self._erased(tenant, {"device_id": device_id}, deleted)
         return ErasureResponse(deleted=deleted)
+
+    async def _erased(self, tenant: Tenant, asked: dict[str, str], deleted: int) -> None:
+        """`erasure.completed` for the tenant, once the erasure is done (engine/webhooks)."""
+        if tenant.wants(ERASURE_COMPLETED):
+            w = WriteSet()
+            enqueue(w, tenant.id, ERASURE_COMPLETED, {**asked, "deleted": deleted}, self.clock())
+            await self.stores[tenant.region].apply(w)
 
     async def optout(self, raw: dict[str, Any], client: ClientFacts) -> OptOutResponse:
         """The end user's opt-out from the page (engine/lifecycle/optout.py): collection stops and

@@ -22,6 +22,8 @@ z:{deployment}secret                    the deployment's server secret (cluster 
                                         engine/runtime/shared_secret.py)
 c:{<tenant>}<s:kind | n:hash>           a quota's sliding window, a sorted set (cluster store
                                         only: engine/http/quotas.py)
+o:{outbox}<event id>                    WebhookEvent: a webhook not delivered yet (one slot)
+g:{<tenant>}<at>\0<event id>\0<attempt>  WebhookAttempt: a tenant's webhook delivery log
 
 The `{...}` parts are hash tags: on a Redis Cluster a key's slot is that of its first tag,
 so a session's keys (`s:`, `t:`, its `x:` entry) share one slot and a device's (`d:`, its
@@ -49,6 +51,8 @@ from engine.schema import (
     SessionRecord,
     SweepLease,
     TenantTrust,
+    WebhookAttempt,
+    WebhookEvent,
 )
 from engine.store import KeyValueStore, WriteSet
 
@@ -132,6 +136,10 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     RecordKind(b"a:", "report audit", AuditEntry, ("action", "tenant"), born="at"),
     RecordKind(b"z:", "deployment secret", None, ("*",)),
     RecordKind(b"c:", "quota window", None, ("*",)),
+    RecordKind(b"o:", "webhook outbox", WebhookEvent, ("tenant", "type"), born="created_at"),
+    RecordKind(
+        b"g:", "webhook log", WebhookAttempt, ("event", "type", "outcome", "error"), born="at"
+    ),
 )
 
 
@@ -244,6 +252,21 @@ def volume_key(tenant: str, day: int) -> bytes:
 
 def audit_key(at: float, entry_id: str) -> bytes:
     return f"a:{int(at):012d}\0{entry_id}".encode()
+
+
+OUTBOX_PREFIX = tagged("o:", "outbox")
+
+
+def outbox_key(event_id: str) -> bytes:
+    return OUTBOX_PREFIX + event_id.encode()
+
+
+def delivery_log_prefix(tenant: str) -> bytes:
+    return tagged("g:", tenant)
+
+
+def delivery_log_key(tenant: str, at: float, event_id: str, attempt: int) -> bytes:
+    return delivery_log_prefix(tenant) + f"{int(at):012d}\0{event_id}\0{attempt}".encode()
 
 
 def purge_key(purge_at: float, record_key: bytes) -> bytes:
