@@ -80,13 +80,14 @@ async def test_connection_cap_answers_503(make: Make) -> None:
     await first.send_all(GET)
     assert (await first_reader.answer()).status == 200  # admitted, kept alive
     _, second_reader = await running.connect()
+    await trio.testing.wait_all_tasks_blocked()
+    assert running.server.counter.refused == 1
     busy = await second_reader.answer()
     assert busy.status == 503
     assert busy.closes
     assert busy.headers.get("retry-after") == "1"
     assert await second_reader.closed()
     assert running.front.heads == ["/a"]  # the refused connection was never parsed
-    assert running.server.counter.refused == 1
     await first.aclose()
     while running.server.counter.open:  # the first connection's task sees its close
         await trio.testing.wait_all_tasks_blocked()
@@ -104,8 +105,9 @@ async def test_shutdown_drains_gracefully(make: Make) -> None:
     await idle.send_all(GET)
     assert (await idle_reader.answer()).status == 200
     running.shutdown.set()
-    assert await idle_reader.closed()  # the idle keep-alive is closed at once
     await trio.testing.wait_all_tasks_blocked()
+    assert running.server.counter.open == 1  # the idle keep-alive is closed at once
+    assert await idle_reader.closed()
     with pytest.raises(OSError, match="all attempts to connect"):  # no new connections
         await trio.open_tcp_stream("127.0.0.1", running.port)
     assert not running.stopped.is_set()  # waiting for the request in flight
