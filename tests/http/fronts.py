@@ -67,7 +67,7 @@ class Reader:
         self.buffer = b""
         self.eof = False
 
-    async def _more(self) -> bool:
+    async def more(self) -> bool:
         data = await self.stream.receive_some(65536)
         if not data:
             self.eof = True
@@ -76,7 +76,7 @@ class Reader:
 
     async def answer(self) -> Answer:
         while b"\r\n\r\n" not in self.buffer:
-            assert await self._more(), f"connection closed before an answer: {self.buffer!r}"
+            assert await self.more(), f"connection closed before an answer: {self.buffer!r}"
         head, _, rest = self.buffer.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ")[1])
@@ -86,7 +86,7 @@ class Reader:
             headers[name.strip().lower()] = value.strip()
         length = int(headers.get("content-length", "0"))
         while len(rest) < length:
-            assert await self._more(), "connection closed inside a body"
+            assert await self.more(), "connection closed inside a body"
             rest = self.buffer.partition(b"\r\n\r\n")[2]
         self.buffer = rest[length:]
         return Answer(status, headers, rest[:length])
@@ -94,6 +94,6 @@ class Reader:
     async def closed(self) -> bool:
         """True when the server closed the stream with nothing more to read."""
         while not self.eof:
-            if await self._more():
+            if await self.more():
                 return False
         return self.buffer == b""

@@ -119,3 +119,39 @@ async def test_shutdown_drains_gracefully(make: Make) -> None:
     await busy.aclose()  # the server's lingering read ends
     await running.stopped.wait()
     assert running.server.counter.open == 0
+
+
+async def test_per_client_cap_answers_503(make: Make) -> None:
+    running = await make(max_connections_per_client=1)
+    first, first_reader = await running.connect()
+    await first.send_all(GET)
+    assert (await first_reader.answer()).status == 200
+    _, second_reader = await running.connect()  # the same client address
+    await trio.testing.wait_all_tasks_blocked()
+    assert running.server.counter.refused_per_client == 1
+    busy = await second_reader.answer()
+    assert busy.status == 503
+    assert b"from your network" in busy.body
+    assert await second_reader.closed()
+
+
+async def test_past_graceful_s_what_is_left_is_cancelled(nursery: trio.Nursery) -> None:
+    front = EchoFront()
+    server = HttpServer(front, HttpLimits(), [loopback_socket()], graceful_s=0.0)
+    shutdown = trio.Event()
+    stopped = trio.Event()
+
+    async def serve(task_status: trio.TaskStatus[None]) -> None:
+        await server.serve(shutdown, task_status=task_status)
+        stopped.set()
+
+    await nursery.start(serve)
+    stream = await trio.open_tcp_stream("127.0.0.1", server.bound_ports()[0])
+    async with stream:
+        await stream.send_all(SLOW)
+        await front.in_flight.wait()
+        shutdown.set()
+        assert await Reader(stream).closed()  # no answer, the connection closed
+    await stopped.wait()  # without the handler ever returning
+    assert not front.gate.is_set()  # the handler was never let go
+    assert server.counter.open == 0

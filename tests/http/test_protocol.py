@@ -268,3 +268,29 @@ async def test_slow_body_is_408(nursery: trio.Nursery, autojump_clock: object) -
     await pipe.send(b"x" * 10)
     await assert_refused(pipe, 408)
     assert front.requests == []
+
+
+async def test_expect_100_continue(nursery: trio.Nursery) -> None:
+    pipe = await served(nursery)
+    await pipe.send(
+        b"POST /echo HTTP/1.1\r\nHost: example.test\r\nContent-Length: 2\r\n"
+        b"Expect: 100-continue\r\n\r\n"
+    )
+    interim = await pipe.reader.answer()
+    assert interim.status == 100
+    await pipe.send(b"ok")
+    answer = await pipe.reader.answer()
+    assert (answer.status, answer.body) == (200, b"POST /echo ok")
+    await pipe.client.aclose()
+
+
+async def test_head_gets_no_body(nursery: trio.Nursery) -> None:
+    pipe = await served(nursery)
+    await pipe.send(b"HEAD /a HTTP/1.1\r\nHost: example.test\r\n\r\n" + get("/b"))
+    while not pipe.reader.buffer.endswith(b"GET /b "):
+        assert await pipe.reader.more()
+    head, _, rest = pipe.reader.buffer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"content-length: 8" in head  # the length of "HEAD /a ", never sent
+    assert rest.startswith(b"HTTP/1.1 200")  # the next answer follows the head at once
+    await pipe.client.aclose()
