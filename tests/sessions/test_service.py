@@ -129,8 +129,12 @@ async def test_feedback(domain: Domain) -> None:
     assert record is not None
     assert record.label == "fraud"
     before = await domain.snapshot()
-    await domain.service.feedback(tenant, sid, "fraud")  # the same label again: no write
+    await domain.service.feedback(tenant, sid, "fraud")  # the same label again: no change
     assert await domain.snapshot() == before
+    await domain.service.feedback(tenant, sid, "good")  # a corrected label replaces it
+    record = await domain.service.session_record(sid)
+    assert record is not None
+    assert record.label == "good"
 
 
 async def test_erase_session(domain: Domain) -> None:
