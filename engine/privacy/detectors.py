@@ -75,12 +75,20 @@ def _digit_count(text: str) -> int:
     return len(encoded) - len(encoded.translate(None, _DIGIT_BYTES))
 
 
+_E164 = re.compile(r"\+\d{7,15}")  # base64 allows "+", a phone number is not a hash
+
+
 def is_digest(text: str) -> bool:
     """True when `text` is one hex or base64 token (`+/=_-` allowed) or colon-separated hex
     pairs: how hashes, device IDs and MACs are written. Digits in dash-separated groups
-    (`4111-1111-1111-1111`) are a printed number, not a digest."""
+    (`4111-1111-1111-1111`) are a printed number, and a plus and digits alone
+    (`+10000000000`) an E.164 phone number, not a digest."""
     value = text.strip()
-    return _DIGEST.fullmatch(value) is not None and _GROUPED_DIGITS.fullmatch(value) is None
+    return (
+        _DIGEST.fullmatch(value) is not None
+        and _GROUPED_DIGITS.fullmatch(value) is None
+        and _E164.fullmatch(value) is None
+    )
 
 
 def find_identifier(

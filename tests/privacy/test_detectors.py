@@ -235,3 +235,11 @@ def test_unix_times_are_not_cards_even_when_luhn_valid() -> None:
 )
 def test_percent_encoded_identifiers(text: str, kind: str | None) -> None:
     assert find_identifier(text, "landing_url") == kind
+
+
+def test_an_e164_number_in_a_digest_field_is_not_a_digest() -> None:
+    # found by the firewall's property test: base64 allows "+", so "+10000000000" in
+    # build_fingerprint passed as a digest
+    assert find_identifier("+10000000000", "build_fingerprint") == PHONE
+    assert find_identifier("+14155552671", "canvas_hash") == PHONE
+    assert find_identifier("5d41402abc4b2a76b9719d911017c592", "canvas_hash") is None
