@@ -71,11 +71,21 @@ def sighted(
     return PopulationSketch(last_seen=now, tenants=tenants, first_seen=first)
 
 
+def seen_from(sketch: PopulationSketch | None, bit: int | None, now: float) -> bool:
+    """Was the fingerprint seen from this network (its bit) in the window already?"""
+    if sketch is None or bit is None:
+        return False
+    epoch = int(now // EPOCH)
+    return any(w.prefixes[bit // 8] >> (bit % 8) & 1
+               for ws in sketch.tenants.values() for w in ws if w.epoch >= epoch - 1)  # fmt: skip
+
+
 def counts(sketch: PopulationSketch, now: float, burst: int = 0) -> tuple[float, float]:
     """(distinct prefixes, sessions a day) in the window, over every tenant. `burst`: the
-    sessions the linked device itself made in the last day, left out of the rate (a burst of
-    applications is one device applying often, not a crowd; a crowd keeps its rate day
-    after day)."""
+    sessions the linked device itself made in the last day, left out of the rate when this
+    session comes from a network the fingerprint was seen on (a burst of applications is one
+    device applying often, not a crowd; a crowd keeps its rate day after day, and comes
+    from ever new networks)."""
     epoch = int(now // EPOCH)
     union = 0
     visits = 0

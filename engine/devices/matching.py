@@ -141,7 +141,9 @@ def ruled_out(new: Observation, old: Observation, grp: str) -> bool:
             return True  # browsers do not go back a version
     if _newer(new.os_release, old.os_release) < 0:
         return True  # nor do operating systems
-    if (new.handheld or old.handheld) and _differs(a, b, "screen") and not _zoomed(a, b):
+    if (new.handheld or old.handheld) and (
+        _differs(a, b, "physical") or (_differs(a, b, "screen") and not _zoomed(a, b))
+    ):
         return True  # a phone or tablet has one screen (rotation and display zoom aside)
     if (
         _differs(a, b, "fonts")

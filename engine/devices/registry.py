@@ -166,8 +166,11 @@ class Registry:
         population = self.state.sketch(crowds.population_key(tenant))
         if fit is None:
             return self.new_link(s, tenant, now, band_lists, population)
-        sketch = crowds.sighted(self.state.sketch(s.population), tenant, now, s.prefix_bit)
+        before = self.state.sketch(s.population)
+        sketch = crowds.sighted(before, tenant, now, s.prefix_bit)
         burst = count_since(self.state.events("d", fit.dkey), now - DAY) + 1  # with this one
+        if not crowds.seen_from(before, s.prefix_bit, now):
+            burst = 0  # a burst from a network new to the fingerprint: another device's
         distinct, visits = crowds.counts(sketch, now, burst if burst > 1 else 0)
         distinct, visits = crowds.remembered(fit.profile, distinct, visits, now)
         p = self.params

@@ -55,9 +55,7 @@ from .run import REPO, Config, World, build, measure
 
 OUT = REPO / "engine" / "devices" / "_fitted.py"
 CLIP = 12.0  # bits
-# any component may change, if only one time in a hundred: a simulation underestimates how
-# often real devices change, and a weight it cannot see refuted must not rule a device out
-M_MAX = 0.99
+M_MAX = 0.999  # any component may change, if only one time in a thousand
 WEB_GRID = tuple(float(t) for t in range(4, 19, 2))
 SDK_GRID = (8.0,)  # flat from -4 to 20 on the real-prior world (seed 7)
 FONT_GRID = (3, 5, 8)
