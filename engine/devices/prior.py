@@ -21,7 +21,7 @@ import hashlib
 
 from engine.devices import _prior
 from engine.devices.agent import parse_ua
-from engine.devices.components import gpu_model
+from engine.devices.components import gpu_model, gpu_vendor
 from engine.schema import Attributes
 
 
@@ -44,6 +44,48 @@ def class_key(
     browser = (browser or "").lower()
     parts = (os_class, browser, gpu, screen, cores, memory, touch, fonts or "")
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
+
+
+def machine_key(
+    os_class: str | None,
+    renderer: str | None,
+    vendor: str | None,
+    cores: int | None,
+    fonts: str | None,
+) -> str | None:
+    """The class of a machine as a second browser on it shows it too (the user band's parts
+    apart from locale: OS class, GPU model or only its maker for Apple, cores up to 8, the
+    fonts hash)."""
+    maker = gpu_vendor(vendor, renderer)
+    gpu = maker if maker == "apple" else gpu_model(renderer)
+    if not (os_class and gpu and cores and fonts):
+        return None
+    parts = ("machine", os_class, gpu, min(cores, 8), fonts)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
+
+
+def machine_mass(attrs: Attributes, channel: str) -> float:
+    """The share of real machines of this one's class (0: unknown)."""
+    if channel != "web":
+        return 0.0
+    d, s = attrs.device, attrs.software
+    ua = parse_ua(s.user_agent.strip()) if s.user_agent and s.user_agent.strip() else None
+    fonts = None if d.fonts_hash is None else str(d.fonts_hash)
+    key = machine_key(ua.os_class if ua else None, d.webgl_renderer, d.webgl_vendor,
+                      d.hardware_concurrency, fonts)  # fmt: skip
+    if key is None:
+        return 0.0
+    table, unseen = _machines()
+    return table.get(key, unseen)
+
+
+@functools.cache
+def _machines() -> tuple[dict[str, float], float]:
+    prior = _prior.PRIOR
+    mass: dict[str, float] = prior.get("machines", {})  # type: ignore[assignment]
+    unseen = float(prior.get("machines_unseen", 0.0))  # type: ignore[arg-type]
+    classes = max(1.0, float(prior.get("machines_unseen_classes", 1)))  # type: ignore[arg-type]
+    return mass, unseen / (2.0 * classes)
 
 
 def attributes_class(attrs: Attributes, channel: str) -> str | None:

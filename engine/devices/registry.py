@@ -63,7 +63,7 @@ MAX_TENANTS = 64
 CONFIDENT = 0.5  # a user ID is only carried over a link at least this sure
 DECISIVE_CONFIDENCE = 0.99
 MAX_CONFIDENCE = 0.98  # without a decisive ID, never quite sure
-COMMON = 2.0  # devices the prior expects to show a fingerprint, for it to be a crowd
+USER_RARE = 1.5  # machines the prior may expect to share a user band, for a user link
 
 
 class Sighting(NamedTuple):
@@ -76,6 +76,7 @@ class Sighting(NamedTuple):
     prefix_bit: int | None
     user_band: bytes | None
     mass: float = 0.0  # the fingerprint class's share of real traffic (0: unknown)
+    machine_mass: float = 0.0  # the machine class's (the user band's, locale aside)
 
 
 class Link(NamedTuple):
@@ -140,6 +141,7 @@ class Registry:
             crowds.prefix_bit(self.keys.hashing, ip_prefix),
             user_band(attrs, channel, self.keys.hashing),
             priors.mass(attrs, channel),
+            priors.machine_mass(attrs, channel),
         )
 
     def link(self, s: Sighting, tenant: str, now: float) -> Link:
@@ -272,12 +274,13 @@ class Registry:
         return new
 
     def common(self, s: Sighting, link: Link, tenant: str, now: float) -> bool:
-        """Does the prior expect another device of the tenant's to show this fingerprint in
-        this locale (even odds or more)?"""
-        if s.mass <= 0:
+        """Does the prior expect another machine of the tenant's, in this locale, to show
+        what a second browser on this one would (its user band), at even odds or more?
+        Then a browser found through the band may be another person's: no user link."""
+        if s.machine_mass <= 0:
             return False
         n = crowds.devices(link.population, tenant, now)
-        return priors.crowd(s.mass, n, self.params.locale_share, True) >= COMMON
+        return priors.crowd(s.machine_mass, n, self.params.locale_share, True) >= USER_RARE
 
     def device_id(self, tenant: str, dkey: str, epoch: int = 0) -> str:
         """The tenant's public ID of a device. `epoch` counts the tenant's erasures of the

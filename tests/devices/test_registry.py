@@ -298,3 +298,16 @@ def test_a_burst_from_a_rare_device_keeps_its_confidence(registry: Registry) -> 
     answers = [visit(registry, T0 + i * 600, tenant="abc"[i % 3]) for i in range(6)]
     assert {a[0] for a in answers} == {first}
     assert all(a[1] >= 0.5 for a in answers), [a[1] for a in answers]
+
+
+def test_a_common_machine_carries_no_user_to_another_browser(registry: Registry) -> None:
+    """Two people's iPhones of one model and iOS share a user band: the prior knows the
+    machine class is common, so the second (Chrome on iOS, a new device) is not given the
+    first one's user."""
+    _populate(registry, 300)
+    first = visit(registry, T0, prefix="81.2.69.0/24", **IPHONE_ATTRS)
+    chrome = IPHONE.replace("Version/26.4 Mobile/15E148 Safari/604.1", "CriOS/131.0 Mobile")
+    other = visit(registry, T0 + DAY, prefix="90.1.2.0/24",
+                  **{**IPHONE_ATTRS, "software__user_agent": chrome})  # fmt: skip
+    assert other[0] != first[0]
+    assert other[2] != first[2]

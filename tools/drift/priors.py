@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from engine.devices.prior import class_key
+from engine.devices.prior import class_key, machine_key
 
 from .catalogue import MODELS, Model
 
@@ -150,6 +150,19 @@ def machine_model(seed: str, kind: str) -> tuple[Model, frozenset[str]]:
     return model, frozenset(fonts)
 
 
+def sample_machine(fp: Any) -> str | None:
+    """The machine class of a drawn fingerprint, as the service computes it."""
+    from engine.devices.agent import parse_ua
+
+    ua = parse_ua(fp.navigator.userAgent)
+    os = {"windows": "windows", "mac": "macos", "linux": "linux", "android": "android"}
+    os |= {"ios": "ios"}
+    fonts = set(OS_FONTS.get(os.get(ua.os_class, ""), ())) | (set(fp.fonts or ()) & _COLLECTED)
+    card = fp.videoCard
+    return machine_key(ua.os_class, card.renderer if card else None, card.vendor if card else None,
+                       fp.navigator.hardwareConcurrency, fonts_hash(fonts))  # fmt: skip
+
+
 def sample_class(fp: Any) -> str | None:
     """The population class of a drawn fingerprint, as the service computes it."""
     from engine.devices.agent import parse_ua
@@ -170,13 +183,20 @@ def table(samples: int, seed: int = 1) -> dict[str, Any]:
     """The population prior: the mass of every class seen at least twice in `samples` draws
     of real traffic; the rest (singletons, Good-Turing) is the unseen mass."""
     counts: Counter[str] = Counter()
+    machines: Counter[str] = Counter()
     for i in range(samples):
-        key = sample_class(draw(f"prior/{seed}/{i}"))
-        if key is not None:
+        fp = draw(f"prior/{seed}/{i}")
+        if (key := sample_class(fp)) is not None:
             counts[key] += 1
+        if (machine := sample_machine(fp)) is not None:
+            machines[machine] += 1
     singles = sum(1 for n in counts.values() if n == 1)
     kept = {k: round(n / samples, 6) for k, n in counts.most_common() if n > 1}
+    lone = sum(1 for n in machines.values() if n == 1)
     return {
+        "machines": {k: round(n / samples, 6) for k, n in machines.most_common() if n > 1},
+        "machines_unseen": round(lone / samples, 6),
+        "machines_unseen_classes": lone,
         "samples": samples,
         "source": "browserforge 1.2.4 + apify-fingerprint-datapoints 0.15.0 (Apache-2.0), "
         f"seed {seed}",
