@@ -1,5 +1,6 @@
 """The population prior: the mass of fingerprint classes in real traffic. Written by
-`python -m tools.drift.priors`; do not edit by hand."""
+`python -m tools.drift.priors`; do not edit by hand. Sampled on 2026-12-03 from
+browserforge 1.2.4 and apify-fingerprint-datapoints 0.15.0 (Apache-2.0)."""
 
 PRIOR = {
     "machines": {

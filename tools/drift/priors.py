@@ -17,6 +17,7 @@ function of its seed. `table` samples the same network for the service's populat
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import hashlib
 import pprint
@@ -217,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     doc = table(args.samples, args.seed)
     head = ('"""The population prior: the mass of fingerprint classes in real traffic. Written '
-            'by\n`python -m tools.drift.priors`; do not edit by hand."""\n\n')  # fmt: skip
+            'by\n`python -m tools.drift.priors`; do not edit by hand. Sampled on '
+            f'{dt.date.today()} from\nbrowserforge 1.2.4 and apify-fingerprint-datapoints '
+            '0.15.0 (Apache-2.0)."""\n\n')  # fmt: skip
     args.out.write_text(head + "PRIOR = " + pprint.pformat(doc, width=96, sort_dicts=False) + "\n")
     ruff = Path(sys.prefix) / "bin" / "ruff"
     if ruff.exists():
