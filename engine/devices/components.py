@@ -31,7 +31,9 @@ HARDWARE = {
     "sdk": ("model", "board", "storage", "sensors", "os"),
 }  # fmt: skip
 # left out of the population key: the device's own IDs, and what a visit changes (zoom)
-_NOT_POPULATION = frozenset({"persistent", "install", "pixel_ratio", "fonts_count", "hardware"})
+_NOT_POPULATION = frozenset(
+    {"persistent", "install", "pixel_ratio", "fonts_count", "hardware", "physical"}
+)
 
 _VERSION = re.compile(r"\b\d+(?:\.\d+)+\b")
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -122,6 +124,15 @@ def screen(width: int | None, height: int | None) -> str | None:
     return f"{max(width, height)}x{min(width, height)}"  # rotation is not a new device
 
 
+def physical(width: int | None, height: int | None, ratio: float | None) -> str | None:
+    """The screen in device pixels (CSS size x pixel ratio, to 8 px): browser zoom and a
+    phone's display zoom change the CSS size and the ratio, not this."""
+    if not width or not height or not ratio:
+        return None
+    w, h = (round(x * ratio / 8) * 8 for x in (width, height))
+    return f"{max(w, h)}x{min(w, h)}"
+
+
 def release(text: str | None) -> list[int] | None:
     """'14.1' -> [14, 1]; None when the text has no number."""
     numbers = [int(n) for n in _NUMBERS.findall(text or "")[:3] if len(n) < 7]
@@ -154,6 +165,7 @@ def observe(
             "gpu": gpu_model(d.webgl_renderer),
             "gpu_vendor": gpu_vendor(d.webgl_vendor, d.webgl_renderer),
             "screen": screen(d.screen_width, d.screen_height),
+            "physical": physical(d.screen_width, d.screen_height, d.pixel_ratio),
             "pixel_ratio": None if d.pixel_ratio is None else round(d.pixel_ratio, 2),
             "color_depth": d.color_depth,
             "cores": d.hardware_concurrency,

@@ -12,9 +12,10 @@ Rules first, evidence second.
   once, as `hardware`) present on both sides adds its fitted
   agreement weight (log2 m/u) when equal and its disagreement weight (log2 (1-m)/(1-u)) when
   not; a change that a drift both observations show explains (a newer browser or OS for the
-  canvas and audio, a visible driver update for the canvas, fonts added) counts as no
-  evidence (so does the pixel ratio of another screen, the font count of fonts added, and
-  canvas, audio and fonts when a browser adds noise), and so does a component missing on
+  canvas and audio, a visible driver update for the canvas, fonts added, the pixel ratio of
+  another screen) counts its own fitted weight, small and negative (another machine shows
+  such a change about as readily as the device itself); canvas, audio and fonts when a
+  browser adds noise count nothing, and so does a component missing on
   either side (a blocked probe): a device never
   becomes another by absence alone. The weights and the link threshold are fitted on the
   drift simulation by `tools/drift/fit.py` (`_fitted.py`).
@@ -58,6 +59,7 @@ BANDS = {  # each survives a change of the components it leaves out
         ("gpu", "cores", "screen", "platform", "timezone", "language"),  # rendering, fonts
         ("gpu", "cores", "platform", "browser", "timezone", "language"),  # and the screen
         ("persistent",),
+        ("gpu", "cores", "screen", "browser", "language", "memory"),  # abroad, and rendering
     ),
     "sdk": (
         ("install",),
@@ -86,6 +88,18 @@ class Params(msgspec.Struct, frozen=True):
     crowd_visits: float
     fitted_on: str = ""
     max_new_fonts: int = 5  # fonts added between two sessions that still explain new fonts
+    # bits of a change a drift explains (an update explains a new canvas, but different
+    # machines show one too): log2 P(explained | same) / P(explained | different)
+    explained: dict[str, dict[str, float]] = msgspec.field(default_factory=dict)
+    locale_share: float = 0.2  # of a fingerprint class's devices, those in one locale
+    # P(network | another device) / P(network | the device): a session from a network prefix
+    # the device was seen on, and from a new one (the prior's look-alikes scale by it)
+    network_seen: float = 0.3
+    network_new: float = 1.5
+    # bits for each drift beyond the first that one pair needs (an update, fonts installed,
+    # another screen): one device rarely shows two at once; two machines of one hardware
+    # class show them all the time (log2 P(two | same) / P(two | different))
+    joint_drift: float = 0.0
 
 
 @functools.cache
@@ -127,8 +141,10 @@ def ruled_out(new: Observation, old: Observation, grp: str) -> bool:
             return True  # browsers do not go back a version
     if _newer(new.os_release, old.os_release) < 0:
         return True  # nor do operating systems
-    if (new.handheld or old.handheld) and _differs(a, b, "screen"):
-        return True  # a phone or tablet has one screen (rotation aside)
+    if (new.handheld or old.handheld) and (
+        _differs(a, b, "physical") or (_differs(a, b, "screen") and not _zoomed(a, b))
+    ):
+        return True  # a phone or tablet has one screen (rotation and display zoom aside)
     if (
         _differs(a, b, "fonts")
         and new.fonts_count is not None
@@ -140,6 +156,11 @@ def ruled_out(new: Observation, old: Observation, grp: str) -> bool:
 
 
 _NOISY = ("canvas", "audio", "fonts", "fonts_count")
+
+
+def _zoomed(a: dict[str, str], b: dict[str, str]) -> bool:
+    """Another CSS screen size on the same device pixels: browser or display zoom."""
+    return "physical" in a and a.get("physical") == b.get("physical")
 
 
 def _noise(new: Observation, old: Observation) -> bool:
@@ -186,8 +207,10 @@ def explained(new: Observation, old: Observation, name: str, max_new_fonts: int 
         added = (new.fonts_count or 0) - (old.fonts_count or 0)
         grew = None not in (new.fonts_count, old.fonts_count) and 0 < added <= max_new_fonts
         return grew or os_up
-    if name == "pixel_ratio":  # another monitor brings its own ratio
+    if name == "pixel_ratio":  # another monitor brings its own ratio, zoom its own
         return _differs(new.components, old.components, "screen")
+    if name == "screen":  # zoom: the same device pixels in larger CSS pixels
+        return _zoomed(new.components, old.components)
     if name == "build":
         return os_up
     return False
@@ -208,7 +231,9 @@ def compare(
     if ruled_out(new, old, grp):
         return None
     agree, disagree = params.agree[grp], params.disagree[grp]
+    drifted = params.explained.get(grp, {})
     noise = _noise(new, old)
+    kinds: set[str] = set()
     score = 0.0
     for name in SCORED[grp]:
         value, other = a.get(name), b.get(name)
@@ -218,9 +243,23 @@ def compare(
             continue  # a private window shows only the system's fonts: no evidence
         if value == other or (known is not None and value in known.get(name, ())):
             score += agree[name]
-        elif not explained(new, old, name, params.max_new_fonts):
+        elif explained(new, old, name, params.max_new_fonts):
+            score += drifted.get(name, 0.0)
+            kinds.add(drift_kind(new, old, name))
+        else:
             score += disagree[name]
-    return score
+    return score + params.joint_drift * max(0, len(kinds) - 1)
+
+
+def drift_kind(new: Observation, old: Observation, name: str) -> str:
+    """Which drift explains a changed component: an update (browser, OS or driver: the
+    canvas, audio, build, or fonts with an OS update), fonts installed, or another screen
+    (a monitor, zoom)."""
+    if name in ("fonts", "fonts_count") and _newer(new.os_release, old.os_release) <= 0:
+        return "fonts"
+    if name in ("screen", "pixel_ratio"):
+        return "screen"
+    return "update"
 
 
 def pattern(
@@ -245,8 +284,12 @@ def pattern(
             continue
         if value == other:
             out[name] = "agree"
+        elif explained(new, old, name, max_new_fonts):
+            out[name] = "explained"
+            if not _noise(new, old):
+                out[f"drift:{drift_kind(new, old, name)}"] = "explained"
         else:
-            out[name] = "explained" if explained(new, old, name, max_new_fonts) else "disagree"
+            out[name] = "disagree"
     return out
 
 

@@ -21,6 +21,7 @@ from typing import NamedTuple
 import msgspec
 
 from engine.devices import crowd as crowds
+from engine.devices import prior as priors
 from engine.devices.components import group, observe, population_key, user_band
 from engine.devices.matching import (
     Params,
@@ -42,7 +43,7 @@ from engine.schema import (
     Reports,
 )
 from engine.store import WriteSet, random_bytes
-from engine.store.keys import State, device_key_, encode, events_key, mapping_key
+from engine.store.keys import DAY, State, count_since, device_key_, encode, events_key, mapping_key
 
 BAND_FANOUT = 32  # devices remembered per band key (most recent)
 USER_FANOUT = 8  # user keys remembered per user band key
@@ -54,6 +55,7 @@ MAX_UAS = 8
 MAX_TENANTS = 64
 DECISIVE_CONFIDENCE = 0.99
 MAX_CONFIDENCE = 0.98  # without a decisive ID, never quite sure
+USER_RARE = 1.5  # machines the prior may expect to share a user band, for a user link
 
 
 class Sighting(NamedTuple):
@@ -65,6 +67,8 @@ class Sighting(NamedTuple):
     population: bytes  # the crowd sketch key
     prefix_bit: int | None
     user_band: bytes | None
+    mass: float = 0.0  # the fingerprint class's share of real traffic (0: unknown)
+    machine_mass: float = 0.0  # the machine class's (the user band's, locale aside)
 
 
 class Link(NamedTuple):
@@ -81,6 +85,25 @@ class Link(NamedTuple):
     sketch: PopulationSketch
     band_lists: list[DeviceList]
     shown: int = 1  # devices the profile has shown to be (versions going back)
+    population: PopulationSketch | None = None  # the tenant's device counter, as read
+
+
+def _epoch_start(now: float) -> float:
+    return (now // crowds.EPOCH) * crowds.EPOCH
+
+
+def same_locale(seen: Observation, profile: DeviceProfile) -> bool:
+    """Does the session show a time zone and language the device showed before?"""
+    for name in ("timezone", "language"):
+        value = seen.components.get(name)
+        if value is not None and all(o.components.get(name) != value for o in profile.recent):
+            return False
+    return True
+
+
+def known_network(seen: Observation, profile: DeviceProfile) -> bool:
+    """Does the session come from a network prefix the device was seen on?"""
+    return seen.ip_prefix is not None and any(o.ip_prefix == seen.ip_prefix for o in profile.recent)
 
 
 def _b32(digest: bytes, n: int = 20) -> str:
@@ -109,6 +132,8 @@ class Registry:
             population_key(seen, channel),
             crowds.prefix_bit(self.keys.hashing, ip_prefix),
             user_band(attrs, channel, self.keys.hashing),
+            priors.mass(attrs, channel),
+            priors.machine_mass(attrs, channel),
         )
 
     def link(self, s: Sighting, tenant: str, now: float) -> Link:
@@ -132,24 +157,41 @@ class Registry:
             (k, p) for k, p in zip(ranked, self.state.devices(ranked), strict=True) if p is not None
         ]
         fit = choose(s.seen, s.group, candidates, self.params)
+        population = self.state.sketch(crowds.population_key(tenant))
         if fit is None:
-            return self.new_link(s, tenant, now, band_lists)
-        sketch = crowds.sighted(self.state.sketch(s.population), tenant, now, s.prefix_bit)
-        distinct, visits = crowds.counts(sketch, now)
+            return self.new_link(s, tenant, now, band_lists, population)
+        before = self.state.sketch(s.population)
+        sketch = crowds.sighted(before, tenant, now, s.prefix_bit)
+        burst = count_since(self.state.events("d", fit.dkey), now - DAY) + 1  # with this one
+        if not crowds.seen_from(before, s.prefix_bit, now):
+            burst = 0  # a burst from a network new to the fingerprint: another device's
+        distinct, visits = crowds.counts(sketch, now, burst if burst > 1 else 0)
         distinct, visits = crowds.remembered(fit.profile, distinct, visits, now)
         p = self.params
         shown = max(fit.profile.devices_shown, 2 if behind(s.seen, fit.profile) else 1)
-        crowd = max(crowds.crowd(distinct, visits, p.crowd_prefixes, p.crowd_visits), shown)
+        expected = None
+        if s.mass > 0:  # look-alikes the prior expects among the tenant's devices
+            n = crowds.devices(population, tenant, now)
+            network = p.network_seen if known_network(s.seen, fit.profile) else p.network_new
+            local = same_locale(s.seen, fit.profile)
+            expected = priors.crowd(s.mass, n, p.locale_share, local, network)
+        crowd = max(crowds.crowd(distinct, visits, p.crowd_prefixes, p.crowd_visits, expected),
+                    shown)  # fmt: skip
         if fit.decisive:
             confidence = DECISIVE_CONFIDENCE
         else:
             share = probability(fit.score, p) / max(crowd, 1.0 + fit.rivals)
             confidence = min(MAX_CONFIDENCE, share)
         return Link(fit.dkey, round(confidence, 3), fit.profile, fit.score, fit.rivals, crowd,
-                    distinct, visits, sketch, band_lists, shown)  # fmt: skip
+                    distinct, visits, sketch, band_lists, shown, population)  # fmt: skip
 
     def new_link(
-        self, s: Sighting, tenant: str, now: float, band_lists: list[DeviceList] | None = None
+        self,
+        s: Sighting,
+        tenant: str,
+        now: float,
+        band_lists: list[DeviceList] | None = None,
+        population: PopulationSketch | None = None,
     ) -> Link:
         """A link to a new device (confidence 0): what `link` answers when nothing fits, and
         what a tool that fills a store with distinct devices asks for."""
@@ -157,8 +199,10 @@ class Registry:
             band_lists = self.state.bands(s.bands)
         sketch = crowds.sighted(self.state.sketch(s.population), tenant, now, s.prefix_bit)
         distinct, visits = crowds.counts(sketch, now)
+        if population is None:
+            population = self.state.sketch(crowds.population_key(tenant))
         return Link(new_key("dk_"), 0.0, None, None, 0, 1.0, distinct, visits, sketch,
-                    band_lists)  # fmt: skip
+                    band_lists, population=population)  # fmt: skip
 
     def record(
         self,
@@ -184,6 +228,8 @@ class Registry:
         user_key = profile.user_key
         if user_key is None:  # a new device: another browser of a known machine?
             known = self.state.band(s.user_band).keys if s.user_band is not None else []
+            if known and self.common(s, link, tenant, now):
+                known = []  # a machine many show (one phone model): not a person's
             user_key = known[-1] if known else new_key("uk_")
         user_bands = profile.user_bands
         if s.user_band is not None:  # the machine as it shows now (fonts follow installs)
@@ -212,9 +258,21 @@ class Registry:
             keys = [*(k for k in members.keys if k != dkey), dkey][-BAND_FANOUT:]
             w.put(key, encode(DeviceList(keys=keys, last_seen=now)))
         w.put(s.population, encode(link.sketch))
+        if link.profile is None or profile.tenant_seen.get(tenant, -1.0) < _epoch_start(now):
+            counter = crowds.counted(link.population, tenant, now)  # one more device
+            w.put(crowds.population_key(tenant), encode(counter))
         epoch = new.epochs.get(tenant, 0)
         w.put(mapping_key(tenant, self.device_id(tenant, dkey, epoch)), dkey.encode())
         return new
+
+    def common(self, s: Sighting, link: Link, tenant: str, now: float) -> bool:
+        """Does the prior expect another machine of the tenant's, in this locale, to show
+        what a second browser on this one would (its user band), at even odds or more?
+        Then a browser found through the band may be another person's: no user link."""
+        if s.machine_mass <= 0:
+            return False
+        n = crowds.devices(link.population, tenant, now)
+        return priors.crowd(s.machine_mass, n, self.params.locale_share, True) >= USER_RARE
 
     def device_id(self, tenant: str, dkey: str, epoch: int = 0) -> str:
         """The tenant's public ID of a device. `epoch` counts the tenant's erasures of the

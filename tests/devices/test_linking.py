@@ -270,3 +270,28 @@ async def test_erasure_removes_the_device_from_every_index(svc: Running) -> None
     again = await svc.flow()
     assert again["device_id"] != first["device_id"]
     assert again["device_confidence"] == 0.0
+
+
+async def test_erasure_at_one_tenant_leaves_another_tenants_confidence(svc: Running) -> None:
+    """Issue 17: a device reported as fraud at demo is erased at demo2 and comes back to
+    both; at demo its next visit keeps its confidence and its fraud report."""
+    first = await svc.flow()
+    before = await svc.flow()
+    r = await svc.client.post(
+        "/v1/feedback",
+        json={"session_id": before["session_id"], "label": "fraud"},
+        headers={"Authorization": "Bearer demo_key"},
+    )
+    assert r.status_code == 202, r.text
+    other = await svc.flow(site_key="demo2_site", key="demo2_key")
+    r = await svc.client.post(
+        "/v1/erasure",
+        json={"device_id": other["device_id"]},
+        headers={"Authorization": "Bearer demo2_key"},
+    )
+    assert r.status_code == 200, r.text
+    await svc.flow(site_key="demo2_site", key="demo2_key")  # back at the erasing tenant
+    after = await svc.flow()
+    assert after["device_id"] == first["device_id"]
+    assert after["device_confidence"] >= before["device_confidence"] - 0.05
+    assert after["flags"]["known_fraud_device"] is True

@@ -173,3 +173,141 @@ def test_profile_decodes_what_the_store_holds(registry: Registry, store: RocksSt
     raw = store.get(device_key_(dkey))
     assert raw is not None
     assert msgspec.msgpack.decode(raw, type=DeviceProfile).crowd_at == T0
+
+
+# -- issue 17: drift that keeps the ID, look-alikes, bursts ---------------------------------
+
+IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_7 like Mac OS X) AppleWebKit/605.1.15 " \
+    "(KHTML, like Gecko) Version/26.4 Mobile/15E148 Safari/604.1"  # fmt: skip
+# the most common iPhone class of real traffic (engine/devices/_prior.py), fonts as the
+# collector finds them on iOS
+IPHONE_ATTRS: dict[str, Any] = {
+    "device__screen_width": 393, "device__screen_height": 852, "device__pixel_ratio": 3.0,
+    "device__hardware_concurrency": 4, "device__device_memory": None,
+    "device__touch_points": 5, "device__webgl_vendor": "Apple Inc.",
+    "device__webgl_renderer": "Apple GPU",
+    "device__fonts_hash": "9911a75ef8fed461cc98f226f99b7b2610f588c684e1bbeea36e4e911c35e224",
+    "device__fonts_count": 9, "device__plugins_count": 0,
+    "software__user_agent": IPHONE, "software__platform": "iPhone",
+}  # fmt: skip
+ZOOMED: dict[str, Any] = {
+    "device__screen_width": 1536,
+    "device__screen_height": 864,
+    "device__pixel_ratio": 1.56,
+}
+DRIFT: dict[str, dict[str, Any]] = {
+    "a few fonts installed": {"device__fonts_hash": "e" * 32, "device__fonts_count": 55},
+    "a week abroad": {"software__timezone": "Europe/Madrid", "software__timezone_offset_min": 60},
+    "a laptop docked to a monitor": {"device__screen_width": 2560, "device__screen_height": 1440,
+                                     "device__pixel_ratio": 1.0},
+    "browser zoom": ZOOMED,
+    "a browser major": {"device__canvas_hash": "0" * 64, "software__user_agent":
+                        FIREFOX.replace("131.0", "132.0")},
+    "a new address": {},
+}  # fmt: skip
+
+
+def _populate(reg: Registry, n: int = 200) -> None:
+    """The tenant's other devices: a window's worth of distinct machines."""
+    for i in range(n):
+        visit(reg, T0 - 10 * DAY + i * 60, prefix=f"10.{i % 250}.{i // 250}.0/24",
+              device__fonts_hash=f"{i:032x}", device__fonts_count=30 + i % 20,
+              device__canvas_hash=f"{i:064x}", device__audio_hash=f"{i}.5",
+              device__screen_width=1000 + i % 500, device__screen_height=700 + i // 500,
+              software__timezone="Europe/Berlin")  # fmt: skip
+
+
+@pytest.mark.parametrize("drift", sorted(DRIFT))
+def test_honest_drift_keeps_the_id_and_the_confidence(registry: Registry, drift: str) -> None:
+    """Four visits: before, the drift (a new address each time), after, and back."""
+    _populate(registry)
+    base: dict[str, Any] = {"software__user_agent": FIREFOX, "device__device_memory": None}
+    first, *_ = visit(registry, T0, prefix="81.2.69.0/24", **base)
+    answers = [
+        visit(registry, T0 + 7 * DAY, prefix="81.2.70.0/24", **base),
+        visit(registry, T0 + 14 * DAY, prefix="88.6.1.0/24", **{**base, **DRIFT[drift]}),
+        visit(registry, T0 + 21 * DAY, prefix="81.2.71.0/24",
+              **{**base, **(DRIFT[drift] if drift in ("a few fonts installed",
+                                                      "a browser major") else {})}),
+    ]  # fmt: skip
+    assert [a[0] for a in answers] == [first] * 3, drift
+    assert all(a[1] >= 0.5 for a in answers), [a[1] for a in answers]
+
+
+def test_a_minor_os_update_keeps_the_phone(registry: Registry) -> None:
+    first, *_ = visit(registry, T0, **IPHONE_ATTRS)
+    update: dict[str, Any] = {
+        **IPHONE_ATTRS,
+        "software__user_agent": IPHONE.replace("18_7", "18_7_1"),
+    }
+    later = visit(registry, T0 + 7 * DAY, **update)
+    assert later[0] == first
+
+
+def test_a_common_phone_is_a_crowd_from_its_first_return(registry: Registry) -> None:
+    """The prior knows an iPhone of a current model and iOS is shared by many: the link is
+    made, without confidence (and without a user ID carried over). A lender's few thousand
+    devices: among 1,500, a class of 1.7% of real traffic is shared in any one locale."""
+    _populate(registry, 1500)
+    first, *_ = visit(registry, T0, prefix="81.2.69.0/24", **IPHONE_ATTRS)
+    again, conf, *_ = visit(registry, T0 + 7 * DAY, prefix="81.2.99.0/24", **IPHONE_ATTRS)
+    assert again == first
+    assert conf < 0.5
+
+
+def test_identical_phones_in_two_countries_are_not_merged_with_confidence(
+    registry: Registry,
+) -> None:
+    _populate(registry, 300)
+    visit(registry, T0, prefix="81.2.69.0/24", **IPHONE_ATTRS)
+    abroad: dict[str, Any] = {
+        **IPHONE_ATTRS,
+        "software__timezone": "Europe/Paris",
+        "software__timezone_offset_min": 60,
+    }
+    _, conf, *_ = visit(registry, T0 + DAY, prefix="90.12.3.0/24", **abroad)
+    assert conf < 0.5
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17, not met: each change is explained, and the "
+    "fitted explained and joint-drift weights do not sum to enough doubt",
+)
+def test_another_machine_of_one_hardware_class_is_not_linked_with_confidence(
+    registry: Registry,
+) -> None:
+    """Issue 17: two Windows desktops of one hardware class behind one /24, the second's
+    Firefox newer, with other fonts, canvas and audio: all explainable one by one, together
+    they are another machine."""
+    _populate(registry)
+    base: dict[str, Any] = {"software__user_agent": FIREFOX, "device__device_memory": None}
+    first, *_ = visit(registry, T0, **base)
+    other: dict[str, Any] = {**base, "software__user_agent": FIREFOX.replace("131.0", "132.0"),
+             "device__canvas_hash": "1" * 64, "device__audio_hash": "35.1",
+             "device__fonts_hash": "1" * 32, "device__fonts_count": 53}  # fmt: skip
+    dkey, conf, *_ = visit(registry, T0 + DAY, **other)
+    assert dkey != first or conf < 0.5
+
+
+def test_a_burst_from_a_rare_device_keeps_its_confidence(registry: Registry) -> None:
+    """Credit stacking: one rare device applies at three lenders within the hour. It stays
+    one confident device, so its history (and the stacking) is read."""
+    _populate(registry)
+    first, *_ = visit(registry, T0 - 30 * DAY)
+    answers = [visit(registry, T0 + i * 600, tenant="abc"[i % 3]) for i in range(6)]
+    assert {a[0] for a in answers} == {first}
+    assert all(a[1] >= 0.5 for a in answers), [a[1] for a in answers]
+
+
+def test_a_common_machine_carries_no_user_to_another_browser(registry: Registry) -> None:
+    """Two people's iPhones of one model and iOS share a user band: the prior knows the
+    machine class is common, so the second (Chrome on iOS, a new device) is not given the
+    first one's user."""
+    _populate(registry, 300)
+    first = visit(registry, T0, prefix="81.2.69.0/24", **IPHONE_ATTRS)
+    chrome = IPHONE.replace("Version/26.4 Mobile/15E148 Safari/604.1", "CriOS/131.0 Mobile")
+    other = visit(registry, T0 + DAY, prefix="90.1.2.0/24",
+                  **{**IPHONE_ATTRS, "software__user_agent": chrome})  # fmt: skip
+    assert other[0] != first[0]
+    assert other[2] != first[2]

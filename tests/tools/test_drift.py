@@ -324,3 +324,51 @@ def test_command_prints_every_figure(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["--devices", "5", "--fleet", "0", "--iphones", "0", "--export-pairs",
                  str(pairs), "--export-only"]) == 0  # fmt: skip
     assert "continuity" not in capsys.readouterr().out
+
+
+# -- issue 17: the real-prior world, the drift scenarios, a world written elsewhere -------------
+
+
+def test_the_real_prior_world_draws_machines_from_real_traffic() -> None:
+    """Machines come from browserforge's network: seeded, varied, and look-alikes arise."""
+    from tools.drift.priors import COLLECTOR_FONTS, machine_model
+
+    a, fonts = machine_model("7/machine/1", "win_desktop")
+    assert machine_model("7/machine/1", "win_desktop") == (a, fonts)
+    assert fonts <= set(COLLECTOR_FONTS)
+    models = {machine_model(f"7/machine/{i}", "win_desktop")[0].gpu for i in range(30)}
+    assert len(models) > 5
+    world = build(Config(devices=120, days=60, seed=5, fleet=0, iphones=0))
+    assert world.devices[0].machine.fonts <= set(COLLECTOR_FONTS)
+    assert "lookalike" in set(world.classes.values())
+    catalogue = build(Config(devices=30, days=30, seed=5, world="catalogue"))
+    assert any(f.startswith("base:") for d in catalogue.devices for f in d.machine.fonts)
+
+
+def test_every_drift_scenario_keeps_the_id() -> None:
+    from tools.drift.scenarios import run
+
+    outcomes = run(seed=7, background=60)
+    assert len(outcomes) == 7
+    failed = [(o.name, o.kept, o.confidences) for o in outcomes if not o.passed]
+    assert not failed
+
+
+def test_a_file_of_visits_replays_to_the_figures_of_the_replay(tmp_path: Path) -> None:
+    """The external replay reads the independent generator's format; fed the drift tool's
+    own visits, it gives the replay's own figures."""
+    from tools.drift.external import export, load
+    from tools.drift.external import replay as replay_file
+    from tools.drift.replay import replay
+    from tools.drift.run import measure
+
+    world = build(Config(devices=40, days=60, seed=3, fleet=4, iphones=4))
+    path = tmp_path / "visits.jsonl"
+    assert export(world.visits, path) == len(world.visits)
+    rows = load(path)
+    assert set(rows[0]) == {"t", "tenant", "device", "person", "browser", "ip", "headers",
+                            "channel", "attributes", "events"}  # fmt: skip
+    mine = measure(replay(world.visits, world.classes)[0])
+    theirs = measure(replay_file(rows, tmp_path / "data"))
+    assert theirs["continuity"]["continuity"] == mine["continuity"]["continuity"]
+    assert theirs["devices"] == mine["devices"] == 40

@@ -27,8 +27,19 @@ def test_calibration_follows_the_outcomes() -> None:
     sure = [Decision(30.0, 0, 1.0, 0.1, False, True, False)] * 90
     sure += [Decision(30.0, 0, 1.0, 0.1, False, False, False)] * 10
     crowd = [Decision(30.0, 0, 40.0, 3.0, False, i % 10 == 0, True) for i in range(100)]
-    (_a, _b), _per_p, _per_v, brier = calibrate(sure + crowd)
+    (_a, _b), _per_p, _per_v, _prior, brier = calibrate(sure + crowd)
     assert brier < 0.1  # sure links near 0.9, the crowd's near 0.1
+
+
+def test_the_prior_factors_follow_the_outcomes() -> None:
+    """Links of a common fingerprint (mass 0.01 among 1,000 devices) from another country
+    are wrong nine times in ten; from a known network, right: the fit says so."""
+    abroad = [Decision(30.0, 0, 1.0, 0.1, False, i % 10 == 0, True, 1, 0.01, 1000.0, False,
+                       False) for i in range(100)]  # fmt: skip
+    home = [Decision(30.0, 0, 1.0, 0.1, False, True, False, 1, 0.01, 1000.0, True, True)] * 100
+    (_a, _b), _p, _v, (_share, seen, _new), brier = calibrate(abroad + home)
+    assert seen <= 0.1
+    assert brier < 0.1
 
 
 def test_the_written_module_loads_as_the_engine_params(tmp_path: Path) -> None:

@@ -56,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fleet", type=int, default=d.fleet, help="laptops of one disk image")
     p.add_argument("--iphones", type=int, default=d.iphones, help="identical iPhones")
     p.add_argument("--sdk-fraction", type=float, default=d.sdk_fraction)
+    p.add_argument(
+        "--world",
+        choices=("real", "catalogue"),
+        default=d.world,
+        help="machines from real traffic (browserforge) or the hand-written catalogue",
+    )
     p.add_argument("--json", type=Path, help="also write every figure here")
     p.add_argument("--plot", type=Path, help="the reliability diagram (PNG); default: "
                    "runs/drift/reliability-seed<SEED>.png")  # fmt: skip
@@ -72,7 +78,15 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--sdk-fraction must be between 0 and 1")
     if args.export_only and not args.export_pairs:
         p.error("--export-only needs --export-pairs FILE")
-    cfg = Config(args.devices, args.days, args.seed, args.fleet, args.iphones, args.sdk_fraction)
+    cfg = Config(
+        args.devices,
+        args.days,
+        args.seed,
+        args.fleet,
+        args.iphones,
+        args.sdk_fraction,
+        world=args.world,
+    )
     world = build(cfg)
     if args.export_pairs:
         counts = export_pairs(args.export_pairs, world.visits, world.classes, world.looks,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .catalogue import COUNTRIES, OS_OF, PLATFORM, SDK_NOISE, SENSORS, UA_SYSTEM, Model, drivers, h
 from .legacy import SimDevice
+from .priors import OS_FONTS, collector_fonts, fonts_hash, is_real
 from .releases import ENGINE
 
 ORIGIN = "http://127.0.0.1:8080"
@@ -215,9 +216,13 @@ def render(d: Device, look: Look, rng: Random) -> dict[str, Any]:
         ratio = ratio if m.kind == "iphone" else round(ratio * scale, 4)
     if look.docked:  # a 24" or 27" monitor
         w, ht, ratio = (2560, 1440, 1.0) if m.kind == "mac" else (1920, 1080, 1.0)
+    if look.zoom != 1.0:  # browser zoom: larger CSS pixels, a smaller screen in them
+        w, ht = int(w / look.zoom), int(ht / look.zoom)
     fonts = look.fonts
+    real = is_real(d.machine.fonts)
     if look.private and d.browser == "firefox":  # private windows: only the system's fonts
-        fonts = frozenset(f for f in fonts if f.startswith("base:"))
+        system = set(OS_FONTS.get(d.os, ()))
+        fonts = frozenset(f for f in fonts if f.startswith("base:") or (real and f in system))
     memory = min(8, m.memory_gb) if chromium else None
     cores = min(m.cores, 8) if d.browser == "safari" else m.cores
     vendor, gl = renderer(d, look)
@@ -233,8 +238,8 @@ def render(d: Device, look: Look, rng: Random) -> dict[str, Any]:
         "webgl_renderer": gl,
         "canvas_hash": None if look.canvas_blocked else canvas_hash(d, look),
         "audio_hash": None if look.audio_blocked else audio_hash(d, look),
-        "fonts_hash": h("fonts", *sorted(fonts), n=32),
-        "fonts_count": len(fonts),
+        "fonts_hash": fonts_hash(fonts) if real else h("fonts", *sorted(fonts), n=32),
+        "fonts_count": len(collector_fonts(fonts)) if real else len(fonts),
         "plugins_count": 0 if m.touch and m.kind != "win_laptop" else 5,
     }
     network = {}

@@ -29,6 +29,7 @@ Fit on one seed, report on another (`python -m tools.drift --seed 8`).
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import pprint
 import subprocess
@@ -55,9 +56,16 @@ from .run import REPO, Config, World, build, measure
 OUT = REPO / "engine" / "devices" / "_fitted.py"
 CLIP = 12.0  # bits
 M_MAX = 0.999  # any component may change, if only one time in a thousand
-WEB_GRID = tuple(float(t) for t in range(0, 41, 2))
-SDK_GRID = tuple(float(t) for t in range(-4, 21, 2))
-FONT_GRID = (1, 2, 3, 4, 5, 6, 8)
+WEB_GRID = tuple(float(t) for t in range(4, 19, 2))
+SDK_GRID = (8.0,)  # flat from -4 to 20 on the real-prior world (seed 7)
+FONT_GRID = (3, 5, 8)
+LOCALE_GRID = (0.1, 0.2, 0.3, 0.5, 1.0)
+SEEN_GRID = (0.05, 0.1, 0.3, 1.0)
+NEW_GRID = (1.0, 1.5, 2.0, 4.0)
+FAMILY = {"canvas": "update", "audio": "update", "build": "update", "fonts": "fonts",
+          "fonts_count": "fonts", "screen": "screen", "pixel_ratio": "screen"}  # fmt: skip
+P_GRID = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 16.0)
+V_GRID = (1 / 14, 1 / 10, 1 / 7, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1.0)
 
 
 def observations(world: World) -> list[Observation]:
@@ -79,6 +87,8 @@ def weights(world: World, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """(agree bits, disagree bits) per group and component, and the m/u table."""
     obs = observations(world)
     counts: dict[tuple[str, str, bool], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    changes: dict[tuple[str, str, bool], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    joint = {True: [0.0, 0.0], False: [0.0, 0.0]}  # pairs needing two drifts, of those with one
     ruled: dict[tuple[str, bool], float] = defaultdict(float)
     for _stratum, weight, a, b in sample_pairs(world.visits, world.classes, world.looks, seed):
         va, vb = world.visits[a], world.visits[b]
@@ -92,8 +102,26 @@ def weights(world: World, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
             if same:
                 continue
             pat = loose(obs[b], obs[a], grp)
+        twins = pat.get("hardware") == "agree"  # a candidate the bands would bring
+        if same and _stratum == "same_device_next":  # what a linker compares: the last visit
+            kinds = sum(1 for name in pat if name.startswith("drift:"))
+            if kinds:
+                joint[True][0] += weight * (kinds > 1)
+                joint[True][1] += weight
+        elif twins and not same:  # how often two machines of a class differ in two families
+            families = {FAMILY[n] for n, st in loose(obs[b], obs[a], grp).items()
+                        if st == "disagree" and n in FAMILY}  # fmt: skip
+            if families:
+                joint[False][0] += weight * (len(families) > 1)
+                joint[False][1] += weight
         for name, status in pat.items():
-            if status == "explained" or name == "decisive":
+            if name == "decisive" or name.startswith("drift:"):
+                continue
+            if twins or same:
+                drift = changes[(grp, name, same)]
+                drift[0] += weight * (status == "explained")
+                drift[1] += weight
+            if status == "explained":
                 continue
             cell = counts[(grp, name, same)]
             cell[0] += weight * (status == "agree")
@@ -114,12 +142,39 @@ def weights(world: World, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
         agree[grp][name] = round(max(-CLIP, min(CLIP, math.log2(m / u))), 3)
         disagree[grp][name] = round(max(-CLIP, min(CLIP, math.log2((1 - m) / (1 - u)))), 3)
         table[grp][name] = {"m": round(m, 4), "u": round(u, 4)}
-    return {"agree": dict(agree), "disagree": dict(disagree)}, {
+    explained = _explained(changes)
+    p_same = (joint[True][0] + 0.5) / (joint[True][1] + 1.0)
+    p_diff = (joint[False][0] + 0.5) / (joint[False][1] + 1.0)
+    two = round(max(-CLIP, min(0.0, math.log2(p_same / p_diff))), 3)
+    return {
+        "agree": dict(agree),
+        "disagree": dict(disagree),
+        "explained": explained,
+        "joint_drift": two,
+    }, {
         "m_u": dict(table),
         "ruled_out_weight": {
             f"{g} {'same' if s else 'different'}": round(w, 1) for (g, s), w in ruled.items()
         },
     }
+
+
+def _explained(changes: dict[tuple[str, str, bool], list[float]]) -> dict[str, dict[str, float]]:
+    """Bits of an explained change: log2 P(explained | same) / P(explained | different), each
+    over the pairs both show the component in (smoothed), never above 0: a change a drift
+    explains is never evidence of sameness. P(explained | different) is counted over pairs
+    of one hardware class (what the bands bring as candidates), not over all pairs: a random
+    pair is told apart by its hardware already."""
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for grp, name in sorted({(g, n) for g, n, _ in changes}):
+        m_e, m_n = changes[(grp, name, True)]
+        u_e, u_n = changes[(grp, name, False)]
+        if not m_n or not u_n:
+            continue
+        m = (m_e + 0.5) / (m_n + 1.0)
+        u = (u_e + 0.5) / (u_n + 1.0)
+        out[grp][name] = round(max(-CLIP, min(0.0, math.log2(m / u))), 3)
+    return dict(out)
 
 
 def objective(obs: Sequence[Any]) -> tuple[float, dict[str, Any]]:
@@ -166,31 +221,57 @@ def _middle_of_best(costs: list[tuple[float, float]]) -> float:
     return (costs[first][0] + costs[last][0]) / 2
 
 
-def calibrate(decisions: Sequence[Decision]) -> tuple[tuple[float, float], float, float, float]:
-    """((a, b), P, V, Brier) minimising the Brier score of the links' confidence."""
+def calibrate(
+    decisions: Sequence[Decision],
+) -> tuple[tuple[float, float], float, float, tuple[float, float, float], float]:
+    """((a, b), P, V, (locale share, network seen, network new), Brier) minimising the Brier
+    score of the links' confidence (the prior's crowd as `engine.devices.prior.crowd`
+    computes it). Two passes: the crowd units with the prior's defaults, then the prior's
+    factors with those units (the link probability is fitted in both)."""
     d = [x for x in decisions if not x.decisive]
-    score = np.array([x.score for x in d])
-    rivals = np.array([x.rivals for x in d], dtype=float)
-    distinct = np.array([x.distinct for x in d])
-    visits = np.array([x.visits for x in d])
-    y = np.array([x.correct for x in d], dtype=float)
-    shown = np.array([x.shown for x in d], dtype=float)
+    x = {
+        "score": np.array([v.score for v in d]),
+        "rivals": np.array([v.rivals for v in d], dtype=float),
+        "distinct": np.array([v.distinct for v in d]),
+        "visits": np.array([v.visits for v in d]),
+        "y": np.array([v.correct for v in d], dtype=float),
+        "shown": np.array([v.shown for v in d], dtype=float),
+        "mass": np.array([v.mass for v in d]),
+        "others": np.maximum(np.array([v.devices for v in d]) - 1.0, 0.0),
+        "local": np.array([v.same_locale for v in d]),
+        "seen": np.array([v.known_network for v in d]),
+    }
+    best: tuple[float, float, float, float, float, tuple[float, float, float]]
+    best = (math.inf, 0.0, 0.0, 0.0, 0.0, (0.2, 0.3, 1.5))
+    for per_p, per_v in itertools.product(P_GRID, V_GRID):
+        brier, a, b = _brier(x, per_p, per_v, best[5])
+        if brier < best[0]:
+            best = (brier, a, b, per_p, per_v, best[5])
+    for prior in itertools.product(LOCALE_GRID, SEEN_GRID, NEW_GRID):
+        brier, a, b = _brier(x, best[3], best[4], prior)
+        if brier < best[0]:
+            best = (brier, a, b, best[3], best[4], prior)
+    brier, a, b, per_p, per_v, prior = best
+    return (round(a, 3), round(b, 3)), per_p, per_v, prior, round(brier, 4)
+
+
+def _brier(
+    x: dict[str, Any], per_p: float, per_v: float, prior: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    """The lowest Brier score over the link probability's grid, and its (a, b)."""
+    share_l, r_seen, r_new = prior
+    network = np.where(x["seen"], r_seen, r_new)
+    expected = 1.0 + x["others"] * x["mass"] * np.where(x["local"], share_l, 1.0) * network
+    ones = np.ones_like(x["score"])
+    crowd = np.maximum.reduce([ones, x["distinct"] / per_p, x["visits"] / per_v, expected])
+    share = np.maximum.reduce([crowd, 1 + x["rivals"], x["shown"]])[None, None, :]
     a_grid = np.linspace(-16, 8, 49)[:, None, None]
     b_grid = np.linspace(0.0, 1.5, 61)[None, :, None]
-    best = (math.inf, 0.0, 0.0, 0.0, 0.0)
-    for per_p in (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 16.0):
-        for per_v in (1 / 14, 1 / 10, 1 / 7, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1.0):
-            crowd = np.maximum.reduce([np.ones_like(score), distinct / per_p, visits / per_v])
-            share = np.maximum.reduce([crowd, 1 + rivals, shown])[None, None, :]
-            z = np.clip(a_grid + b_grid * score[None, None, :], -30, 30)
-            conf = np.minimum(0.98, 1 / (1 + np.exp(-z)) / share)
-            brier = ((conf - y[None, None, :]) ** 2).mean(axis=2)
-            i, j = np.unravel_index(np.argmin(brier), brier.shape)
-            if brier[i, j] < best[0]:
-                best = (float(brier[i, j]), float(a_grid[i, 0, 0]), float(b_grid[0, j, 0]),
-                        per_p, per_v)  # fmt: skip
-    brier, a, b, per_p, per_v = best
-    return (round(a, 3), round(b, 3)), per_p, per_v, round(brier, 4)
+    z = np.clip(a_grid + b_grid * x["score"][None, None, :], -30, 30)
+    conf = np.minimum(0.98, 1 / (1 + np.exp(-z)) / share)
+    brier = ((conf - x["y"][None, None, :]) ** 2).mean(axis=2)
+    i, j = np.unravel_index(np.argmin(brier), brier.shape)
+    return float(brier[i, j]), float(a_grid[i, 0, 0]), float(b_grid[0, j, 0])
 
 
 def write(params: Params, path: Path) -> None:
@@ -214,23 +295,37 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--devices", type=int, default=d.devices)
     p.add_argument("--days", type=float, default=d.days)
+    p.add_argument("--world", choices=("real", "catalogue"), default=d.world)
     p.add_argument("--out", type=Path, default=OUT, help="the fitted module to write")
     p.add_argument("--report", type=Path, help="also write the fit's figures here (text)")
     p.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
+    p.add_argument(
+        "--calibrate-only",
+        action="store_true",
+        help="keep the committed weights and thresholds; fit the confidence only",
+    )
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    cfg = Config(devices=args.devices, days=args.days, seed=args.seed)
+    cfg = Config(devices=args.devices, days=args.days, seed=args.seed, world=args.world)
     world = build(cfg)
     w, table = weights(world, args.seed)
     start = fitted()
-    params = msgspec.structs.replace(start, agree=w["agree"], disagree=w["disagree"])
-    params, grid = thresholds(world, params, sys.stderr)
+    grid: list[dict[str, Any]] = []
+    if args.calibrate_only:
+        params = start
+    else:
+        params = msgspec.structs.replace(start, agree=w["agree"], disagree=w["disagree"],
+                                         explained=w["explained"],
+                                         joint_drift=w["joint_drift"])  # fmt: skip
+        params, grid = thresholds(world, params, sys.stderr)
     _obs, decisions = replay(world.visits, world.classes, params)
-    (a, b), per_p, per_v, brier = calibrate(decisions)
-    summary = (f"seed {args.seed}, {args.devices} devices, {args.days:g} days, "
+    (a, b), per_p, per_v, (share_l, r_seen, r_new), brier = calibrate(decisions)
+    summary = (f"{args.world} world, seed {args.seed}, {args.devices} devices, {args.days:g} days, "
                f"{len(world.visits)} visits")  # fmt: skip
     params = msgspec.structs.replace(params, calibration=(a, b), crowd_prefixes=per_p,
-                                     crowd_visits=per_v, fitted_on=summary)  # fmt: skip
+                                     crowd_visits=per_v, locale_share=share_l,
+                                     network_seen=r_seen, network_new=r_new,
+                                     fitted_on=summary)  # fmt: skip
     final, _ = replay(world.visits, world.classes, params)
     m = measure(final)
     lines = [
@@ -238,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         f"thresholds: {params.threshold}; fonts added that explain new fonts: at most "
         f"{params.max_new_fonts}",
         f"calibration: p = sigmoid({a} + {b} * score); one device shows {per_p:g} prefixes a "
-        f"window and {per_v:.3f} sessions a day; Brier on the fitting seed {brier}",
+        f"window and {per_v:.3f} sessions a day; locale share {share_l}, network seen {r_seen} "
+        f"new {r_new}; Brier on the fitting seed {brier}",
         "m/u per component:",
         *(
             f"  {g:4} {n:12} m={x['m']:.4f} u={x['u']:.4f}  agree {params.agree[g][n]:+.2f} bits,"

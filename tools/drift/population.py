@@ -31,6 +31,7 @@ from .catalogue import (
 from .device import Device, Machine, Person, appearance
 from .events import DESKTOPS, LAPTOPS, look_at
 from .legacy import new_device as new_device  # for `tools.population`
+from .priors import COLLECTOR_FONTS, machine_model
 from .releases import START, Calendar
 
 # share of web machines, in % (kind -> weight)
@@ -53,6 +54,7 @@ class Sizes:
     sdk_fraction: float = 0.15  # of the other devices: app installs
     second_browser: float = 0.2  # of desktops and laptops: a second browser
     second_machine: float = 0.2  # of people: a phone besides their first machine
+    world: str = "real"  # real: machines from real traffic (`priors`); catalogue: `MODELS`
 
 
 class _Maker:
@@ -86,7 +88,12 @@ class _Maker:
         """A machine of `kind` (a web kind, or android/ios for an app install)."""
         rng, days = self.rng, self.sizes.days
         self.machines += 1
-        m = Machine(self.machines - 1, person, rng.choice([x for x in MODELS if x.kind == kind]))
+        real_fonts: frozenset[str] | None = None
+        if self.sizes.world == "real":
+            model, real_fonts = machine_model(f"{self.seed}/machine/{self.machines}", kind)
+        else:
+            model = rng.choice([x for x in MODELS if x.kind == kind])
+        m = Machine(self.machines - 1, person, model)
         m.os_lag = rng.choices((rng.uniform(0, 7), rng.uniform(7, 45), rng.uniform(45, 120),
                                 400.0), (25, 35, 25, 15))[0]  # fmt: skip
         n_drivers = len(drivers(m.model))
@@ -95,7 +102,10 @@ class _Maker:
             every = rng.uniform(30, 90)  # a gamer or a Windows Update
             m.driver_updates = tuple(self.day(i * every, (i + 1) * every)
                                      for i in range(int(days // every)))  # fmt: skip
-        if kind in DESKTOPS:
+        if real_fonts is not None:
+            m.fonts = real_fonts
+            m.font_installs = self.real_installs(real_fonts, kind)
+        elif kind in DESKTOPS:
             os = {"mac": "macos", "linux": "linux"}.get(kind, "windows")
             fonts = {f"base:{os}:{i}" for i in range(BASE_FONTS[os])}
             for pack, n in FONT_PACKS.items():
@@ -119,6 +129,17 @@ class _Maker:
         elif kind == "iphone" and rng.random() < 0.1:  # Display Zoom: larger text
             m.display = 1.22
         return m
+
+    def real_installs(
+        self, fonts: frozenset[str], kind: str
+    ) -> tuple[tuple[float, frozenset[str]], ...]:
+        """A few fonts of the probe list installed one at a time (desktops, a quarter)."""
+        rng, days = self.rng, self.sizes.days
+        missing = [f for f in COLLECTOR_FONTS if f not in fonts]
+        if kind not in DESKTOPS or not missing or rng.random() >= 0.25:
+            return ()
+        chosen = rng.sample(missing, min(len(missing), rng.randint(1, 3)))
+        return tuple(sorted((self.day(0, days), frozenset({f})) for f in chosen))
 
     def app_machine(self, person: Person, channel: str) -> Machine:
         rng = self.rng
@@ -208,9 +229,13 @@ def make_devices(seed: int, sizes: Sizes | None = None) -> list[Device]:
             d.group, d.lag, d.blocker = "fleet", 5.0, None  # managed: one update policy
     if sizes.iphones:
         model = rng.choice([x for x in MODELS if x.kind == "iphone"])
+        fonts: frozenset[str] = frozenset()
+        if sizes.world == "real":
+            model, fonts = machine_model(f"{seed}/iphones", "iphone")
         country = rng.randrange(len(COUNTRIES))
         for _ in range(sizes.iphones):
-            m = Machine(mk.machines, mk.person(country), model, os_lag=rng.uniform(0, 13))
+            m = Machine(mk.machines, mk.person(country), model, os_lag=rng.uniform(0, 13),
+                        fonts=fonts)  # fmt: skip
             mk.machines += 1
             d = mk.device(m, "web", "safari")
             d.group, d.lag, d.language_added, d.private = "iphones", m.os_lag, None, 0.0

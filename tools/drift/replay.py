@@ -18,11 +18,12 @@ from typing import NamedTuple
 
 import msgspec
 
-from engine.devices import Params, Registry
+from engine.devices import Params, Registry, crowd
+from engine.devices.registry import known_network, same_locale
 from engine.privacy.secrets import derive_keys
-from engine.schema import Attributes
+from engine.schema import Attributes, Events
 from engine.store import RocksStore, WriteSet
-from engine.store.keys import State
+from engine.store.keys import State, encode, events_key, record_event
 
 from .events import Visit
 from .metrics import Observation
@@ -42,6 +43,10 @@ class Decision(NamedTuple):
     correct: bool
     lookalike: bool
     shown: int = 1
+    mass: float = 0.0  # the prior's share of real traffic for the fingerprint's class
+    devices: float = 0.0  # the tenant's devices in the window
+    same_locale: bool = True
+    known_network: bool = False
 
 
 def ip_prefix(v: Visit) -> str | None:
@@ -84,13 +89,18 @@ def _run(
         link = devices.link(s, TENANT, v.at)
         w = WriteSet()
         profile = devices.record(w, s, link, TENANT, v.at, user_agent=attrs.software.user_agent)
+        # the device's velocity, as /v1/score keeps it (the registry reads it for bursts)
+        events = devices.state.events("d", link.dkey) if link.profile is not None else Events()
+        w.put(events_key("d", link.dkey), encode(record_event(events, v.at)))
         store.apply(w)
         own = owner.setdefault(link.dkey, v.device)
         cls = classes[v.device]
         if link.profile is not None and link.score is not None:
             decisions.append(
                 Decision(link.score, link.rivals, link.distinct, link.visits,
-                         link.confidence >= 0.99, own == v.device, cls != "unique", link.shown)
+                         link.confidence >= 0.99, own == v.device, cls != "unique", link.shown,
+                         s.mass, crowd.devices(link.population, TENANT, v.at),
+                         same_locale(s.seen, link.profile), known_network(s.seen, link.profile))
             )  # fmt: skip
         out.append(
             Observation(v.device, devices.device_id(TENANT, link.dkey), link.confidence,

@@ -50,10 +50,11 @@ class Config:
     sdk_fraction: float = 0.15
     second_browser: float = 0.2
     second_machine: float = 0.2
+    world: str = "real"  # real (machines from real traffic) | catalogue
 
     def sizes(self) -> Sizes:
         return Sizes(self.devices, self.days, self.fleet, self.iphones, self.sdk_fraction,
-                     self.second_browser, self.second_machine)  # fmt: skip
+                     self.second_browser, self.second_machine, self.world)  # fmt: skip
 
 
 @dataclass
