@@ -109,7 +109,6 @@ def test_lender_page_is_served_under_a_strict_csp(adversary_server: Server) -> N
     assert proxied.content == httpx.get(f"{adversary_server.base_url}/collector.js").content
 
 
-@pytest.mark.xfail(strict=False, reason="detection lands with branch antidetect")
 def test_done_when_costumes_caught_and_controls_clean(headless: Run, headful: Run) -> None:
     """The issue's figures: >= 95% of costumed sessions flagged tampering or automation with
     a score >= 0.5, and none of the honest controls flagged."""
