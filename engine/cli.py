@@ -45,7 +45,14 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    _serve_parser(sub)
+    _config_parsers(sub)
+    _data_parsers(sub)
+    return p
 
+
+def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`serve`: where to listen, where the data, config and secret are, the store, workers."""
     s = sub.add_parser(
         "serve",
         help="run the service (HTTP API, collector, engine)",
@@ -104,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
     s.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
 
+
+def _config_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`check-config`, `reload` and `hash-key`: the operator's config commands."""
     c = sub.add_parser(
         "check-config",
         help="validate config/ and exit (0 if valid); with a running service's --data-dir, "
@@ -136,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     h.add_argument("--stdin", action="store_true", help="read the key from standard input")
 
+
+def _data_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`update-data`, `train`, `backtest`, `reports`, `webhooks`: commands over the data."""
     from engine.ipdata.update import add_arguments as ip_data_arguments
 
     u = sub.add_parser(
@@ -185,7 +198,6 @@ def _parser() -> argparse.ArgumentParser:
         "and type, attempt, outcome, HTTP status or error; never a payload.",
     )
     add_webhooks_arguments(wh)
-    return p
 
 
 def _plugin_names() -> frozenset[str]:
