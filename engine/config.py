@@ -524,6 +524,40 @@ def load_config(
     snap = snapshot if snapshot is not None else read_snapshot(config_dir)
     service_path = config_dir / "service.toml"
     service: ServiceFile = _read(snap, "service.toml", ServiceFile)
+    _check_service(service_path, service)
+    operator_digest = None
+    if service.operator_token_hash:
+        operator_digest = _parse_digest(service_path, "", service.operator_token_hash)
+    admin = _parse_listen(service_path, service.admin_listen)
+    model = _model(snap, "model.toml")
+    snap, shadow = _shadow_model(service_path, service, snap)
+    tenants_path = config_dir / "tenants.toml"
+    tenants_file: TenantsFile = _read(snap, "tenants.toml", TenantsFile)
+    if not tenants_file.tenants:
+        raise ConfigError(f"{tenants_path}: no tenant defined; add a [tenants.<id>] table")
+    for tid in service.legacy_device_mac:
+        if tid not in tenants_file.tenants:
+            raise ConfigError(
+                f"{service_path}: legacy_device_mac names tenant '{tid}', which "
+                "tenants.toml does not define"
+            )
+    tenants, by_site, by_digest = _tenants(tenants_path, tenants_file, service, plugin_names)
+    return Config(
+        service=service,
+        model=model,
+        tenants=tenants,
+        by_site_key=by_site,
+        by_key_digest=by_digest,
+        trusted_proxies=_trusted_proxies(service_path, service),
+        all_origins=frozenset(o for t in tenants.values() for o in t.allowed_origins),
+        operator_token_digest=operator_digest,
+        admin_listen=admin,
+        shadow_model=shadow,
+    )
+
+
+def _check_service(service_path: Path, service: ServiceFile) -> None:
+    """Every service.toml value in its range, regions consistent, no retired key."""
     for key, low, high in (
         ("request_deadline_ms", 10, 60_000),
         ("max_body_bytes", 1024, 10_000_000),
@@ -578,10 +612,11 @@ def load_config(
             f"{service_path}: region_stores names a cluster for some regions only; give every "
             "region its own, or set store for the others"
         )
-    operator_digest = None
-    if service.operator_token_hash:
-        operator_digest = _parse_digest(service_path, "", service.operator_token_hash)
-    admin = _parse_listen(service_path, service.admin_listen)
+
+
+def _trusted_proxies(
+    service_path: Path, service: ServiceFile
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     proxies = []
     for entry in service.trusted_proxies:
         try:
@@ -590,8 +625,13 @@ def load_config(
             raise ConfigError(
                 f"{service_path}: trusted_proxies entry is not an IP address or network"
             ) from None
+    return tuple(proxies)
 
-    model = _model(snap, "model.toml")
+
+def _shadow_model(
+    service_path: Path, service: ServiceFile, snap: ConfigSnapshot
+) -> tuple[ConfigSnapshot, ModelFile | None]:
+    """The shadow model named by service.toml, if any (read into the snapshot too)."""
     shadow = None
     if service.shadow_model:
         name = service.shadow_model
@@ -602,17 +642,16 @@ def load_config(
             )
         snap = _with_file(snap, name)
         shadow = _model(snap, name)
+    return snap, shadow
 
-    tenants_path = config_dir / "tenants.toml"
-    tenants_file: TenantsFile = _read(snap, "tenants.toml", TenantsFile)
-    if not tenants_file.tenants:
-        raise ConfigError(f"{tenants_path}: no tenant defined; add a [tenants.<id>] table")
-    for tid in service.legacy_device_mac:
-        if tid not in tenants_file.tenants:
-            raise ConfigError(
-                f"{service_path}: legacy_device_mac names tenant '{tid}', which "
-                "tenants.toml does not define"
-            )
+
+def _tenants(
+    tenants_path: Path,
+    tenants_file: TenantsFile,
+    service: ServiceFile,
+    plugin_names: frozenset[str] | None,
+) -> tuple[dict[str, Tenant], dict[str, Tenant], dict[bytes, Tenant]]:
+    """Each tenant checked, by id, by site key and by API key digest (each unique)."""
     tenants: dict[str, Tenant] = {}
     by_site: dict[str, Tenant] = {}
     by_digest: dict[bytes, Tenant] = {}
@@ -636,15 +675,4 @@ def load_config(
                 f"'{by_digest[tenant.api_key_digest].id}'"
             )
         tenants[tid] = by_site[tenant.site_key] = by_digest[tenant.api_key_digest] = tenant
-    return Config(
-        service=service,
-        model=model,
-        tenants=tenants,
-        by_site_key=by_site,
-        by_key_digest=by_digest,
-        trusted_proxies=tuple(proxies),
-        all_origins=frozenset(o for t in tenants.values() for o in t.allowed_origins),
-        operator_token_digest=operator_digest,
-        admin_listen=admin,
-        shadow_model=shadow,
-    )
+    return tenants, by_site, by_digest
