@@ -394,6 +394,41 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
                 f"{path.parent / 'service.toml'}: legacy_device_mac.{tid} must be an SDK "
                 "version such as '2.9.4' (the last one released before September 2023)"
             )
+    retention_days = _check_tenant(path, where, tid, tf, service)
+    phone_regions = tuple(
+        dict.fromkeys(
+            r.upper() for r in tf.phone_regions if r.upper() in phonenumbers.SUPPORTED_REGIONS
+        )
+    )
+    if len(phone_regions) != len(set(tf.phone_regions)):
+        raise ConfigError(
+            f'{where}: phone_regions must be ISO 3166 alpha-2 codes such as "DE", each once'
+        )
+    return Tenant(
+        id=tid,
+        name=tf.name,
+        site_key=tf.site_key,
+        api_key_digest=_parse_digest(path, tid, tf.api_key_hash),
+        allowed_origins=frozenset(tf.allowed_origins),
+        optional=frozenset(tf.optional),
+        region=tf.region,
+        region_mode=tf.region_mode,
+        retention_days=retention_days,
+        plugins=dict(tf.plugins),
+        quotas=tf.quotas,
+        legacy_mac_sdk=legacy,
+        phone_regions=phone_regions,
+        report_trust=tf.report_trust,
+        proxy_secret_digests=tuple(
+            _parse_digest(path, tid, h, "proxy_secret_hashes") for h in tf.proxy_secret_hashes
+        ),
+        webhook=tf.webhook,
+    )
+
+
+def _check_tenant(path: Path, where: str, tid: str, tf: TenantFile, service: ServiceFile) -> int:
+    """The tenant table's rules, in order: optional attributes, its id, retention (returned),
+    trust, webhook, quotas, region, origins, plugin weights and site key."""
     if LEGACY_ONLY in tf.optional:
         raise ConfigError(
             f"{where}: device_mac cannot be enabled by a tenant: the data policy allows the "
@@ -444,35 +479,7 @@ def _tenant(path: Path, tid: str, tf: TenantFile, service: ServiceFile) -> Tenan
             raise ConfigError(f"{where}: plugins.{pname}.weight must be between 0 and 10")
     if not tf.site_key.strip():
         raise ConfigError(f"{where}: site_key must not be empty")
-    phone_regions = tuple(
-        dict.fromkeys(
-            r.upper() for r in tf.phone_regions if r.upper() in phonenumbers.SUPPORTED_REGIONS
-        )
-    )
-    if len(phone_regions) != len(set(tf.phone_regions)):
-        raise ConfigError(
-            f'{where}: phone_regions must be ISO 3166 alpha-2 codes such as "DE", each once'
-        )
-    return Tenant(
-        id=tid,
-        name=tf.name,
-        site_key=tf.site_key,
-        api_key_digest=_parse_digest(path, tid, tf.api_key_hash),
-        allowed_origins=frozenset(tf.allowed_origins),
-        optional=frozenset(tf.optional),
-        region=tf.region,
-        region_mode=tf.region_mode,
-        retention_days=tf.retention_days,
-        plugins=dict(tf.plugins),
-        quotas=tf.quotas,
-        legacy_mac_sdk=legacy,
-        phone_regions=phone_regions,
-        report_trust=tf.report_trust,
-        proxy_secret_digests=tuple(
-            _parse_digest(path, tid, h, "proxy_secret_hashes") for h in tf.proxy_secret_hashes
-        ),
-        webhook=tf.webhook,
-    )
+    return tf.retention_days
 
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
