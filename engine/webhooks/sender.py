@@ -224,7 +224,9 @@ async def run(
         while not shutdown.is_set():
             cfg, current = config(), stores()
             poll = cfg.service.webhook_poll_s if cfg is not None else 1.0
-            if cfg is not None and current:
+            # no tenant with a webhook: nothing to send, and no lease written every poll
+            wanted = cfg is not None and any(t.webhook for t in cfg.tenants.values())
+            if cfg is not None and current and wanted:
                 try:
                     term = max(30.0, 3 * cfg.service.webhook_timeout_s)
                     if await leases.hold(current[0], LEASE, time.time(), term, holder=holder):
