@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import trio
 
 from tests.support import Running, copy_config, start
 from tools import redis_cluster as rc
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Playwright
 
 
 @pytest.fixture
@@ -78,3 +82,13 @@ def spare_redis_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rc.C
 def redis_cluster(redis_nodes: rc.Cluster) -> str:
     """The seed URL of that cluster, as `--store` takes it: redis://127.0.0.1:PORT."""
     return redis_nodes.seed
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the whole session (tests/browser, tests/firstparty): its sync API
+    allows one at a time in a thread, so every module that drives Chromium shares it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from tests.process import Server, running_server
 
@@ -50,13 +50,6 @@ def chromium_path() -> Path:
             pytest.fail(reason)
         pytest.skip(reason)
     return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    """One Playwright for the session: its sync API allows one at a time."""
-    with sync_playwright() as pw:
-        yield pw
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright
 
 from engine.config import format_api_key_hash
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -67,7 +67,7 @@ def trust_only_the_secret(site_origin: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
+def setup(tmp_path_factory: pytest.TempPathFactory, playwright: Playwright) -> Iterator[Setup]:
     need(CHROMIUM)
     root = tmp_path_factory.mktemp("firstparty")
     pages = root / "pages"
@@ -79,13 +79,10 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         service_port = srv.base_url.rsplit(":", 1)[1]
         (pages / "third.html").write_text(page(f"http://{VENDOR}:{service_port}/collector.js"))
         (pages / "first.html").write_text(page(f"{PREFIX}/collector.js"))
-        with (
-            running_nginx(
-                root / "nginx", srv.base_url, SECRET, pages, f"proxy_bind {NGINX_SOURCE};", port
-            ) as site,
-            sync_playwright() as pw,
-        ):
-            browser = launch(pw)
+        with running_nginx(
+            root / "nginx", srv.base_url, SECRET, pages, f"proxy_bind {NGINX_SOURCE};", port
+        ) as site:
+            browser = launch(playwright)
             try:
                 yield Setup(srv, site, browser)
             finally:
