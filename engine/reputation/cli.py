@@ -14,10 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import trio
-
 from engine.config import Config
-from engine.errors import ConfigError
 
 
 def add_reports_arguments(p: argparse.ArgumentParser) -> None:
@@ -54,42 +51,21 @@ def _stamp(ts: float) -> str:
 
 
 def main_reports(args: argparse.Namespace) -> int:
-    from engine.config import load_config
+    from engine.store.operator import run_tenant_command
 
     try:
         since = _since(args.since)
-        config = load_config(args.config_dir)
-    except (ValueError, ConfigError) as exc:
+    except ValueError as exc:
         print(f"anonscore: {exc}", file=sys.stderr)
         return 2
-    if args.tenant not in config.tenants:
-        print(
-            f"anonscore: tenant '{args.tenant}' is not in {args.config_dir}/tenants.toml; "
-            "give a tenant id from it",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        return trio.run(_run, args, config, since)
-    except OSError as exc:
-        print(
-            f"anonscore: cannot open the store ({exc}); a running service holds the RocksDB "
-            "store: stop it first, or give the cluster store with --store",
-            file=sys.stderr,
-        )
-        return 1
+    return run_tenant_command(args, lambda config: _run(args, config, since))
 
 
 async def _run(args: argparse.Namespace, config: Config, since: float | None) -> int:
     from engine.reputation.reports import list_reports, revoke_reports
-    from engine.store.regions import open_regions
+    from engine.store.operator import command_regions
 
-    url = args.store or config.service.store
-    try:
-        regions = await open_regions(config.service, args.data_dir, url)
-    except Exception as exc:  # rocksdict raises its own exception type on a held LOCK
-        raise OSError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
-    try:
+    async with command_regions(args, config) as regions:
         total = 0
         for region, store in regions.stores.items():
             if args.reports_command == "list":
@@ -102,5 +78,3 @@ async def _run(args: argparse.Namespace, config: Config, since: float | None) ->
         noun = "reports listed" if args.reports_command == "list" else "reports revoked"
         print(f"{total} {noun} for tenant '{args.tenant}'", file=sys.stderr)
         return 0
-    finally:
-        await regions.aclose()

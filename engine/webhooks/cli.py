@@ -11,10 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import trio
-
 from engine.config import Config
-from engine.errors import ConfigError
 
 
 def add_webhooks_arguments(p: argparse.ArgumentParser) -> None:
@@ -33,43 +30,18 @@ def _stamp(ts: float) -> str:
 
 
 def main_webhooks(args: argparse.Namespace) -> int:
-    from engine.config import load_config
+    from engine.store.operator import run_tenant_command
 
-    try:
-        config = load_config(args.config_dir)
-    except ConfigError as exc:
-        print(f"anonscore: {exc}", file=sys.stderr)
-        return 2
-    if args.tenant not in config.tenants:
-        print(
-            f"anonscore: tenant '{args.tenant}' is not in {args.config_dir}/tenants.toml; "
-            "give a tenant id from it",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        return trio.run(_run, args, config)
-    except OSError as exc:
-        print(
-            f"anonscore: cannot open the store ({exc}); a running service holds the RocksDB "
-            "store: stop it first, or give the cluster store with --store",
-            file=sys.stderr,
-        )
-        return 1
+    return run_tenant_command(args, lambda config: _run(args, config))
 
 
 async def _run(args: argparse.Namespace, config: Config) -> int:
     from engine.schema import WebhookEvent
     from engine.store.keys import OUTBOX_PREFIX, decode
-    from engine.store.regions import open_regions
+    from engine.store.operator import command_regions
     from engine.webhooks.sender import delivery_log
 
-    url = args.store or config.service.store
-    try:
-        regions = await open_regions(config.service, args.data_dir, url)
-    except Exception as exc:  # rocksdict raises its own exception type on a held LOCK
-        raise OSError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
-    try:
+    async with command_regions(args, config) as regions:
         stores = list(regions.stores.values())
         for a in await delivery_log(stores, args.tenant, max(args.last, 1)):
             detail = a.error or str(a.status)
@@ -80,5 +52,3 @@ async def _run(args: argparse.Namespace, config: Config) -> int:
             waiting += sum(decode(raw, WebhookEvent).tenant == args.tenant for _, raw in rows)
         print(f"{waiting} events waiting for tenant '{args.tenant}'", file=sys.stderr)
         return 0
-    finally:
-        await regions.aclose()
