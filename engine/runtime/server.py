@@ -1,5 +1,5 @@
 """Start-up, reload and shutdown: one nursery holding the HTTP server, the engine's actors,
-the retention sweeper and the signal watcher."""
+the periodic jobs (engine/runtime/scheduler.py) and the signal watcher."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import trio
 
 from engine import confdiff
-from engine.config import Config
+from engine.config import Config, ServiceFile
 from engine.http.appstate import AppState
 from engine.http.asgi import AsgiBridge, run_lifespan
 from engine.http.front import ApiFront
@@ -23,22 +24,22 @@ from engine.http.listener import HttpServer
 from engine.http.openapi import openapi_document
 from engine.http.pages import create_pages_app, freeze_heap
 from engine.http.protocol import HttpLimits
-from engine.ipdata import load_ip_data
-from engine.lifecycle import leases
-from engine.lifecycle.records import JOURNAL_GRACE_S
+from engine.ipdata import IpData, load_ip_data
 from engine.metrics import Metrics
 from engine.privacy import IpReducer
-from engine.privacy.secrets import derive_keys, load_secret
+from engine.privacy.secrets import Keys, derive_keys, load_secret
 from engine.runtime.readiness import until_ip_data
 from engine.runtime.reloading import load_runtime, reload_when_stable
+from engine.runtime.scheduler import Context, Job, run_jobs, service_jobs
 from engine.runtime.shared_secret import configured_secret, deployment_secret
 from engine.scoring.kernels import warm_up
+from engine.scoring.model import Runtime
 from engine.scoring.pipeline import ENGINE_ATTRIBUTES
 from engine.scoring.plugin_host import PluginHost, build_plugin_manager
 from engine.sessions.actors import run_engine
 from engine.sessions.service import Service
 from engine.store import AsyncKeyValueStore
-from engine.store.regions import open_regions
+from engine.store.regions import Regions, open_regions
 from engine.store.shared import shared_store
 from engine.webhooks import sender as webhooks
 
@@ -92,128 +93,23 @@ async def serve(
     """Run the service until SIGINT/SIGTERM (or cancellation). Raises ConfigError at start-up
     when the config is invalid."""
     metrics = Metrics()
-    host = PluginHost(
-        build_plugin_manager(),
-        on_error=lambda name: metrics.plugin_errors.labels(name).inc(),
-        on_violation=lambda name, what: metrics.plugin_violations.labels(name, what).inc(),
-        reserved=frozenset(ENGINE_ATTRIBUTES),
-    )
+    host = _plugin_host(metrics)
     runtime = load_runtime(opts.config_dir, host.names)
     host.codes = frozenset(runtime.model.codes)
     # the store holds pseudonymous data: owner-only, whatever the operator's umask
     previous_umask = os.umask(0o077)
     try:
-        opts.data_dir.mkdir(parents=True, exist_ok=True)
-        restrict_permissions(opts.data_dir)
-        confdiff.write_applied(opts.data_dir, runtime.config)  # what check-config compares to
-        url = opts.store or runtime.config.service.store
-        regions = await open_regions(runtime.config.service, opts.data_dir, url)
-        try:
-            secret = await _secret(opts, regions.stores)
-        except BaseException:
-            with trio.CancelScope(shield=True):
-                await regions.aclose()
-            raise
+        regions, secret = await _open_data(opts, runtime)
     except BaseException:
         os.umask(previous_umask)
         raise
-    keys = derive_keys(secret)
-    shutdown = trio.Event()
-    state = AppState(metrics)
-    state.worker = opts.worker
-    svc_cfg = runtime.config.service
-    limits = HttpLimits.of(svc_cfg)  # the one place limits come from: the config
-    pages = create_pages_app(state, limits.max_body_bytes)
-    openapi = openapi_document()
-    http = HttpServer(
-        ApiFront(state, limits, AsgiBridge(pages, (opts.host, opts.port)), openapi),
-        limits,
-        inherited_socket(opts.listen_fd)
-        if opts.listen_fd is not None
-        else listen_sockets(opts.host, opts.port),
-        exempt=runtime.config.trusted_proxies,
-    )
-    state.http = http.counter
-    admin: HttpServer | None = None
-    if runtime.config.admin_listen is not None:
-        admin_host, admin_port = runtime.config.admin_listen
-        if opts.worker > 1 and admin_port:  # --workers N: worker i on the port + i - 1
-            admin_port += opts.worker - 1
-        admin = HttpServer(
-            ApiFront(
-                state, limits, AsgiBridge(pages, (admin_host, admin_port)), openapi, admin=True
-            ),
-            limits,
-            listen_sockets(admin_host, admin_port),
-        )
-
     try:
+        state = AppState(metrics)
+        state.worker = opts.worker
+        parts = _Parts(opts, runtime, regions, derive_keys(secret), state, host)
         if opts.worker == 0:
             pid_file(opts.data_dir).write_text(str(os.getpid()))
-        async with trio.open_nursery() as nursery:
-            # on a remote store operations wait on the network: more of them at a time
-            remote = bool(url or svc_cfg.region_stores)
-            actors = max(svc_cfg.scorers, REMOTE_ACTORS) if remote else svc_cfg.scorers
-            engine = await nursery.start(run_engine, svc_cfg.queue_depth, actors)
-            ip_data = await trio.to_thread.run_sync(load_ip_data, Path(svc_cfg.ip_data_dir))
-            reducer = IpReducer(keys.hashing, ip_data)
-            if (stale := ip_data.warning(time.time())) is not None:
-                log.warning(stale, extra={"path": svc_cfg.ip_data_dir})
-            state.service = Service(regions, keys, host, runtime, reducer)
-            state.service.on_shadow = metrics.observe_shadow
-            metrics.stages = state.service.stages
-            state.engine = engine
-            nursery.start_soon(_watch_signals, state, opts, host, shutdown)
-            nursery.start_soon(_sweeper, state, metrics, shutdown)
-            nursery.start_soon(_erasure_resumer, state, metrics, shutdown)
-            nursery.start_soon(
-                webhooks.run, lambda: _stores(state), lambda: _config(state), metrics, shutdown
-            )
-            await nursery.start(run_lifespan, pages, shutdown)
-            listeners = [http] if admin is None else [http, admin]
-            drained = [trio.Event() for _ in listeners]
-            await nursery.start(_serve_until_drained, http, shutdown, drained[0])
-            bound = http.bound_ports()[0]
-            if admin is not None:
-                await nursery.start(_serve_until_drained, admin, shutdown, drained[1])
-                log.info("admin listener", extra={"port": admin.bound_ports()[0]})
-            # compile (or load cached) kernels off the loop; /readyz says 503 meanwhile
-            t0 = time.perf_counter()
-            await trio.to_thread.run_sync(warm_up)
-            await trio.to_thread.run_sync(state.service.warm_up)
-            freeze_heap()
-            if ip_data.meta is None and not opts.allow_no_ip_data:
-                # not ready without the network signals: /readyz says why until it is built
-                state.waiting_for = f"{ip_data.problem}; or start with --allow-no-ip-data"
-                handle = Handle(
-                    port=bound, state=state, opts=opts, host=host, http=http, admin=admin
-                )
-                task_status.started(handle)  # up, answering 503 meanwhile
-                task_status = trio.TASK_STATUS_IGNORED
-                await until_ip_data(state, opts, reducer, svc_cfg.ip_data_dir, shutdown)
-            state.waiting_for = ""
-            state.ready = not shutdown.is_set()
-            metrics.ready.set(int(state.ready))
-            log.info(
-                "ready",
-                extra={
-                    "host": opts.host,
-                    "port": bound,
-                    "ms": round((time.perf_counter() - t0) * 1000),
-                    "version": runtime.model.version,
-                },
-            )
-            task_status.started(
-                Handle(port=bound, state=state, opts=opts, host=host, http=http, admin=admin)
-            )
-            await shutdown.wait()
-            log.info("shutting down")
-            # the listeners stop accepting on `shutdown` and give requests in flight their
-            # `graceful_s`; the actors, the store and the pages keep serving those requests
-            # until every listener has drained, then everything else is cancelled
-            for done in drained:
-                await done.wait()
-            nursery.cancel_scope.cancel()
+        await _run(parts, task_status)
     finally:
         with trio.CancelScope(shield=True):
             await regions.aclose()
@@ -223,6 +119,164 @@ async def serve(
                 pid_file(opts.data_dir).unlink()
             except FileNotFoundError:
                 pass
+
+
+def _plugin_host(metrics: Metrics) -> PluginHost:
+    return PluginHost(
+        build_plugin_manager(),
+        on_error=lambda name: metrics.plugin_errors.labels(name).inc(),
+        on_violation=lambda name, what: metrics.plugin_violations.labels(name, what).inc(),
+        reserved=frozenset(ENGINE_ATTRIBUTES),
+    )
+
+
+async def _open_data(opts: ServeOptions, runtime: Runtime) -> tuple[Regions, bytes]:
+    """The data directory made private, the regions' stores opened, the secret loaded."""
+    opts.data_dir.mkdir(parents=True, exist_ok=True)
+    restrict_permissions(opts.data_dir)
+    confdiff.write_applied(opts.data_dir, runtime.config)  # what check-config compares to
+    url = opts.store or runtime.config.service.store
+    regions = await open_regions(runtime.config.service, opts.data_dir, url)
+    try:
+        return regions, await _secret(opts, regions.stores)
+    except BaseException:
+        with trio.CancelScope(shield=True):
+            await regions.aclose()
+        raise
+
+
+class _Parts:
+    """What start-up has made so far, handed from one step to the next."""
+
+    def __init__(
+        self,
+        opts: ServeOptions,
+        runtime: Runtime,
+        regions: Regions,
+        keys: Keys,
+        state: AppState,
+        host: PluginHost,
+    ) -> None:
+        self.opts = opts
+        self.runtime = runtime
+        self.regions = regions
+        self.keys = keys
+        self.state = state
+        self.host = host
+        self.shutdown = trio.Event()
+        limits = HttpLimits.of(runtime.config.service)  # the one place limits come from
+        self.pages = create_pages_app(state, limits.max_body_bytes)
+        self.http, self.admin = _listeners(opts, runtime, state, limits, self.pages)
+        state.http = self.http.counter
+
+    def handle(self) -> Handle:
+        port = self.http.bound_ports()[0]
+        return Handle(port, self.state, self.opts, self.host, self.http, self.admin)
+
+
+def _listeners(
+    opts: ServeOptions, runtime: Runtime, state: AppState, limits: HttpLimits, pages: Any
+) -> tuple[HttpServer, HttpServer | None]:
+    """The public listener and, when configured, the operator's."""
+    openapi = openapi_document()
+    http = HttpServer(
+        ApiFront(state, limits, AsgiBridge(pages, (opts.host, opts.port)), openapi),
+        limits,
+        inherited_socket(opts.listen_fd)
+        if opts.listen_fd is not None
+        else listen_sockets(opts.host, opts.port),
+        exempt=runtime.config.trusted_proxies,
+    )
+    if runtime.config.admin_listen is None:
+        return http, None
+    admin_host, admin_port = runtime.config.admin_listen
+    if opts.worker > 1 and admin_port:  # --workers N: worker i on the port + i - 1
+        admin_port += opts.worker - 1
+    front = ApiFront(
+        state, limits, AsgiBridge(pages, (admin_host, admin_port)), openapi, admin=True
+    )
+    return http, HttpServer(front, limits, listen_sockets(admin_host, admin_port))
+
+
+async def _run(parts: _Parts, task_status: trio.TaskStatus[Handle]) -> None:
+    """Everything under one nursery: engine, background jobs, pages, listeners; ready
+    once warm; on `shutdown`, the listeners drained, then the rest cancelled."""
+    state, shutdown = parts.state, parts.shutdown
+    async with trio.open_nursery() as nursery:
+        reducer, ip_data = await _start_engine(nursery, parts)
+        nursery.start_soon(_watch_signals, state, parts.opts, parts.host, shutdown)
+        nursery.start_soon(run_jobs, _jobs(state), _job_context(state, shutdown))
+        nursery.start_soon(
+            webhooks.run, lambda: _stores(state), lambda: _config(state), state.metrics, shutdown
+        )
+        await nursery.start(run_lifespan, parts.pages, shutdown)
+        drained = [trio.Event()]
+        await nursery.start(_serve_until_drained, parts.http, shutdown, drained[0])
+        if parts.admin is not None:
+            drained.append(trio.Event())
+            await nursery.start(_serve_until_drained, parts.admin, shutdown, drained[1])
+            log.info("admin listener", extra={"port": parts.admin.bound_ports()[0]})
+        await _become_ready(parts, reducer, ip_data, task_status)
+        await shutdown.wait()
+        log.info("shutting down")
+        # the listeners stop accepting on `shutdown` and give requests in flight their
+        # `graceful_s`; the actors, the store and the pages keep serving those requests
+        # until every listener has drained, then everything else is cancelled
+        for done in drained:
+            await done.wait()
+        nursery.cancel_scope.cancel()
+
+
+async def _start_engine(nursery: trio.Nursery, parts: _Parts) -> tuple[IpReducer, IpData]:
+    """The engine's actors, the IP data and the service over them."""
+    svc_cfg, state = parts.runtime.config.service, parts.state
+    # on a remote store operations wait on the network: more of them at a time
+    remote = bool(parts.opts.store or svc_cfg.store or svc_cfg.region_stores)
+    actors = max(svc_cfg.scorers, REMOTE_ACTORS) if remote else svc_cfg.scorers
+    engine = await nursery.start(run_engine, svc_cfg.queue_depth, actors)
+    ip_data = await trio.to_thread.run_sync(load_ip_data, Path(svc_cfg.ip_data_dir))
+    reducer = IpReducer(parts.keys.hashing, ip_data)
+    if (stale := ip_data.warning(time.time())) is not None:
+        log.warning(stale, extra={"path": svc_cfg.ip_data_dir})
+    state.service = Service(parts.regions, parts.keys, parts.host, parts.runtime, reducer)
+    state.service.on_shadow = state.metrics.observe_shadow
+    state.metrics.stages = state.service.stages
+    state.engine = engine
+    return reducer, ip_data
+
+
+async def _become_ready(
+    parts: _Parts, reducer: IpReducer, ip_data: IpData, task_status: trio.TaskStatus[Handle]
+) -> None:
+    """Kernels compiled (or loaded) off the loop, the IP data there (or allowed away): then
+    ready. `task_status` is given the handle once up (answering 503 meanwhile, when it
+    waits for the IP data) or once ready."""
+    state, opts = parts.state, parts.opts
+    assert state.service is not None
+    t0 = time.perf_counter()
+    await trio.to_thread.run_sync(warm_up)
+    await trio.to_thread.run_sync(state.service.warm_up)
+    freeze_heap()
+    if ip_data.meta is None and not opts.allow_no_ip_data:
+        # not ready without the network signals: /readyz says why until it is built
+        state.waiting_for = f"{ip_data.problem}; or start with --allow-no-ip-data"
+        task_status.started(parts.handle())  # up, answering 503 meanwhile
+        task_status = trio.TASK_STATUS_IGNORED
+        ip_dir = parts.runtime.config.service.ip_data_dir
+        await until_ip_data(state, opts, reducer, ip_dir, parts.shutdown)
+    state.waiting_for = ""
+    state.ready = not parts.shutdown.is_set()
+    state.metrics.ready.set(int(state.ready))
+    log.info(
+        "ready",
+        extra={
+            "host": opts.host,
+            "port": parts.http.bound_ports()[0],
+            "ms": round((time.perf_counter() - t0) * 1000),
+            "version": parts.runtime.model.version,
+        },
+    )
+    task_status.started(parts.handle())
 
 
 async def _serve_until_drained(
@@ -307,55 +361,45 @@ def _config(state: AppState) -> Config | None:
     return state.service.runtime.config if state.service is not None else None
 
 
-async def _erasure_resumer(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:
-    """Every JOURNAL_GRACE_S: finish erasures that a crash or a failed store interrupted."""
-    while not shutdown.is_set():
-        svc = state.service
-        if svc is not None and state.ready and state.engine is not None:
-            try:
-                finished = await state.engine.run_async(svc.resume_erasures)
-                if finished:
-                    log.warning("interrupted erasures finished", extra={"count": finished})
-            except Exception as exc:  # logged and counted; the next minute tries again
-                log.error("erasure resume failed", extra={"exc": type(exc).__name__})
-                metrics.background_errors.labels("erasure").inc()
-        with trio.move_on_after(JOURNAL_GRACE_S):
-            await shutdown.wait()
+def _jobs(state: AppState) -> list[Job]:
+    """The service's periodic jobs (engine/runtime/scheduler.py), each round run by the
+    engine's actors on the service as it is then (a reload may have replaced parts)."""
+
+    def on_engine(name: str) -> Callable[[float], Awaitable[int]]:
+        async def run(now: float) -> int:
+            assert state.service is not None
+            assert state.engine is not None
+            operation = getattr(state.service, name)
+            return await state.engine.run_async(lambda: operation(now))
+
+        return run
+
+    def config() -> ServiceFile:
+        assert state.service is not None
+        return state.service.runtime.config.service
+
+    return service_jobs(
+        on_engine("sweep"),
+        on_engine("sweep_velocity"),
+        on_engine("sweep_records"),
+        on_engine("resume_erasures"),
+        lambda: config().sweep_interval_s,
+        lambda: config().record_sweep_interval_s,
+        state.metrics,
+    )
 
 
-async def _sweeper(state: AppState, metrics: Metrics, shutdown: trio.Event) -> None:
-    """Sessions and velocity every `sweep_interval_s`; the derived records (profiles,
-    reputation, index entries: a scan of each) every `record_sweep_interval_s`. On a store
-    several processes share, one of them runs each sweep, the holder of its lease
-    (engine/lifecycle/leases.py, kept in the first region's store); the others check at each round
-    and take over a term after the holder stops."""
-    records_due = 0.0
-    while not shutdown.is_set():
+def _job_context(state: AppState, shutdown: trio.Event) -> Context:
+    """Jobs run once the service is ready, with its clock, leases in the first region."""
+
+    def home() -> AsyncKeyValueStore | None:
         svc = state.service
-        assert svc is not None
-        cfg = svc.runtime.config.service
-        if state.ready and state.engine is not None:
-            home = next(iter(svc.regions.stores.values()))
-            try:
-                now = svc.clock()
-                if await leases.hold(home, "sweep", now, cfg.sweep_interval_s * 1.5):
-                    removed = await state.engine.run_async(svc.sweep)
-                    if removed:
-                        metrics.swept.inc(removed)
-                        log.info("retention sweep", extra={"count": removed})
-                    stale = await state.engine.run_async(svc.sweep_velocity)
-                    if stale:
-                        log.info("velocity sweep", extra={"count": stale})
-                term = cfg.record_sweep_interval_s * 1.5
-                if time.monotonic() >= records_due and await leases.hold(
-                    home, "records", now, term
-                ):
-                    changed = await state.engine.run_async(svc.sweep_records)
-                    records_due = time.monotonic() + cfg.record_sweep_interval_s
-                    if changed:
-                        log.info("record retention sweep", extra={"count": changed})
-            except Exception as exc:  # logged and counted; the next interval tries again
-                log.error("retention sweep failed", extra={"exc": type(exc).__name__})
-                metrics.background_errors.labels("sweep").inc()
-        with trio.move_on_after(cfg.sweep_interval_s):
-            await shutdown.wait()
+        if svc is None or not state.ready or state.engine is None:
+            return None
+        return next(iter(svc.regions.stores.values()))
+
+    def clock() -> float:
+        assert state.service is not None
+        return state.service.clock()
+
+    return Context(home, clock, state.metrics, shutdown)

@@ -8,7 +8,12 @@ e:{window}<day>                         32 random bytes keying that day's per-IP
 r:{<ip prefix>}                         IpReputation (feedback per /24 or /48, per tenant)
 m:<tenant>\0<device_id>                 device_key behind a tenant's public device ID
 i:{<device_key>}<tenant>\0<session hash>  index of a tenant's sessions per device
-x:<purge_at, 12 digits>\0<record key>   retention index, swept in key order
+x:{<day, 6 digits>}<purge_at, 12 digits>\0<record key>
+                                        retention index, one bucket (one slot) per UTC day
+                                        of purge_at: a sweep reads only the due buckets
+x:{sweep}<next | legacy>                the sweep's cursor (first day not swept through) and
+                                        the mark that no entry of the old layout is left
+                                        (cluster store only, one pair in each region's store)
 b:<group><band>:<hash>                  DeviceList: devices sharing a band of components
 u:<hash>                                DeviceList: user keys of machines showing these components
 k:<group>:<hash>                        PopulationSketch: sightings of one whole fingerprint
@@ -269,14 +274,31 @@ def delivery_log_key(tenant: str, at: float, event_id: str, attempt: int) -> byt
     return delivery_log_prefix(tenant) + f"{int(at):012d}\0{event_id}\0{attempt}".encode()
 
 
+def purge_bucket(day: int) -> bytes:
+    """The prefix of UTC day `day`'s retention bucket: every entry due that day, under one
+    hash tag (one slot on a cluster), in purge order."""
+    return tagged("x:", f"{day:06d}")
+
+
 def purge_key(purge_at: float, record_key: bytes) -> bytes:
-    return f"x:{int(purge_at):012d}\0".encode() + record_key
+    stamp = int(purge_at)
+    return purge_bucket(stamp // int(DAY)) + f"{stamp:012d}\0".encode() + record_key
 
 
 def parse_purge_key(key: bytes) -> tuple[int, bytes]:
-    """(purge time, the key of the record it retires)."""
-    stamp, _, record_key = key[2:].partition(b"\0")
+    """(purge time, the key of the record it retires), of either layout (a legacy entry,
+    `x:<purge_at>\0<record key>`, is what a store written before the buckets holds)."""
+    rest = key[2:]
+    if rest.startswith(b"{"):
+        rest = rest[rest.index(b"}") + 1 :]
+    stamp, _, record_key = rest.partition(b"\0")
     return int(stamp), record_key
+
+
+LEGACY_PURGE_PREFIX = b"x:0"  # the old layout's entries (stamps below 10^11 start with 0)
+SWEEP_BOOKKEEPING = tagged("x:", "sweep")  # each store's own (cluster store only)
+SWEEP_CURSOR_KEY = SWEEP_BOOKKEEPING + b"next"
+LEGACY_DONE_KEY = SWEEP_BOOKKEEPING + b"legacy"
 
 
 def encode(record: msgspec.Struct) -> bytes:
