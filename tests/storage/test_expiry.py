@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from engine.lifecycle import expiry
 from engine.schema import SessionRecord
 from engine.store import AsyncKeyValueStore, WriteSet, direct_view
+from engine.store._slots import prefix_slot
 from engine.store.keys import DAY, LEGACY_DONE_KEY, State, encode, purge_key, session_key
 
 # noon today: the cluster drops a key at its native expiry (purge time plus a day), so the
@@ -50,6 +51,7 @@ class _Listing:
     def __init__(self, inner: AsyncKeyValueStore) -> None:
         self.inner = inner
         self.listed = 0
+        self.prefixes: list[bytes] = []
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
@@ -57,6 +59,7 @@ class _Listing:
     async def key_pages(
         self, prefix: bytes, *, below: bytes | None = None, batch: int = 1000
     ) -> AsyncIterator[list[bytes]]:
+        self.prefixes.append(prefix)
         async for page in self.inner.key_pages(prefix, below=below, batch=batch):
             self.listed += len(page)
             yield page
@@ -86,6 +89,11 @@ async def test_a_sweep_lists_the_due_bucket_not_the_store(store: AsyncKeyValueSt
     listing = _Listing(store)
     assert await expiry.sweep_sessions(listing, T0) == 20  # type: ignore[arg-type]
     assert listing.listed == 20
+    if direct_view(store) is None:
+        # on the cluster every listing is one slot (a bucket), never a SCAN of every
+        # master, which the untagged index of before the buckets needed at each sweep
+        assert listing.prefixes
+        assert all(prefix_slot(p) is not None for p in listing.prefixes), listing.prefixes
 
 
 async def test_a_store_written_before_the_buckets_is_still_swept(
