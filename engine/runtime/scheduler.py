@@ -15,7 +15,8 @@ this table: it owns an HTTP client and the deliveries in flight, and its own lea
 
 A round that raises never takes the service down: it is logged (the exception's type, never
 its message, which could name data), counted in `anonscore_background_errors{task=<job>}`,
-and the job runs again at its next period. Each job runs in its own task, so a slow or
+and the job runs again at its next period. Rounds start a period apart, not a period after
+the last one ended. Each job runs in its own task, so a slow or
 failing job delays no other. Periods are read at each round: a config reload changes them.
 """
 
@@ -82,8 +83,12 @@ async def run_job(job: Job, ctx: Context) -> None:
     """Rounds of `job` every period until shutdown (see the module docstring)."""
     while not ctx.shutdown.is_set():
         period = job.period()
+        started = trio.current_time()
         await round_of(job, ctx, period)
-        with trio.move_on_after(period):
+        # rounds start a period apart (the next one at once after a round that took
+        # longer), so the holder renews its lease a period after the last renewal, within
+        # the term of 1.5 periods, however long its rounds take up to a period
+        with trio.move_on_at(started + period):
             await ctx.shutdown.wait()
 
 
