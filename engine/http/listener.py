@@ -1,6 +1,6 @@
 """Accepting connections: the cap on open connections, and a graceful shutdown.
 
-Sockets are made by the runtime (`listen_sockets` in engine/runtime/server.py: plain
+Sockets are made by the runtime (`listen_sockets` in engine/runtime/sockets.py: plain
 `socket` calls, SO_REUSEPORT for several worker processes on one port); each accepted
 stream is served by
 `protocol.Connection`. Past `max_connections` a new connection gets a canned 503 and is

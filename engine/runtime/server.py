@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -32,6 +31,7 @@ from engine.runtime.readiness import until_ip_data
 from engine.runtime.reloading import load_runtime, reload_when_stable
 from engine.runtime.scheduler import Context, Job, run_jobs, service_jobs
 from engine.runtime.shared_secret import configured_secret, deployment_secret
+from engine.runtime.sockets import inherited_socket, listen_sockets, restrict_permissions
 from engine.scoring.kernels import warm_up
 from engine.scoring.model import Runtime
 from engine.scoring.pipeline import ENGINE_ATTRIBUTES
@@ -45,7 +45,6 @@ from engine.webhooks import sender as webhooks
 
 log = logging.getLogger("anonscore.server")
 REMOTE_ACTORS = 64
-BACKLOG = 100  # pending connections the kernel queues per listening socket
 
 
 class ServeOptions(msgspec.Struct, frozen=True):
@@ -292,47 +291,6 @@ async def _serve_until_drained(
         await server.serve(shutdown, task_status=task_status)
     finally:
         drained.set()
-
-
-def restrict_permissions(data_dir: Path) -> None:
-    """The data directory and everything under it: directories 0700, files 0600."""
-    data_dir.chmod(0o700)
-    for root, dirs, files in os.walk(data_dir):
-        for name in dirs:
-            (Path(root) / name).chmod(0o700)
-        for name in files:
-            path = Path(root) / name
-            if not path.is_symlink():
-                path.chmod(0o600)
-
-
-def inherited_socket(fd: int) -> list[socket.socket]:
-    """The listening socket a parent process (`--workers N`) made and passed down."""
-    sock = socket.socket(fileno=fd)
-    sock.setblocking(False)
-    return [sock]
-
-
-def listen_sockets(host: str, port: int, *, workers: int = 1) -> list[socket.socket]:
-    """A bound, listening socket for `host:port` (IPv6 when the host has a colon), with
-    SO_REUSEADDR, TCP_NODELAY, and SO_REUSEPORT when several worker processes share the
-    port. (Hypercorn's `Config.create_sockets` did this before; these few lines are all of
-    it the service used.)"""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host.strip("[]"), port))
-        sock.setblocking(False)
-        sock.set_inheritable(True)
-        sock.listen(BACKLOG)
-    except BaseException:
-        sock.close()
-        raise
-    return [sock]
 
 
 async def _watch_signals(

@@ -37,7 +37,8 @@ def worker_argv(args_list: list[str], fd: int, index: int) -> list[str]:
 
 def run_workers(n: int, listen: tuple[str, int], args_list: list[str], data_dir: Path) -> int:
     """Bind, start `n` workers, forward signals, restart the ones that die. Blocks."""
-    from engine.runtime.server import listen_sockets, pid_file
+    from engine.runtime.server import pid_file
+    from engine.runtime.sockets import listen_sockets
 
     sock = listen_sockets(*listen)[0]
     fd = sock.fileno()
