@@ -593,6 +593,9 @@ class Observation(Struct, omit_defaults=True):
     plugins_count: int | None = None
     ip_prefix: str | None = None  # the /24 or /48 the session came from
     handheld: bool | None = None  # a phone or tablet (its screen does not change)
+    # learnt through a link below CONFIDENT (maybe another device's): its network and locale
+    # do not vouch for the device (engine/devices/registry.py)
+    weak: bool = False
 
 
 class Reports(Struct, omit_defaults=True):

@@ -311,7 +311,8 @@ def best_score(new: Observation, profile: DeviceProfile, grp: str, params: Param
     the device was seen with the very software of this session, only those observations
     judge it: an update cannot explain a difference from what that version showed."""
     recent = [o for o in profile.recent if _same_software(o, new)] or profile.recent
-    known = {n: {v for o in profile.recent if (v := o.components.get(n))} for n in MULTI}
+    sure = [o for o in profile.recent if not o.weak] or profile.recent
+    known = {n: {v for o in sure if (v := o.components.get(n))} for n in MULTI}
     scores = [s for old in recent if (s := compare(new, old, grp, params, known)) is not None]
     return max(scores) if scores else None
 
@@ -367,8 +368,17 @@ def band_keys(obs: Observation, grp: str) -> list[bytes]:
 def remember(recent: list[Observation], new: Observation, keep: int) -> list[Observation]:
     """The device's recent observations with `new` added (oldest dropped; an observation
     showing the same components and software as `new` is replaced by it)."""
-    kept = [o for o in recent if o.components != new.components or not _same_software(o, new)]
-    return [*kept, new][-keep:]
+    kept = [
+        o
+        for o in recent
+        if o.components != new.components or not _same_software(o, new) or (new.weak > o.weak)
+    ]
+    out = [*kept, new][-keep:]
+    if all(o.weak for o in out):  # keep the newest observation that vouches for the device
+        strong = [o for o in kept if not o.weak]
+        if strong:
+            out = [strong[-1], *out[-(keep - 1) :]]
+    return out
 
 
 __all__ = ["BANDS", "DECISIVE_SCORE", "HARD", "WEB", "Fit", "Params"]

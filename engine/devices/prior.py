@@ -42,6 +42,8 @@ def class_key(
         return None
     screen = f"{max(width, height)}x{min(width, height)}"
     browser = (browser or "").lower()
+    # memory as browsers report it (a float in the payload, at most 8 GB in Chromium)
+    memory = None if memory is None else float(min(memory, 8))
     parts = (os_class, browser, gpu, screen, cores, memory, touch, fonts or "")
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
@@ -88,17 +90,18 @@ def _machines() -> tuple[dict[str, float], float]:
     return mass, unseen / (2.0 * classes)
 
 
-def attributes_class(attrs: Attributes, channel: str) -> str | None:
+def attributes_class(attrs: Attributes, channel: str, fonts: bool = True) -> str | None:
+    """The session's class (`fonts`: False for its hardware class, without the fonts hash)."""
     if channel != "web":
         return None
     d, s = attrs.device, attrs.software
     ua = parse_ua(s.user_agent.strip()) if s.user_agent and s.user_agent.strip() else None
     if ua is None:
         return None
+    shown = None if d.fonts_hash is None or not fonts else str(d.fonts_hash)
     return class_key(
         ua.os_class, ua.browser, d.webgl_renderer, d.screen_width, d.screen_height,
-        d.hardware_concurrency, d.device_memory, d.touch_points,
-        None if d.fonts_hash is None else str(d.fonts_hash),
+        d.hardware_concurrency, d.device_memory, d.touch_points, shown,
     )  # fmt: skip
 
 
@@ -119,7 +122,13 @@ def mass(attrs: Attributes, channel: str) -> float:
     if key is None:
         return 0.0
     table, unseen = _table()
-    return table.get(key, unseen)
+    if key in table:
+        return table[key]
+    # a fonts hash the table does not know: as common as its hardware class's machines
+    # share a fonts hash (the table's own fonts may not be how this traffic hashes them)
+    hardware: dict[str, list[float]] = _prior.PRIOR.get("hardware", {})  # type: ignore[assignment]
+    shares = hardware.get(attributes_class(attrs, channel, fonts=False) or "")
+    return max(unseen, shares[0] * shares[1]) if shares else unseen
 
 
 def crowd(

@@ -92,18 +92,28 @@ def _epoch_start(now: float) -> float:
     return (now // crowds.EPOCH) * crowds.EPOCH
 
 
+def vouched(profile: DeviceProfile) -> list[Observation]:
+    """The observations that vouch for where and how the device is used: those learnt when
+    the device was new or through a confident link. What a weak link added may be another
+    device's (a look-alike merged into this profile): its home network and locale must not
+    make the next visit of that look-alike look like this device's."""
+    return [o for o in profile.recent if not o.weak]
+
+
 def same_locale(seen: Observation, profile: DeviceProfile) -> bool:
-    """Does the session show a time zone and language the device showed before?"""
+    """Does the session show a time zone and language the device was surely seen with?"""
+    recent = vouched(profile)
     for name in ("timezone", "language"):
         value = seen.components.get(name)
-        if value is not None and all(o.components.get(name) != value for o in profile.recent):
+        if value is not None and all(o.components.get(name) != value for o in recent):
             return False
     return True
 
 
 def known_network(seen: Observation, profile: DeviceProfile) -> bool:
-    """Does the session come from a network prefix the device was seen on?"""
-    return seen.ip_prefix is not None and any(o.ip_prefix == seen.ip_prefix for o in profile.recent)
+    """Does the session come from a network prefix the device was surely seen on?"""
+    prefix = seen.ip_prefix
+    return prefix is not None and any(o.ip_prefix == prefix for o in vouched(profile))
 
 
 def _b32(digest: bytes, n: int = 20) -> str:
@@ -244,7 +254,7 @@ class Registry:
             sessions=profile.sessions + (1 if first_score else 0),
             tenant_seen=tenant_seen,
             user_agents=uas,
-            recent=remember(profile.recent, s.seen, RECENT),  # drift is followed
+            recent=remember(profile.recent, self.provenance(s, link), RECENT),  # drift
             bands=list(dict.fromkeys([*profile.bands, *bands]))[-MAX_BANDS:],
             user_key=user_key,
             user_bands=user_bands,
@@ -264,6 +274,14 @@ class Registry:
         epoch = new.epochs.get(tenant, 0)
         w.put(mapping_key(tenant, self.device_id(tenant, dkey, epoch)), dkey.encode())
         return new
+
+    @staticmethod
+    def provenance(s: Sighting, link: Link) -> Observation:
+        """The session's observation as the profile keeps it: weak when a known device was
+        linked below CONFIDENT."""
+        if link.profile is None or link.confidence >= CONFIDENT:
+            return s.seen
+        return msgspec.structs.replace(s.seen, weak=True)
 
     def common(self, s: Sighting, link: Link, tenant: str, now: float) -> bool:
         """Does the prior expect another machine of the tenant's, in this locale, to show

@@ -164,19 +164,20 @@ def sample_machine(fp: Any) -> str | None:
                        fp.navigator.hardwareConcurrency, fonts_hash(fonts))  # fmt: skip
 
 
-def sample_class(fp: Any) -> str | None:
-    """The population class of a drawn fingerprint, as the service computes it."""
+def sample_class(fp: Any, fonts: bool = True) -> str | None:
+    """The population class of a drawn fingerprint, as the service computes it (`fonts`:
+    False for its hardware class, the fonts hash left out)."""
     from engine.devices.agent import parse_ua
 
     ua = parse_ua(fp.navigator.userAgent)
     os = {"windows": "windows", "mac": "macos", "linux": "linux", "android": "android"}
     os |= {"ios": "ios"}
-    fonts = set(OS_FONTS.get(os.get(ua.os_class, ""), ())) | (set(fp.fonts or ()) & _COLLECTED)
+    found = set(OS_FONTS.get(os.get(ua.os_class, ""), ())) | (set(fp.fonts or ()) & _COLLECTED)
     card = fp.videoCard
     return class_key(
         ua.os_class, ua.browser, card.renderer if card else None, int(fp.screen.width),
         int(fp.screen.height), fp.navigator.hardwareConcurrency, fp.navigator.deviceMemory,
-        fp.navigator.maxTouchPoints, fonts_hash(fonts),
+        fp.navigator.maxTouchPoints, fonts_hash(found) if fonts else None,
     )  # fmt: skip
 
 
@@ -185,10 +186,12 @@ def table(samples: int, seed: int = 1) -> dict[str, Any]:
     of real traffic; the rest (singletons, Good-Turing) is the unseen mass."""
     counts: Counter[str] = Counter()
     machines: Counter[str] = Counter()
+    fonts_of: dict[str, Counter[str]] = {}  # hardware class -> its classes (fonts sets)
     for i in range(samples):
         fp = draw(f"prior/{seed}/{i}")
         if (key := sample_class(fp)) is not None:
             counts[key] += 1
+            fonts_of.setdefault(str(sample_class(fp, fonts=False)), Counter())[key] += 1
         if (machine := sample_machine(fp)) is not None:
             machines[machine] += 1
     singles = sum(1 for n in counts.values() if n == 1)
@@ -204,7 +207,22 @@ def table(samples: int, seed: int = 1) -> dict[str, Any]:
         "unseen": round(singles / samples, 6),
         "unseen_classes": singles,
         "mass": kept,
+        "hardware": hardware(fonts_of, samples),
     }
+
+
+def hardware(fonts_of: dict[str, Counter[str]], samples: int) -> dict[str, list[float]]:
+    """Per hardware class seen twice or more (the class without its fonts hash): its mass,
+    and the chance that two of its machines show one fonts hash (sum of the squared shares
+    of its font sets). A fonts hash the table does not know says nothing about how common
+    the machine is; its hardware class and that collision chance still do."""
+    out = {}
+    for key, sets in sorted(fonts_of.items(), key=lambda kv: -sum(kv[1].values())):
+        n = sum(sets.values())
+        if n > 1:
+            collision = sum((k / n) ** 2 for k in sets.values())
+            out[key] = [round(n / samples, 6), round(collision, 4)]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
