@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Route, Worker
 
 if TYPE_CHECKING:
-    from .conftest import Server
+    from tests.process import Server
 
 pytestmark = pytest.mark.browser
 
