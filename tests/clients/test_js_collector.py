@@ -12,16 +12,13 @@ tests/browser/test_csp.py.
 from __future__ import annotations
 
 import gzip
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-PACKAGE = REPO / "clients" / "js"
+from tests.clients.jspkg import REPO, build, ready_node, run
+
 SERVED = REPO / "engine" / "static" / "collector.js"
 # min+gzip (level 9) of the script-tag build; 9,562 B when the budget was set (docs/collector.md)
 GZIP_BUDGET = 11 * 1024
@@ -30,38 +27,16 @@ DYNAMIC_CODE = re.compile(
 )
 
 
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        reason = f"{name} not found; run tools/install_node.sh"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
-
-
-def run(cmd: list[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=PACKAGE, capture_output=True, text=True, timeout=timeout)
-
-
 @pytest.fixture(scope="module")
 def node() -> str:
-    """Node, with the package's pinned dependencies installed from the lock file."""
-    node, npm = tool("node"), tool("npm")
-    stamp = PACKAGE / "node_modules" / ".package-lock.json"
-    lock = PACKAGE / "package-lock.json"
-    if not stamp.exists() or lock.stat().st_mtime > stamp.stat().st_mtime:
-        done = run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], timeout=600)
-        assert done.returncode == 0, done.stdout + done.stderr
-    return node
+    return ready_node()
 
 
 @pytest.fixture(scope="module")
 def built(node: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh build of the source with the pinned toolchain (clients/js/build.mjs)."""
     out = tmp_path_factory.mktemp("js-build")
-    done = run([node, "build.mjs", str(out)])
-    assert done.returncode == 0, done.stdout + done.stderr
+    build(node, out)
     return out
 
 
@@ -73,11 +48,10 @@ def test_the_served_collector_is_the_build_of_the_source(built: Path) -> None:
 
 
 def test_node_test_runner(node: str) -> None:
-    built = run([node, "build.mjs"])  # dist/, which the Node tests import
-    assert built.returncode == 0, built.stdout + built.stderr
-    tests = run([node, "--test", "test/"])
-    assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-2000:]
-    assert re.search(r"^# pass [1-9]", tests.stdout, re.M), tests.stdout[-2000:]
+    build(node)  # dist/, which the Node tests import
+    out = run([node, "--test", "test/"])
+    assert re.search(r"^# pass [1-9]", out, re.M), out[-2000:]
+    assert re.search(r"^# fail 0$", out, re.M), out[-2000:]
 
 
 def test_size_budget() -> None:
