@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install Node.js and npm, which the adversary harness's Node kits run on (tools/adversary/node:
-# fingerprint-suite and puppeteer-extra, see docs/adversary.md): Debian's `nodejs` and `npm`.
+# fingerprint-suite and puppeteer-extra, see docs/adversary.md) and the collector package is
+# built and tested with (clients/js, docs/collector.md): Debian's `nodejs` and `npm`.
 #
 # Idempotent: installs only what is missing (node, npm on the PATH). The kits' pinned
 # versions need Node 18 or newer (Debian 12's nodejs is 18); an older node is refused.
