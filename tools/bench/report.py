@@ -129,7 +129,7 @@ def summary(res: dict[str, Any]) -> list[str]:
         "",
         f"SUMMARY: each alone, {conc} connections, median (min-max) of {n} round"
         f"{'s' if n > 1 else ''}; ratios within each round",
-        f"{'':<40}{'requests/s':>18}{'x floor':>18}{'x echo':>18}"
+        f"{'':<40}{'requests/s':>21}{'x floor':>21}{'x echo':>21}"
         f"{'p50/p99 ms':>13}{'1 conn p50/p99':>16}",
     ]
     cpu_rows: list[str] = []
@@ -141,18 +141,18 @@ def summary(res: dict[str, Any]) -> list[str]:
         o = one.get(key)
         lat1 = f"{_n(o['p50_ms'], '.2f')}/{_n(o['p99_ms'], '.2f')}" if o else "-"
         out.append(
-            f"{label:<40}{_spread(row['rps'], '.0f'):>18}{_spread(row['x_floor'], '.2f'):>18}"
-            f"{_spread(row['x_echo'], '.2f'):>18}{lat:>13}{lat1:>16}"
+            f"{label:<40}{_spread(row['rps'], '.0f'):>21}{_spread(row['x_floor'], '.2f'):>21}"
+            f"{_spread(row['x_echo'], '.2f'):>21}{lat:>13}{lat1:>16}"
         )
         cpu_rows.append(
-            f"{label:<40}{_spread(row['cpu_us'], '.0f'):>18}"
-            f"{_spread(row['cpu_x_floor'], '.2f'):>18}{_spread(row['cpu_x_echo'], '.2f'):>18}"
+            f"{label:<40}{_spread(row['cpu_us'], '.0f'):>21}"
+            f"{_spread(row['cpu_x_floor'], '.2f'):>21}{_spread(row['cpu_x_echo'], '.2f'):>21}"
         )
     out += [
         "",
         "the same by the server's CPU per request (what other processes distort less): "
         "the baseline's CPU per request over the endpoint's",
-        f"{'':<40}{'CPU us/request':>18}{'x floor':>18}{'x echo':>18}",
+        f"{'':<40}{'CPU us/request':>21}{'x floor':>21}{'x echo':>21}",
         *cpu_rows,
     ]
     out.append("targets (issue 19), medians; rate ratio, then CPU ratio:")
