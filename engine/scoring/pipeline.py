@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from engine.config import Tenant
-from engine.devices import Registry
+from engine.devices import Link, Registry, Sighting
 from engine.features import CollectedSession, Context, DeviceHistory, RuleHit, Velocity
 from engine.flags import FLAG_NAMES
 from engine.metrics import StageClock
@@ -81,19 +81,102 @@ def score_session(
     attrs = record.attributes
     devices = Registry(state, keys)
     with stage("device link"):
-        sighting = devices.sight(attrs, record.channel, now, record.ip_prefix)
-        # what linking reads first, in one batch (a round trip fewer on a remote store)
-        early = [*sighting.bands, sighting.population]
-        if sighting.user_band is not None:
-            early.append(sighting.user_band)
-        if record.ip_prefix:
-            early += [events_key("p", record.ip_prefix), reputation_key(record.ip_prefix)]
-        early.append(volume_key(tenant.id, int(now // DAY)))
-        state.store.get_many(early)
-        link = devices.link(sighting, tenant.id, now)
-        dkey, profile = link.dkey, link.profile
+        sighting, link = _link(state, devices, record, tenant, now)
+        dkey = link.dkey
     first_score = record.scored is None
 
+    context, history, (dev_ev, pfx_ev), (dev_others, ip_others, trust) = _context(
+        state, runtime, tenant, record, link, now, first_score
+    )
+    with stage("plugins"):
+        session = CollectedSession.from_record(sh, record)
+        features, hits = host.run(session, context, tenant)
+    with stage("model"):
+        flags = dict.fromkeys(FLAG_NAMES, False)
+        strengths: dict[str, float] = {}
+        for hit, weight in hits:
+            _apply_hit(hit, weight, flags, strengths)
+        _hold_reputation(strengths, runtime, history, context, dev_others, ip_others, trust)
+        score, reasons = runtime.model.score(strengths)
+        # shadow mode: a candidate model scores the same evidence; kept, never answered
+        shadow = runtime.shadow.score(strengths)[0] if runtime.shadow is not None else None
+    with stage("record"):  # the device record, the answer, the writes
+        w = WriteSet()
+        ua = attrs.software.user_agent
+        stored = devices.record(
+            w, sighting, link, tenant.id, now, user_agent=ua, first_score=first_score
+        )
+        device_id = devices.device_id(tenant.id, dkey, stored.epochs.get(tenant.id, 0))
+        response = ScoreResponse(
+            session_id="",
+            score=score,
+            device_id=device_id,
+            device_confidence=link.confidence,
+            user_id=devices.user_id(tenant.id, link, stored, sh),
+            flags=flags,
+            attributes=_attributes(record, features),
+            reasons=reasons,
+            model_version=runtime.model.version,
+        )
+
+        velocity = (dkey, dev_ev, pfx_ev)
+        _session_writes(
+            state, w, runtime, tenant, sh, record, velocity, response, strengths, shadow, now
+        )
+        return response, w, shadow
+
+
+def _attributes(record: SessionRecord, features: dict[str, Any]) -> dict[str, Any]:
+    """The answer's attributes: the engine's own, then the plugins' (a non-finite float as
+    None)."""
+    attributes: dict[str, Any] = {
+        "channel": record.channel,
+        "ip_country": record.ip_country,
+        "ip_asn": record.ip_asn,
+        "ip_asn_name": record.ip_asn_name,
+    }
+    for name, value in features.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        attributes[name] = value
+    return attributes
+
+
+def _link(
+    state: State, devices: Registry, record: SessionRecord, tenant: Tenant, now: float
+) -> tuple[Sighting, Link]:
+    """The device's sighting and its link, with what linking reads first in one batch (a
+    round trip fewer on a remote store)."""
+    assert record.attributes is not None
+    assert record.channel is not None
+    sighting = devices.sight(record.attributes, record.channel, now, record.ip_prefix)
+    early = [*sighting.bands, sighting.population]
+    if sighting.user_band is not None:
+        early.append(sighting.user_band)
+    if record.ip_prefix:
+        early += [events_key("p", record.ip_prefix), reputation_key(record.ip_prefix)]
+    early.append(volume_key(tenant.id, int(now // DAY)))
+    state.store.get_many(early)
+    return sighting, devices.link(sighting, tenant.id, now)
+
+
+def _context(
+    state: State,
+    runtime: Runtime,
+    tenant: Tenant,
+    record: SessionRecord,
+    link: Link,
+    now: float,
+    first_score: bool,
+) -> tuple[
+    Context,
+    DeviceHistory,
+    tuple[Events, Events | None],
+    tuple[set[str], set[str], dict[str, float]],
+]:
+    """What the plugins see beside the session: velocities (this session counted once, at
+    its first score), the device's history and other tenants' reports by their trust."""
+    dkey, profile = link.dkey, link.profile
     # velocity: this session counts once, at its first score
     # a new device (a key just drawn) has no events yet
     dev_ev = state.events("d", dkey) if profile is not None else Events()
@@ -142,69 +225,47 @@ def score_session(
         ip_fraud_reports=rep.fraud_reports,
         ip_reports=evidence(rep.reports, tenant.id, trust),
     )
-    with stage("plugins"):
-        session = CollectedSession.from_record(sh, record)
-        features, hits = host.run(session, context, tenant)
-    with stage("model"):
-        flags = dict.fromkeys(FLAG_NAMES, False)
-        strengths: dict[str, float] = {}
-        for hit, weight in hits:
-            _apply_hit(hit, weight, flags, strengths)
-        _hold_reputation(strengths, runtime, history, context, dev_others, ip_others, trust)
-        score, reasons = runtime.model.score(strengths)
-        # shadow mode: a candidate model scores the same evidence; kept, never answered
-        shadow = runtime.shadow.score(strengths)[0] if runtime.shadow is not None else None
-    with stage("record"):  # the device record, the answer, the writes
-        w = WriteSet()
-        ua = attrs.software.user_agent
-        stored = devices.record(
-            w, sighting, link, tenant.id, now, user_agent=ua, first_score=first_score
-        )
-        device_id = devices.device_id(tenant.id, dkey, stored.epochs.get(tenant.id, 0))
-        attributes: dict[str, Any] = {
-            "channel": record.channel,
-            "ip_country": record.ip_country,
-            "ip_asn": record.ip_asn,
-            "ip_asn_name": record.ip_asn_name,
-        }
-        for name, value in features.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                value = None
-            attributes[name] = value
-        response = ScoreResponse(
-            session_id="",
-            score=score,
-            device_id=device_id,
-            device_confidence=link.confidence,
-            user_id=devices.user_id(tenant.id, link, stored, sh),
-            flags=flags,
-            attributes=attributes,
-            reasons=reasons,
-            model_version=runtime.model.version,
-        )
+    return context, history, (dev_ev, pfx_ev), (dev_others, ip_others, trust)
 
-        # one atomic write: session, device (written above), velocity, indexes
-        count_scored(state, w, runtime.config.service, tenant.id, now)
-        w.put(events_key("d", dkey), encode(dev_ev))
-        if pfx_ev is not None and record.ip_prefix:
-            w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
-        if record.device_key is not None and record.device_key != dkey:
-            w.delete(index_key(tenant.id, record.device_key, sh))
-        w.put(index_key(tenant.id, dkey, sh), b"")
-        new = msgspec.structs.replace(
-            record,
-            device_key=dkey,
-            scored=ScoreResult(
-                response=response,
-                collected_at=record.collected_at,
-                strengths={code: round(value, 6) for code, value in strengths.items()},
-                shadow_score=shadow,
-                scored_at=now,
-            ),
-            purge_at=now + tenant.retention_days * DAY,
-        )
-        State.put_session(w, sh, record, new)
-        return response, w, shadow
+
+def _session_writes(
+    state: State,
+    w: WriteSet,
+    runtime: Runtime,
+    tenant: Tenant,
+    sh: str,
+    record: SessionRecord,
+    velocity: tuple[str, Events, Events | None],
+    response: ScoreResponse,
+    strengths: dict[str, float],
+    shadow: float | None,
+    now: float,
+) -> None:
+    """The rest of the one atomic write (the device record is in `w` already): the scored
+    volume, velocity, the device index and the sealed session."""
+    dkey, dev_ev, pfx_ev = velocity
+    assert record.collected_at is not None
+    # one atomic write: session, device (written above), velocity, indexes
+    count_scored(state, w, runtime.config.service, tenant.id, now)
+    w.put(events_key("d", dkey), encode(dev_ev))
+    if pfx_ev is not None and record.ip_prefix:
+        w.put(events_key("p", record.ip_prefix), encode(pfx_ev))
+    if record.device_key is not None and record.device_key != dkey:
+        w.delete(index_key(tenant.id, record.device_key, sh))
+    w.put(index_key(tenant.id, dkey, sh), b"")
+    new = msgspec.structs.replace(
+        record,
+        device_key=dkey,
+        scored=ScoreResult(
+            response=response,
+            collected_at=record.collected_at,
+            strengths={code: round(value, 6) for code, value in strengths.items()},
+            shadow_score=shadow,
+            scored_at=now,
+        ),
+        purge_at=now + tenant.retention_days * DAY,
+    )
+    State.put_session(w, sh, record, new)
 
 
 def _hold_reputation(

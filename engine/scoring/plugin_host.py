@@ -63,6 +63,12 @@ def _impls(pm: pluggy.PluginManager, hook: str) -> tuple[_Impl, ...]:
     return tuple(out)
 
 
+# per tenant: (extractor, its settings or None) and (rule, its settings or None, weight)
+_Plan = tuple[
+    tuple[tuple[_Impl, "dict[str, Any] | None"], ...],
+    tuple[tuple[_Impl, "dict[str, Any] | None", float], ...],
+]
+
 _FEATURE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MAX_FEATURE_STR = 256
 _INT64 = 2**63
@@ -119,6 +125,7 @@ class PluginHost:
         self.reserved = reserved  # feature names the engine itself answers with
         # reason codes with a weight in the running model (set on start and reload)
         self.codes: Container[str] | None = None
+        self._plans: dict[tuple[int, str | None], tuple[Tenant, _Plan]] = {}
 
     def _call(self, impl: _Impl, kwargs: dict[str, Any]) -> Any:
         try:
@@ -135,11 +142,37 @@ class PluginHost:
         if self._on_violation is not None:
             self._on_violation(plugin, what)
 
-    def _context_for(self, context: Context, tenant: Tenant, plugin: str) -> Context:
-        settings = tenant.plugin(plugin).settings
-        if settings:
-            return msgspec.structs.replace(context, tenant_settings=settings)
-        return context
+    @staticmethod
+    def _with(context: Context, settings: dict[str, Any]) -> Context:
+        return msgspec.structs.replace(context, tenant_settings=settings)
+
+    def _plan(self, tenant: Tenant, only: str | None) -> _Plan:
+        """Which extractors and rules run for this tenant, each with its settings (None:
+        none) and its rules' weight: worked out once per tenant object (a reload makes new
+        ones) instead of two look-ups per plugin per request."""
+        key = (id(tenant), only)
+        cached = self._plans.get(key)
+        if cached is not None and cached[0] is tenant:
+            return cached[1]
+        extractors = []
+        for impl in self.extractors:
+            if not tenant.plugin(impl.plugin).enabled and impl.plugin != only:
+                continue
+            extractors.append((impl, tenant.plugin(impl.plugin).settings or None))
+        rules = []
+        for impl in self.rules:
+            setting = tenant.plugin(impl.plugin)
+            if only is not None:
+                if impl.plugin != only:
+                    continue
+            elif not setting.enabled:
+                continue
+            rules.append((impl, setting.settings or None, setting.weight))
+        plan: _Plan = (tuple(extractors), tuple(rules))
+        if len(self._plans) > 256:  # tenants of past reloads
+            self._plans.clear()
+        self._plans[key] = (tenant, plan)  # the tenant held: its id is not reused meanwhile
+        return plan
 
     def run(
         self,
@@ -154,10 +187,9 @@ class PluginHost:
         `only`: run the rules of that plugin alone, enabled for the tenant or not (every
         extractor still runs: rules read their features). For backtests."""
         features: Features = {}
-        for impl in self.extractors:
-            if not tenant.plugin(impl.plugin).enabled and impl.plugin != only:
-                continue
-            ctx = self._context_for(context, tenant, impl.plugin)
+        extractors, rules = self._plan(tenant, only)
+        for impl, settings in extractors:
+            ctx = context if settings is None else self._with(context, settings)
             result = self._call(impl, {"session": session, "context": ctx})
             if result is None:
                 continue
@@ -171,21 +203,15 @@ class PluginHost:
                 else:
                     self._violation(impl.plugin, f"feature {problem}")
         hits: list[tuple[RuleHit, float]] = []
-        for impl in self.rules:
-            setting = tenant.plugin(impl.plugin)
-            if only is not None:
-                if impl.plugin != only:
-                    continue
-            elif not setting.enabled:
-                continue
-            ctx = self._context_for(context, tenant, impl.plugin)
+        for impl, settings, weight in rules:
+            ctx = context if settings is None else self._with(context, settings)
             result = self._call(impl, {"session": session, "features": features, "context": ctx})
             if result is None:
                 continue
             for hit in result if isinstance(result, list) else [result]:
                 problem = hit_problem(hit, self.codes)
                 if problem is None:
-                    hits.append((hit, setting.weight))
+                    hits.append((hit, weight))
                 else:
                     self._violation(impl.plugin, f"hit {problem}")
         return features, hits

@@ -81,22 +81,8 @@ def collect_op(
     if c.ip and c.facts.prefix is not None:  # fetched with the session on a remote store
         day = int(now // DAY)
         st.store.prefetch([window_key(day), window_key(day - 1)])
-    if st.erased(c.sh):
-        raise NotFound("this session was erased; create a new one", field="session_id")
-    record = st.session(c.sh)
-    if record is not None and record.scored is not None:
-        raise Conflict(
-            "this session was scored and is sealed; its attributes cannot change. "
-            "Create a new session for a new application",
-            field="session_id",
-        )
-    if record is not None and record.refused:
-        raise Conflict(
-            "this session's data was refused for personal data and deleted; it takes no "
-            "more payloads. Create a new session",
-            field="session_id",
-        )
-    old = record
+    old = _open_session(st, c)
+    record = old
     if record is None:
         record = SessionRecord(
             tenant=c.tenant.id,
@@ -144,6 +130,27 @@ def collect_op(
     )
     State.put_session(w, c.sh, old, new)
     return CollectResponse(accepted=count_attributes(c.attributes), dropped=c.dropped), w
+
+
+def _open_session(st: State, c: Collected) -> SessionRecord | None:
+    """The session's record so far (None: its first payload); 404 once erased, 409 once
+    scored (sealed) or refused for personal data."""
+    if st.erased(c.sh):
+        raise NotFound("this session was erased; create a new one", field="session_id")
+    record = st.session(c.sh)
+    if record is not None and record.scored is not None:
+        raise Conflict(
+            "this session was scored and is sealed; its attributes cannot change. "
+            "Create a new session for a new application",
+            field="session_id",
+        )
+    if record is not None and record.refused:
+        raise Conflict(
+            "this session's data was refused for personal data and deleted; it takes no "
+            "more payloads. Create a new session",
+            field="session_id",
+        )
+    return record
 
 
 def refuse_op(

@@ -53,17 +53,25 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--duration", type=float, default=10.0, help="measured seconds per phase")
+    p.add_argument("--duration", type=float, default=4.0, help="measured seconds per phase")
     p.add_argument("--concurrency", type=int, default=32, help="connections (default 32)")
-    p.add_argument("--warmup", type=float, default=2.0, help="seconds of load, not measured")
+    p.add_argument("--warmup", type=float, default=1.0, help="seconds of load, not measured")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of floor, echo, sessions, collect and score in turn (default 3): each "
+        "ratio is taken within its round; the summary gives the median and the range",
+    )
     p.add_argument("--port", type=int, default=0, help="port for the servers (default: a free one)")
     p.add_argument("--json", type=Path, help="also write the numbers to this file")
     p.add_argument("--keep", action="store_true", help="keep the servers' logs and data")
     p.add_argument(
         "--profile",
         type=Path,
-        help="record the service with py-spy over the measured window into this file "
-        "(raw collapsed stacks; needs py-spy and ptrace permission)",
+        help="record the service with py-spy into this directory: a flame graph of each "
+        "endpoint alone in the first round (sessions.svg, collect.svg, score.svg) and the "
+        "flow's raw collapsed stacks (flow.txt); needs ptrace permission",
     )
     p.add_argument(
         "--open-loop",
@@ -88,9 +96,10 @@ def _parser() -> argparse.ArgumentParser:
         "1 needs --store redis, and the workers are not pinned: they share the machine with "
         "the cluster and the load generator)",
     )
-    p.add_argument("--loadgen", choices=("echo", "flow", "open"), help=argparse.SUPPRESS)
+    p.add_argument("--loadgen", choices=("echo", "flow", "open", "split"), help=argparse.SUPPRESS)
     p.add_argument("--rate", type=float, help=argparse.SUPPRESS)
     p.add_argument("--target-port", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
     return p
 
 
@@ -113,8 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     if max(args.workers) > 1 and args.store != "redis":
         print("bench: --workers above 1 needs --store redis", file=sys.stderr)
         return 2
-    if args.duration <= 0 or args.warmup < 0 or args.concurrency < 1:
-        print("bench: --duration must be > 0, --warmup >= 0, --concurrency >= 1", file=sys.stderr)
+    if args.duration <= 0 or args.warmup < 0 or args.concurrency < 1 or args.rounds < 1:
+        print(
+            "bench: --duration must be > 0, --warmup >= 0, --concurrency and --rounds >= 1",
+            file=sys.stderr,
+        )
         return 2
     if args.loadgen:
         import trio
@@ -125,6 +137,17 @@ def main(argv: list[str] | None = None) -> int:
             from .openloop import open_loop
 
             out = trio.run(open_loop, args.target_port, args.rate, args.warmup, args.duration)
+        elif args.loadgen == "split":
+            from .split import split_phases
+
+            out = trio.run(
+                split_phases,
+                args.target_port,
+                args.concurrency,
+                args.warmup,
+                args.duration,
+                args.server_pid,
+            )
         else:
             out = trio.run(
                 loadgen,
@@ -133,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.concurrency,
                 args.warmup,
                 args.duration,
+                args.server_pid,
             )
         print(json.dumps(out))
         return 0

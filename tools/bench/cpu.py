@@ -52,3 +52,19 @@ def cpu_busy(cpu: int | None) -> float:
             fields = [int(x) for x in rest]
             return (sum(fields[:3]) + sum(fields[5:8])) / os.sysconf("SC_CLK_TCK")
     return float("nan")
+
+
+async def cpu_window(pid: int | None, start_ns: int, end_ns: int, out: dict[str, float]) -> None:
+    """CPU seconds `pid` (and its workers) used between two `perf_counter_ns` instants, into
+    `out["server_cpu_s"]`: a server's cost per request that a busy machine distorts far
+    less than its rate (a task in the load generator's nursery; it returns at `end_ns`)."""
+    import time
+
+    import trio
+
+    if pid is None:
+        return
+    await trio.sleep(max(0.0, (start_ns - time.perf_counter_ns()) / 1e9))
+    c0 = tree_cpu(pid)
+    await trio.sleep(max(0.0, (end_ns - time.perf_counter_ns()) / 1e9))
+    out["server_cpu_s"] = tree_cpu(pid) - c0

@@ -9,7 +9,15 @@ import time
 from typing import Any
 
 from .client import Conn, HttpError
+from .cpu import cpu_window
 from .payloads import FlowRequests, collect_body
+
+
+def per_request(used: dict[str, float], count: int) -> float | None:
+    """The server's CPU microseconds per request over the measured window."""
+    cpu = used.get("server_cpu_s")
+    return round(1e6 * cpu / count, 1) if cpu is not None and count else None
+
 
 ECHO_ROWS = (
     ("echo", "echo  POST /echo (all bodies)"),
@@ -64,7 +72,13 @@ class Recorder:
 
 
 async def loadgen(
-    mode: str, port: int, concurrency: int, warmup: float, duration: float, seed: int = 1
+    mode: str,
+    port: int,
+    concurrency: int,
+    warmup: float,
+    duration: float,
+    server_pid: int | None = None,
+    seed: int = 1,
 ) -> dict[str, Any]:
     """Drive the echo (mode "echo") or the real flow ("flow"); return per-endpoint stats."""
     import msgspec
@@ -135,14 +149,18 @@ async def loadgen(
 
     client = echo_client if mode == "echo" else flow_client
     cpu0 = time.process_time()
+    used: dict[str, float] = {}
     with trio.move_on_after(warmup + duration + 30):
         async with trio.open_nursery() as nursery:
+            nursery.start_soon(cpu_window, server_pid, warm_end, end, used)
             for i, c in enumerate(conns):
                 nursery.start_soon(client, c, random.Random(seed * 1000 + i))
     cpu, wall = time.process_time() - cpu0, (perf() - t_start) / 1e9
     for c in conns:
         c.close()
+    endpoints = {n: rec.stats(n, duration) for n in names}
+    endpoints[total]["cpu_us"] = per_request(used, endpoints[total]["count"])
     return {
-        "endpoints": {n: rec.stats(n, duration) for n in names},
+        "endpoints": endpoints,
         "loadgen_cpu_pct": round(100 * cpu / wall, 1),
     }

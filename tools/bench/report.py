@@ -7,6 +7,12 @@ from typing import Any
 
 from .loadgen import ECHO_ROWS, FLOW_ROWS
 
+SPLIT_ROWS = (
+    ("sessions", "           POST /v1/sessions"),
+    ("collect", "           POST /v1/collect"),
+    ("score", "           POST /v1/score"),
+)
+
 # other processes' share (%) of the server's / the load generator's CPU above which a run is
 # flagged: on this 2-vCPU VM, 60% on the load CPU cost the echo ~15% of its throughput
 BUSY_PCT = (10, 25)
@@ -30,15 +36,19 @@ def report(res: dict[str, Any]) -> str:
         "",
         f"{'endpoint':<40}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}",
     ]
-    phases: list[tuple[str, dict[str, Any], tuple[tuple[str, str], ...]]] = [
-        ("echo", res["echo"], ECHO_ROWS)
-    ]
+    phases: list[tuple[str, dict[str, Any], tuple[tuple[str, str], ...]]] = []
+    for i, one in enumerate(res.get("rounds") or []):
+        tag = f" (round {i + 1})" if len(res["rounds"]) > 1 else ""
+        phases.append((f"floor{tag}", one["floor"], ECHO_ROWS))
+        phases.append((f"echo{tag}", one["echo"], ECHO_ROWS))
+        phases.append((f"each endpoint alone{tag}", one["split"], SPLIT_ROWS))
+    if res.get("one_connection"):
+        phases.append(("each endpoint alone, one connection", res["one_connection"], SPLIT_ROWS))
     for run in res["services"]:
         if "flow" in run:
             phases.append((_label(run), run["flow"], FLOW_ROWS))
     for name, ph, rows in phases:
-        if name != "echo":
-            lines.append(name)
+        lines.append(name)
         for key, label in rows:
             s = ph["endpoints"][key]
             lines.append(
@@ -73,6 +83,8 @@ def report(res: dict[str, Any]) -> str:
                 "are not representative: run again on a quiet machine"
             )
         for key, _ in rows[1:] if rows is ECHO_ROWS else rows[:3]:
+            if key not in ph["endpoints"]:
+                continue
             s = ph["endpoints"][key]
             if s["errors_total"]:
                 lines.append(
@@ -82,7 +94,98 @@ def report(res: dict[str, Any]) -> str:
     for run in res["services"]:
         lines += _stages(run)
         lines += _open_loop(run)
+    lines += summary(res)
     return "\n".join(lines)
+
+
+# the issue's targets (issue 19): endpoint -> (baseline, ratio at least)
+TARGETS = {"sessions": ("floor", 0.4), "collect": ("echo", 3.0), "score": ("echo", 2.0)}
+P99_32_MS, SCORE_P99_1_MS = 25.0, 2.0
+SUMMARY_ROWS = (
+    ("floor", "floor: Trio + httptools, fixed answer"),
+    ("echo", "echo: Quart-Trio on Hypercorn"),
+    ("sessions", "POST /v1/sessions"),
+    ("collect", "POST /v1/collect"),
+    ("score", "POST /v1/score"),
+)
+
+
+def _spread(s: dict[str, float], spec: str) -> str:
+    if s["min"] == s["max"]:
+        return format(s["median"], spec)
+    return f"{s['median']:{spec}} ({s['min']:{spec}}-{s['max']:{spec}})"
+
+
+def summary(res: dict[str, Any]) -> list[str]:
+    """The table to read first: each endpoint alone, its rate as shares of the floor and the
+    echo measured in the same round (median and range over the rounds), its latency at 32
+    connections (first round) and at one, and the issue's targets."""
+    sm, rounds = res.get("summary"), res.get("rounds") or []
+    if not sm or not rounds:
+        return []
+    n, one = len(rounds), (res.get("one_connection") or {}).get("endpoints", {})
+    conc = res["params"]["concurrency"]
+    out = [
+        "",
+        f"SUMMARY: each alone, {conc} connections, median (min-max) of {n} round"
+        f"{'s' if n > 1 else ''}; ratios within each round",
+        f"{'':<40}{'requests/s':>21}{'x floor':>21}{'x echo':>21}"
+        f"{'p50/p99 ms':>13}{'1 conn p50/p99':>16}",
+    ]
+    cpu_rows: list[str] = []
+    for key, label in SUMMARY_ROWS:
+        row = sm[key]
+        first = rounds[0]["split"] if key in TARGETS else rounds[0][key]
+        st = first["endpoints"][key if key in TARGETS else "echo"]
+        lat = f"{_n(st['p50_ms'], '.1f')}/{_n(st['p99_ms'], '.1f')}"
+        o = one.get(key)
+        lat1 = f"{_n(o['p50_ms'], '.2f')}/{_n(o['p99_ms'], '.2f')}" if o else "-"
+        out.append(
+            f"{label:<40}{_spread(row['rps'], '.0f'):>21}{_spread(row['x_floor'], '.2f'):>21}"
+            f"{_spread(row['x_echo'], '.2f'):>21}{lat:>13}{lat1:>16}"
+        )
+        cpu_rows.append(
+            f"{label:<40}{_spread(row['cpu_us'], '.0f'):>21}"
+            f"{_spread(row['cpu_x_floor'], '.2f'):>21}{_spread(row['cpu_x_echo'], '.2f'):>21}"
+        )
+    out += [
+        "",
+        "the same by the server's CPU per request (what other processes distort less): "
+        "the baseline's CPU per request over the endpoint's",
+        f"{'':<40}{'CPU us/request':>21}{'x floor':>21}{'x echo':>21}",
+        *cpu_rows,
+    ]
+    out.append("targets (issue 19), medians; rate ratio, then CPU ratio:")
+    for key, (base, at_least) in TARGETS.items():
+        got, cpu = sm[key][f"x_{base}"]["median"], sm[key][f"cpu_x_{base}"]["median"]
+        out.append(
+            f"  {key} >= {at_least:g}x the {base}: {got:.2f} {_ok(got >= at_least)}; "
+            f"by CPU {cpu:.2f} {_ok(cpu >= at_least)}"
+        )
+    for key in ("collect", "score"):
+        p99 = rounds[0]["split"]["endpoints"][key]["p99_ms"]
+        out.append(
+            f"  {key} p99 at {conc} connections <= {P99_32_MS:g} ms: {_n(p99, '.1f')}  "
+            f"{_ok(p99 is not None and p99 <= P99_32_MS)}"
+        )
+    p99 = one.get("score", {}).get("p99_ms")
+    out.append(
+        f"  score p99 at one connection <= {SCORE_P99_1_MS:g} ms: {_n(p99, '.2f')}  "
+        f"{_ok(p99 is not None and p99 <= SCORE_P99_1_MS)}"
+    )
+    ran_out = [
+        k for one_r in rounds for k, v in one_r["split"]["endpoints"].items() if v.get("ran_out")
+    ]
+    if ran_out:
+        out.append(
+            f"note: the score phase ran out of collected sessions in {len(ran_out)} "
+            "round(s); its rate is over the time it ran"
+        )
+    return out
+
+
+def _ok(yes: bool) -> str:
+    return "met" if yes else "NOT MET"
 
 
 def _label(run: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from . import stages
 from .client import HOST
 from .cpu import cpu_busy, pin_to, proc_cpu, tree_cpu
 from .servers import REPO, Child, free_port
+from .split import SPLIT_ENDPOINTS
 
 
 def log(msg: str) -> None:
@@ -35,6 +37,7 @@ def run_load(
     rate: float | None = None,
     store_pids: list[int] | None = None,
     by_stage: bool = False,
+    concurrency: int | None = None,
 ) -> dict[str, Any]:
     """Run the load generator process against `server`; add the CPU time each side used and
     what other processes took from the server's and the load generator's CPUs meanwhile.
@@ -43,10 +46,12 @@ def run_load(
     server_cpu, load_cpu = cpus
     argv = [sys.executable, "-m", "tools.bench", "--loadgen", mode, "--target-port", str(port)]
     argv += ["--concurrency", str(args.concurrency), "--warmup", str(args.warmup)]
-    argv += ["--duration", str(args.duration)]
+    argv += ["--duration", str(args.duration), "--server-pid", str(server.proc.pid)]
+    if concurrency is not None:
+        argv[argv.index("--concurrency") + 1] = str(concurrency)
     if rate is not None:
         argv += ["--rate", str(rate)]
-    spy = _start_profiler(args, server.proc.pid) if mode == "flow" else None
+    spies = _start_profiler(args, server.proc.pid, mode)
     scraped = stages.scrape(port) if by_stage else {}
     store0 = sum(proc_cpu(p) for p in store_pids or [])
     busy0 = [cpu_busy(c) for c in cpus]
@@ -64,11 +69,11 @@ def run_load(
     if by_stage:
         on_store = store_s if store_pids else None
         stage_cpu = stages.breakdown(scraped, stages.scrape(port), server_s, on_store)
-    if spy is not None:
-        if spy.wait(60) == 0:
-            log(f"profile written to {args.profile}")
-        else:
-            log(f"py-spy failed (exit status {spy.returncode}); no profile")
+    for spy in spies or []:
+        if spy.wait(60) != 0:
+            log(f"py-spy failed (exit status {spy.returncode}); a profile is missing")
+    if spies:
+        log(f"profiles written to {args.profile}")
     if done.returncode != 0:
         raise RuntimeError(f"the load generator failed (exit status {done.returncode})")
     result: dict[str, Any] = json.loads(done.stdout)
@@ -85,17 +90,36 @@ def run_load(
     return result
 
 
-def _start_profiler(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes] | None:
-    """py-spy on the service over the measured window (it waits out the warm-up first)."""
-    if not args.profile:
+def _start_profiler(
+    args: argparse.Namespace, pid: int, mode: str
+) -> list[subprocess.Popen[bytes]] | None:
+    """py-spy on the service over the measured window (it waits out the warm-up first):
+    for the flow, raw collapsed stacks into `<profile>/flow.txt`; for the split phases, one
+    flame graph per endpoint (`<profile>/<endpoint>.svg`), each started when its phase's
+    warm-up ends (the phases run back to back, `warmup + duration` s each)."""
+    if not args.profile or mode not in ("flow", "split"):
         return None
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
-        raise RuntimeError("--profile needs py-spy; install it: pip install py-spy")
-    argv = [spy, "record", "--pid", str(pid), "--duration", str(max(1, round(args.duration)))]
-    argv += ["--rate", "200", "--format", "raw", "-o", str(args.profile)]
-    script = f'sleep {args.warmup + 0.5}; exec "$@" >/dev/null'
-    return subprocess.Popen(["sh", "-c", script, "py-spy", *argv])
+        raise RuntimeError("--profile needs py-spy: tools/run setup installs it (test extras)")
+    args.profile.mkdir(parents=True, exist_ok=True)
+    seconds = max(1, round(args.duration - 0.5))
+    base = [spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "250"]
+    base.append("--nonblocking")  # sampling does not pause the service
+    if mode == "flow":
+        jobs = [(args.warmup + 0.5, "flow.txt", "raw")]
+    else:
+        step = args.warmup + args.duration
+        jobs = [
+            (args.warmup + 0.5 + k * step, f"{n}.svg", "flamegraph")
+            for k, n in enumerate(SPLIT_ENDPOINTS)
+        ]
+    out = []
+    for delay, name, fmt in jobs:
+        argv = [*base, "--format", fmt, "-o", str(args.profile / name)]
+        script = f'sleep {delay}; exec "$@" >/dev/null 2>&1'
+        out.append(subprocess.Popen(["sh", "-c", script, "py-spy", *argv]))
+    return out
 
 
 def bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -124,22 +148,57 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     children: list[Child] = []
     clusters: list[Any] = []
     try:
-        port = args.port or free_port()
-        log(f"echo: starting tools/bench_echo.py on {HOST}:{port} (CPU {server_cpu})")
-        argv = [sys.executable, "-m", "tools.bench_echo", "--port", str(port)]
-        echo = Child("the echo server", argv, server_cpu, tmp / "echo.log")
-        children.append(echo)
-        echo.wait_ready(f"http://{HOST}:{port}/echo", lambda s: s in (200, 405), 30)
-        log(
-            f"echo: {args.concurrency} connections, {args.warmup:g} s warm-up + "
-            f"{args.duration:g} s measured (load on CPU {load_cpu})"
-        )
-        res["echo"] = run_load("echo", echo, port, args, (server_cpu, load_cpu))
-        echo.stop()
-        log("echo: done")
+        ports = {}
+        for name, module in (("floor", "tools.bench_floor"), ("echo", "tools.bench_echo")):
+            port = free_port()
+            log(f"{name}: starting {module} on {HOST}:{port} (CPU {server_cpu})")
+            argv = [sys.executable, "-m", module, "--port", str(port)]
+            child = Child(f"the {name} server", argv, server_cpu, tmp / f"{name}.log")
+            children.append(child)
+            child.wait_ready(f"http://{HOST}:{port}/echo", lambda s: s in (200, 405), 30)
+            ports[name] = (child, port)
 
-        for workers in args.workers:
-            run = _service_phase(args, workers, tmp, children, clusters, (server_cpu, load_cpu))
+        def baselines(svc: Child, port: int, store_pids: list[int]) -> None:
+            """The rounds: floor, echo and each endpoint alone, in turn, then each endpoint
+            at one connection (the first service configuration only)."""
+            for r in range(args.rounds):
+                one: dict[str, Any] = {}
+                for name in ("floor", "echo"):
+                    child, bport = ports[name]
+                    log(f"round {r + 1}/{args.rounds}: {name}, {args.concurrency} connections")
+                    one[name] = run_load("echo", child, bport, args, (server_cpu, load_cpu))
+                log(f"round {r + 1}/{args.rounds}: sessions, collect, score, each alone")
+                prof = args if r == 0 else argparse.Namespace(**{**vars(args), "profile": None})
+                one["split"] = run_load(
+                    "split", svc, port, prof, (server_cpu, load_cpu), None, store_pids
+                )
+                res["rounds"].append(one)
+            log("one connection: sessions, collect, score, each alone")
+            no_prof = argparse.Namespace(**{**vars(args), "profile": None})
+            res["one_connection"] = run_load(
+                "split",
+                svc,
+                port,
+                no_prof,
+                (server_cpu, load_cpu),
+                None,
+                store_pids,
+                concurrency=1,
+            )
+            for name in ("floor", "echo"):
+                ports[name][0].stop()
+
+        res["rounds"] = []
+        for i, workers in enumerate(args.workers):
+            run = _service_phase(
+                args,
+                workers,
+                tmp,
+                children,
+                clusters,
+                (server_cpu, load_cpu),
+                baselines if i == 0 else None,
+            )
             res["services"].append(run)
             if "failed" in run:
                 return res
@@ -154,7 +213,9 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             log(f"logs and data kept in {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    e = res["echo"]["endpoints"]["echo"]
+    res["echo"] = res["rounds"][0]["echo"] if res["rounds"] else None
+    res["summary"] = summarize(res["rounds"])
+    e = res["echo"]["endpoints"]["echo"] if res["echo"] else {"rps": 0, "p99_ms": None}
     for run in res["services"]:
         f = run["flow"]["endpoints"]["all"]
         run["ratio"] = {
@@ -164,6 +225,38 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     return res
 
 
+def summarize(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per endpoint: its rate in each round and its ratio to that same round's floor and
+    echo; likewise by the server's CPU per request (`cpu_x_*`: the baseline's CPU per
+    request over the endpoint's, which other processes on the machine distort less than
+    rates). The median and the range over the rounds."""
+    out: dict[str, Any] = {}
+    for key in ("floor", "echo", *SPLIT_ENDPOINTS):
+        vals: dict[str, list[float]] = {}
+        for one in rounds:
+            ph = one["split"] if key in SPLIT_ENDPOINTS else one[key]
+            st = ph["endpoints"][key if key in SPLIT_ENDPOINTS else "echo"]
+            vals.setdefault("rps", []).append(st["rps"])
+            vals.setdefault("cpu_us", []).append(st.get("cpu_us") or float("nan"))
+            for base in ("floor", "echo"):
+                b = one[base]["endpoints"]["echo"]
+                vals.setdefault(f"x_{base}", []).append(_ratio(st["rps"], b["rps"]))
+                cpu = _ratio(b.get("cpu_us"), st.get("cpu_us"))
+                vals.setdefault(f"cpu_x_{base}", []).append(cpu)
+        out[key] = {name: _spread(v) for name, v in vals.items()}
+    return out
+
+
+def _ratio(a: float | None, b: float | None) -> float:
+    return a / b if a and b else float("nan")
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    v = sorted(x for x in values if x == x) or [float("nan")]
+    mid = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+    return {"median": round(mid, 3), "min": round(v[0], 3), "max": round(v[-1], 3)}
+
+
 def _service_phase(
     args: argparse.Namespace,
     workers: int,
@@ -171,6 +264,7 @@ def _service_phase(
     children: list[Child],
     clusters: list[Any],
     cpus: tuple[int | None, int | None],
+    baselines: Callable[[Child, int, list[int]], None] | None = None,
 ) -> dict[str, Any]:
     """One service configuration: start it (and its Redis Cluster), drive the full flow in
     a closed loop, then the open-loop rates; stop it."""
@@ -206,7 +300,10 @@ def _service_phase(
         run["failed"] = str(exc)
         log(f"{label}: {exc}")
         return run
-    log(f"{label}: ready after {time.monotonic() - t0:.1f} s; driving the full flow")
+    log(f"{label}: ready after {time.monotonic() - t0:.1f} s")
+    if baselines is not None:
+        baselines(svc, port, store_pids)
+    log(f"{label}: driving the full flow")
     # N workers spread over both CPUs, beside the cluster and the load generator
     cpus = cpus if workers == 1 else (None, None)
     # CPU by stage from one process's counters (with N workers a scrape reaches one of them)
